@@ -1,0 +1,28 @@
+namespace ModelGen.Model;
+
+/// <summary>What kind of layer a <see cref="LayerInfo"/> describes.</summary>
+public enum LayerKind
+{
+    /// <summary>y = f(W x + b), W [out, in].</summary>
+    Dense = 0,
+
+    /// <summary>y = f(U (Vt x) + b), U [out, rank], Vt [rank, in].</summary>
+    FactorizedDense = 1,
+}
+
+/// <summary>A layer of a generated network, as declared and shape-inferred at compile time.</summary>
+/// <param name="Name">Parameter prefix, e.g. <c>fc1</c>.</param>
+/// <param name="Kind">Plain or factorized.</param>
+/// <param name="InputSize">Input features.</param>
+/// <param name="OutputSize">Output features.</param>
+/// <param name="Activation">Nonlinearity after the affine map.</param>
+/// <param name="Rank">Factorization rank; 0 for a plain layer.</param>
+/// <param name="Prunable">Whether pruners may mask this layer's weights.</param>
+public sealed record LayerInfo(string Name, LayerKind Kind, int InputSize, int OutputSize, Activation Activation, int Rank, bool Prunable)
+{
+    /// <summary>Trainable weight entries (biases excluded): out·in, or rank·(out+in) when factorized.</summary>
+    public int WeightCount => Kind == LayerKind.FactorizedDense ? Rank * (InputSize + OutputSize) : InputSize * OutputSize;
+
+    /// <summary>Forward FLOPs per sample, a multiply-add counted as 2 (biases and activations not counted).</summary>
+    public long FlopsPerSample => 2L * WeightCount;
+}

@@ -1,0 +1,87 @@
+using System;
+using System.Numerics.Tensors;
+
+namespace ModelGen.Model;
+
+/// <summary>
+/// Pruning masks for a <see cref="ParameterSet"/>: one 0/1 float per parameter, same layout (non-prunable entries stay
+/// 1). The generated mask-aware code computes with W ⊙ M and masks weight gradients; optimizers re-apply the mask
+/// after every step, so a pruned weight stays exactly zero whatever the optimizer's state.
+/// </summary>
+public sealed class MaskSet
+{
+    private readonly ParameterSet _parameters;
+    private readonly float[] _values;
+
+    /// <summary>Creates an all-ones (nothing pruned) mask for <paramref name="parameters"/>.</summary>
+    public MaskSet(ParameterSet parameters)
+    {
+        _parameters = parameters ?? throw new ArgumentNullException(nameof(parameters));
+        _values = new float[parameters.Count];
+        Array.Fill(_values, 1f);
+    }
+
+    /// <summary>Whether any entry is masked out. The generated code takes the mask-aware path only then.</summary>
+    public bool IsActive { get; private set; }
+
+    /// <summary>The whole mask, same layout as <see cref="ParameterSet.Values"/>.</summary>
+    public ReadOnlySpan<float> Values => _values;
+
+    /// <summary>The mask of one tensor (all ones for a tensor that is not prunable).</summary>
+    public ReadOnlySpan<float> Get(ParameterTensor tensor) => _values.AsSpan(tensor.Offset, tensor.Length);
+
+    /// <summary>Replaces the mask of one prunable tensor. Entries must be exactly 0 or 1.</summary>
+    /// <exception cref="ArgumentException">The tensor is not prunable, the length differs, or an entry is not 0/1.</exception>
+    public void Set(ParameterTensor tensor, ReadOnlySpan<float> mask)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        if (!tensor.IsPrunable)
+        {
+            throw new ArgumentException($"Parameter '{tensor.Name}' is not prunable.", nameof(tensor));
+        }
+
+        if (mask.Length != tensor.Length)
+        {
+            throw new ArgumentException($"Mask for '{tensor.Name}' has {mask.Length} entries, the tensor {tensor.Length}.", nameof(mask));
+        }
+
+        for (var i = 0; i < mask.Length; i++)
+        {
+            if (mask[i] != 0f && mask[i] != 1f)
+            {
+                throw new ArgumentException($"Mask for '{tensor.Name}' has {mask[i]} at index {i}; masks hold 0 or 1.", nameof(mask));
+            }
+        }
+
+        mask.CopyTo(_values.AsSpan(tensor.Offset, tensor.Length));
+        IsActive = Array.IndexOf(_values, 0f) >= 0;
+    }
+
+    /// <summary>Number of entries of <paramref name="tensor"/> the mask keeps.</summary>
+    public int CountKept(ParameterTensor tensor) => (int)TensorPrimitives.Sum(Get(tensor));
+
+    /// <summary>Unmasks everything.</summary>
+    public void Reset()
+    {
+        Array.Fill(_values, 1f);
+        IsActive = false;
+    }
+
+    /// <summary>Zeroes masked-out values in <paramref name="values"/> (parameters, gradients or optimizer moments).</summary>
+    /// <exception cref="ArgumentException">The span does not have the parameter set's length.</exception>
+    public void ApplyTo(Span<float> values)
+    {
+        if (values.Length != _values.Length)
+        {
+            throw new ArgumentException($"Span has {values.Length} entries, the mask {_values.Length}.", nameof(values));
+        }
+
+        if (IsActive)
+        {
+            TensorPrimitives.Multiply(values, _values, values);
+        }
+    }
+
+    /// <summary>Zeroes the masked-out parameters of the set this mask belongs to.</summary>
+    public void ApplyToParameters() => ApplyTo(_parameters.Values);
+}
