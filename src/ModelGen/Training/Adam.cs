@@ -1,0 +1,195 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using ModelGen.Model;
+
+namespace ModelGen.Training;
+
+/// <summary>
+/// Adam (Kingma and Ba 2015) with the semantics of <c>torch.optim.Adam</c> (amsgrad off): with weight decay λ the
+/// gradient becomes g + λ·w (coupled L2, not AdamW); m ← β₁·m + (1−β₁)·g; v ← β₂·v + (1−β₂)·g²; at step t
+/// w ← w − lr/(1−β₁ᵗ) · m / (√v / √(1−β₂ᵗ) + ε).
+/// </summary>
+public sealed class Adam : IOptimizer
+{
+    private readonly ParameterSegments _segments;
+    private readonly float[] _firstMoment;
+    private readonly float[] _secondMoment;
+    private float _learningRate;
+
+    /// <summary>Creates the optimizer for <paramref name="parameters"/>.</summary>
+    /// <param name="parameters">The parameters to update.</param>
+    /// <param name="learningRate">Step size (positive, finite).</param>
+    /// <param name="beta1">Decay of the first moment, in [0, 1).</param>
+    /// <param name="beta2">Decay of the second moment, in [0, 1).</param>
+    /// <param name="epsilon">Added to the denominator (positive).</param>
+    /// <param name="weightDecay">Coupled L2 coefficient λ ≥ 0 added to the gradient as λ·w.</param>
+    /// <param name="decayFilter">Which tensors get weight decay; all when null (PyTorch's default).</param>
+    /// <exception cref="ArgumentOutOfRangeException">A hyperparameter is out of range.</exception>
+    public Adam(ParameterSet parameters, float learningRate, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f, float weightDecay = 0f, Func<ParameterTensor, bool>? decayFilter = null)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        OptimizerChecks.LearningRate(learningRate);
+        OptimizerChecks.UnitInterval(beta1, nameof(beta1));
+        OptimizerChecks.UnitInterval(beta2, nameof(beta2));
+        if (!(epsilon > 0f) || !float.IsFinite(epsilon))
+        {
+            throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "epsilon must be positive and finite.");
+        }
+
+        OptimizerChecks.WeightDecay(weightDecay);
+        Parameters = parameters;
+        _learningRate = learningRate;
+        Beta1 = beta1;
+        Beta2 = beta2;
+        Epsilon = epsilon;
+        WeightDecay = weightDecay;
+        _segments = new ParameterSegments(parameters, decayFilter);
+        _firstMoment = new float[parameters.Count];
+        _secondMoment = new float[parameters.Count];
+    }
+
+    /// <inheritdoc />
+    public string Name => "adam";
+
+    /// <inheritdoc />
+    public ParameterSet Parameters { get; }
+
+    /// <inheritdoc />
+    public float LearningRate
+    {
+        get => _learningRate;
+        set
+        {
+            OptimizerChecks.LearningRate(value);
+            _learningRate = value;
+        }
+    }
+
+    /// <summary>Decay of the first moment β₁.</summary>
+    public float Beta1 { get; }
+
+    /// <summary>Decay of the second moment β₂.</summary>
+    public float Beta2 { get; }
+
+    /// <summary>Denominator term ε.</summary>
+    public float Epsilon { get; }
+
+    /// <summary>Coupled L2 coefficient λ.</summary>
+    public float WeightDecay { get; }
+
+    /// <summary>Steps taken since construction or the last <see cref="Reset"/> (t in the bias corrections).</summary>
+    public int StepCount { get; private set; }
+
+    /// <inheritdoc />
+    public void Step(MaskSet masks)
+    {
+        OptimizerChecks.Masks(masks, Parameters);
+        StepCount++;
+
+        // Bias corrections in double, as PyTorch computes them from the Python-float step count.
+        var correction1 = 1.0 - Math.Pow(Beta1, StepCount);
+        var correction2Sqrt = Math.Sqrt(1.0 - Math.Pow(Beta2, StepCount));
+        var coefficients = new Coefficients(
+            Beta1: Beta1,
+            OneMinusBeta1: 1f - Beta1,
+            Beta2: Beta2,
+            OneMinusBeta2: 1f - Beta2,
+            Correction2Sqrt: (float)correction2Sqrt,
+            Epsilon: Epsilon,
+            NegativeStepSize: (float)(-_learningRate / correction1));
+
+        var values = Parameters.Values;
+        var gradients = Parameters.Gradients;
+        for (var s = 0; s < _segments.Count; s++)
+        {
+            var start = _segments.Start(s);
+            var length = _segments.Length(s);
+            var decay = _segments.IsDecayed(s) ? WeightDecay : 0f;
+            Update(
+                values.AsSpan(start, length),
+                gradients.AsSpan(start, length),
+                _firstMoment.AsSpan(start, length),
+                _secondMoment.AsSpan(start, length),
+                decay,
+                coefficients);
+        }
+
+        masks.ApplyTo(values);
+    }
+
+    /// <inheritdoc />
+    public void Reset()
+    {
+        Array.Clear(_firstMoment);
+        Array.Clear(_secondMoment);
+        StepCount = 0;
+    }
+
+    // One fused pass over w, g, m, v. The vector body and the scalar tail perform the same operations in the same
+    // order (FMA in both), so an element's result does not depend on its position.
+    private static void Update(Span<float> w, ReadOnlySpan<float> g, Span<float> m, Span<float> v, float decay, in Coefficients c)
+    {
+        ref var wr = ref MemoryMarshal.GetReference(w);
+        ref var gr = ref MemoryMarshal.GetReference(g);
+        ref var mr = ref MemoryMarshal.GetReference(m);
+        ref var vr = ref MemoryMarshal.GetReference(v);
+        var n = w.Length;
+        var i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var vDecay = Vector256.Create(decay);
+            var vOneMinusBeta1 = Vector256.Create(c.OneMinusBeta1);
+            var vBeta2 = Vector256.Create(c.Beta2);
+            var vOneMinusBeta2 = Vector256.Create(c.OneMinusBeta2);
+            var vCorrection2Sqrt = Vector256.Create(c.Correction2Sqrt);
+            var vEpsilon = Vector256.Create(c.Epsilon);
+            var vStep = Vector256.Create(c.NegativeStepSize);
+            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                var wv = Vector256.LoadUnsafe(ref wr, (nuint)i);
+                var gv = Vector256.LoadUnsafe(ref gr, (nuint)i);
+                if (decay != 0f)
+                {
+                    gv = Vector256.FusedMultiplyAdd(vDecay, wv, gv);
+                }
+
+                // m ← m + (1−β₁)(g − m): PyTorch's lerp form of β₁·m + (1−β₁)·g.
+                var mv = Vector256.LoadUnsafe(ref mr, (nuint)i);
+                mv = Vector256.FusedMultiplyAdd(vOneMinusBeta1, gv - mv, mv);
+                var vv = Vector256.FusedMultiplyAdd(vOneMinusBeta2, gv * gv, vBeta2 * Vector256.LoadUnsafe(ref vr, (nuint)i));
+                var denominator = (Vector256.Sqrt(vv) / vCorrection2Sqrt) + vEpsilon;
+                mv.StoreUnsafe(ref mr, (nuint)i);
+                vv.StoreUnsafe(ref vr, (nuint)i);
+                Vector256.FusedMultiplyAdd(vStep, mv / denominator, wv).StoreUnsafe(ref wr, (nuint)i);
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            ref var wi = ref Unsafe.Add(ref wr, i);
+            ref var mi = ref Unsafe.Add(ref mr, i);
+            ref var vi = ref Unsafe.Add(ref vr, i);
+            var gi = Unsafe.Add(ref gr, i);
+            if (decay != 0f)
+            {
+                gi = MathF.FusedMultiplyAdd(decay, wi, gi);
+            }
+
+            mi = MathF.FusedMultiplyAdd(c.OneMinusBeta1, gi - mi, mi);
+            vi = MathF.FusedMultiplyAdd(c.OneMinusBeta2, gi * gi, c.Beta2 * vi);
+            var denominator = (MathF.Sqrt(vi) / c.Correction2Sqrt) + c.Epsilon;
+            wi = MathF.FusedMultiplyAdd(c.NegativeStepSize, mi / denominator, wi);
+        }
+    }
+
+    private readonly record struct Coefficients(
+        float Beta1,
+        float OneMinusBeta1,
+        float Beta2,
+        float OneMinusBeta2,
+        float Correction2Sqrt,
+        float Epsilon,
+        float NegativeStepSize);
+}

@@ -1,0 +1,58 @@
+using System;
+
+namespace ModelGen.Training;
+
+/// <summary>Settings of a <see cref="Trainer"/> run.</summary>
+public sealed record TrainingOptions
+{
+    /// <summary>Passes over the training set (at least 1).</summary>
+    public int Epochs { get; init; } = 10;
+
+    /// <summary>Samples per step; the last batch of an epoch keeps the remainder (it is not dropped).</summary>
+    public int BatchSize { get; init; } = 60;
+
+    /// <summary>Seed of the shuffling stream (one <see cref="Random"/> for the whole run, a Fisher–Yates shuffle per epoch).</summary>
+    public int Seed { get; init; }
+
+    /// <summary>
+    /// Steps between evaluations of the validation set (the lottery-ticket paper evaluates every 100 iterations).
+    /// 0 evaluates it at the end of each epoch instead. Ignored without a validation set.
+    /// </summary>
+    public int ValidationInterval { get; init; }
+
+    /// <summary>Samples per forward pass when evaluating the test or validation set.</summary>
+    public int EvaluationBatchSize { get; init; } = 1000;
+
+    /// <summary>Steps between progress reports within an epoch (each epoch's end is always reported).</summary>
+    public int ProgressInterval { get; init; } = 50;
+
+    /// <summary>Throws when a setting is out of range.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Naming the setting.</exception>
+    public void Validate()
+    {
+        if (Epochs < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "Epochs must be at least 1.");
+        }
+
+        if (BatchSize < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "BatchSize must be at least 1.");
+        }
+
+        if (ValidationInterval < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ValidationInterval), ValidationInterval, "ValidationInterval must be 0 (each epoch's end) or positive.");
+        }
+
+        if (EvaluationBatchSize < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(EvaluationBatchSize), EvaluationBatchSize, "EvaluationBatchSize must be at least 1.");
+        }
+
+        if (ProgressInterval < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ProgressInterval), ProgressInterval, "ProgressInterval must be at least 1.");
+        }
+    }
+}
