@@ -1,0 +1,102 @@
+using System.Collections.Generic;
+using Microsoft.CodeAnalysis;
+
+namespace ModelGen.Generators.Diagnostics;
+
+/// <summary>Every diagnostic ModelGen reports, with stable IDs. Each has a page under docs/diagnostics/.</summary>
+internal static class DiagnosticDescriptors
+{
+    private const string Category = "ModelGen";
+    private const string HelpRoot = "https://github.com/modelgen/modelgen/blob/main/docs/diagnostics/";
+
+    public static readonly DiagnosticDescriptor ModelClassNotPartial = Create(
+        "MG0001", "Model class must be partial",
+        "The model class '{0}' must be declared partial so that ModelGen can add its generated members",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor ModelClassNested = Create(
+        "MG0002", "Model class must not be nested",
+        "The model class '{0}' is nested in '{1}'; declare models as top-level classes",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor ModelClassGeneric = Create(
+        "MG0003", "Model class must not be generic",
+        "The model class '{0}' is generic; a model's shapes are fixed at compile time, so it cannot have type parameters",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor ModelHasNoLayers = Create(
+        "MG0004", "Model declares no layers",
+        "The model '{0}' declares no layers; add at least one [Dense(...)] attribute",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor NonPositiveSize = Create(
+        "MG0005", "Size must be positive",
+        "{0} of '{1}' is {2}; sizes must be positive",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor SizeOverflow = Create(
+        "MG0006", "Parameter count overflows",
+        "Layer '{0}' of '{1}' brings the parameter count to {2}, more than the {3} a model can hold",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor UnknownActivation = Create(
+        "MG0007", "Unknown activation",
+        "Layer '{0}' uses activation value {1}, which is not a member of ModelGen.Activation",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor DuplicateLayerName = Create(
+        "MG0008", "Duplicate layer name",
+        "Layer name '{0}' is used more than once in '{1}'; parameter names ('{0}.weight') must be unique",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor ModelOnNonClass = Create(
+        "MG0009", "Model attribute on a type that is not a class",
+        "[Model] is applied to '{0}', which is a {1}; models must be classes",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor InvalidLayerName = Create(
+        "MG0010", "Invalid layer name",
+        "Layer name '{0}' is not valid; use a letter or underscore followed by letters, digits or underscores",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor LayerWithoutModel = Create(
+        "MG0011", "Layer attribute without a model",
+        "'{0}' has [Dense] layers but no [Model] attribute, so no network is generated for it",
+        DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor NegativeRank = Create(
+        "MG0012", "Negative factorization rank",
+        "Layer '{0}' has rank {1}; a rank is positive (factorized) or 0 (plain)",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor RankNotBelowFullRank = Create(
+        "MG0013", "Factorization does not reduce the layer",
+        "Layer '{0}' ({1} → {2}) is factorized at rank {3}, not below min(in, out) = {4}: it stores more parameters than the plain layer",
+        DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor ModelClassNotInstantiable = Create(
+        "MG0014", "Model class must be instantiable",
+        "The model class '{0}' is {1}; ModelGen generates a constructor and instances, so it cannot be abstract or static",
+        DiagnosticSeverity.Error);
+
+    private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = Index(
+        ModelClassNotPartial, ModelClassNested, ModelClassGeneric, ModelHasNoLayers, NonPositiveSize, SizeOverflow,
+        UnknownActivation, DuplicateLayerName, ModelOnNonClass, InvalidLayerName, LayerWithoutModel, NegativeRank,
+        RankNotBelowFullRank, ModelClassNotInstantiable);
+
+    public static DiagnosticDescriptor ById(string id) => s_byId[id];
+
+    private static DiagnosticDescriptor Create(string id, string title, string message, DiagnosticSeverity severity) =>
+        new(id, title, message, Category, severity, isEnabledByDefault: true, helpLinkUri: HelpRoot + id + ".md");
+
+    private static Dictionary<string, DiagnosticDescriptor> Index(params DiagnosticDescriptor[] descriptors)
+    {
+        var map = new Dictionary<string, DiagnosticDescriptor>();
+        foreach (var descriptor in descriptors)
+        {
+            map.Add(descriptor.Id, descriptor);
+        }
+
+        return map;
+    }
+}

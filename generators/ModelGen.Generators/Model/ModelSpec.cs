@@ -1,0 +1,57 @@
+using ModelGen.Generators.Helpers;
+
+namespace ModelGen.Generators.Model;
+
+/// <summary>What kind of layer a <see cref="LayerSpec"/> emits (mirrors ModelGen.Model.LayerKind).</summary>
+internal enum LayerSpecKind
+{
+    Dense = 0,
+    FactorizedDense = 1,
+}
+
+/// <summary>
+/// One layer with everything the emitter needs, as plain values: shapes, activation, and where its tensors sit in
+/// the flat parameter array. <paramref name="Activation"/> is ModelGen.Activation's numeric value.
+/// </summary>
+internal sealed record LayerSpec(
+    string Name,
+    LayerSpecKind Kind,
+    int InFeatures,
+    int OutFeatures,
+    int Rank,
+    int Activation,
+    bool Prunable,
+    int WeightOffset,
+    int FactorUOffset,
+    int FactorVtOffset,
+    int BiasOffset)
+{
+    public bool IsFactorized => Kind == LayerSpecKind.FactorizedDense;
+
+    public bool HasActivation => Activation != 0;
+
+    public int WeightLength => OutFeatures * InFeatures;
+
+    public int FactorULength => OutFeatures * Rank;
+
+    public int FactorVtLength => Rank * InFeatures;
+}
+
+/// <summary>A valid model declaration: the equatable input of the emitter.</summary>
+internal sealed record ModelSpec(
+    string Namespace,
+    string ClassName,
+    string ModelName,
+    int InputFeatures,
+    int ParameterCount,
+    EquatableArray<LayerSpec> Layers)
+{
+    public string FullyQualifiedName => Namespace.Length == 0 ? $"global::{ClassName}" : $"global::{Namespace}.{ClassName}";
+
+    public string HintName => Namespace.Length == 0 ? $"{ClassName}.g.cs" : $"{Namespace}.{ClassName}.g.cs";
+
+    public int OutputFeatures => Layers[Layers.Count - 1].OutFeatures;
+}
+
+/// <summary>What parsing one [Model] class produced: a spec when it is valid, and its diagnostics.</summary>
+internal sealed record ModelParseResult(ModelSpec? Model, EquatableArray<DiagnosticInfo> Diagnostics);

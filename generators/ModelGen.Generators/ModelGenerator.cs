@@ -1,0 +1,65 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using ModelGen.Generators.Helpers;
+using ModelGen.Generators.Model;
+
+namespace ModelGen.Generators;
+
+/// <summary>
+/// Expands every <c>[Model]</c> class into shape-specialized forward, backward and Hessian-vector-product code that
+/// implements <c>ModelGen.Model.INetwork</c>, and lists the models of the compilation in a catalog.
+/// The pipeline only wires steps: parsing lives in ModelGenerator.Parser.cs, emitting in ModelGenerator.Emitter.cs.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed partial class ModelGenerator : IIncrementalGenerator
+{
+    internal const string ModelAttributeName = "ModelGen.ModelAttribute";
+    internal const string DenseAttributeName = "ModelGen.DenseAttribute";
+
+    /// <inheritdoc />
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        var parsed = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                ModelAttributeName,
+                static (node, _) => node is BaseTypeDeclarationSyntax,
+                static (syntaxContext, cancellationToken) => Parser.Parse(syntaxContext, cancellationToken))
+            .WithTrackingName(TrackingNames.ParseModel);
+
+        var diagnostics = parsed
+            .SelectMany(static (result, _) => result.Diagnostics)
+            .WithTrackingName(TrackingNames.ModelDiagnostics);
+        context.RegisterSourceOutput(diagnostics, static (output, diagnostic) => output.ReportDiagnostic(diagnostic.ToDiagnostic()));
+
+        var models = parsed
+            .Where(static result => result.Model is not null)
+            .Select(static (result, _) => result.Model!)
+            .WithTrackingName(TrackingNames.ValidModels);
+        context.RegisterSourceOutput(models, static (output, model) => output.AddSource(model.HintName, Emitter.EmitModel(model)));
+
+        var catalog = models
+            .Select(static (model, _) => new CatalogEntry(model.FullyQualifiedName, model.ModelName))
+            .Collect()
+            .Select(static (entries, _) => new EquatableArray<CatalogEntry>(entries))
+            .WithTrackingName(TrackingNames.CatalogEntries);
+        context.RegisterSourceOutput(catalog, static (output, entries) =>
+        {
+            if (entries.Count > 0)
+            {
+                output.AddSource(Emitter.CatalogHintName, Emitter.EmitCatalog(entries));
+            }
+        });
+
+        var orphanLayers = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                DenseAttributeName,
+                static (node, _) => node is BaseTypeDeclarationSyntax,
+                static (syntaxContext, cancellationToken) => Parser.ParseLayerWithoutModel(syntaxContext, cancellationToken))
+            .Where(static diagnostic => diagnostic is not null)
+            .WithTrackingName(TrackingNames.OrphanLayers);
+        context.RegisterSourceOutput(orphanLayers, static (output, diagnostic) => output.ReportDiagnostic(diagnostic!.ToDiagnostic()));
+    }
+}
+
+/// <summary>A catalog line: which type to instantiate and under which name it is listed.</summary>
+internal sealed record CatalogEntry(string FullyQualifiedTypeName, string ModelName);
