@@ -17,8 +17,10 @@ namespace ModelGen.Kernels;
 /// products in twelve 8-lane accumulators running along k and reduces them horizontally once; the A·B and Aᵀ·B
 /// forms broadcast four elements of A and multiply-add them into a 4×24 block of C held in twelve registers.
 /// Column and depth tails use masked loads and stores, so 784, 300, 100 and 10 need no scalar loops. Without FMA
-/// a plain scalar loop runs. The kernels are single-threaded: every output element is summed by one thread in a
-/// fixed order, so results are bit-for-bit reproducible on a given machine.
+/// a plain scalar loop runs. Large products are cut into fixed slices of C (whole micro-kernel blocks) that the
+/// caller and pooled worker threads compute side by side, without allocating; each element is still summed by one
+/// thread in one fixed order, identical in every micro-kernel, so results are bit-for-bit the same on a given
+/// machine whatever the thread count (see <see cref="MaxDegreeOfParallelism"/>).
 /// </remarks>
 public static unsafe class Gemm
 {
@@ -56,7 +58,8 @@ public static unsafe class Gemm
         {
             if (Fma.IsSupported)
             {
-                TransposedBVector(pa, pb, pc, m, n, k, accumulate);
+                var job = GemmJob.ForTransposedB(pa, pb, pc, m, n, k, accumulate);
+                GemmWorkers.Run(job, job.PlanParts(s_maxDegreeOfParallelism, ParallelMinMultiplyAdds));
             }
             else
             {
@@ -131,6 +134,41 @@ public static unsafe class Gemm
         }
     }
 
+    /// <summary>
+    /// The most threads one product may use (the calling thread plus pooled workers); by default the number of
+    /// cores, at most 8. Products below about a quarter million multiply-adds always run on the calling thread.
+    /// Every output element is computed by one thread in a fixed order whatever this is set to, so results are
+    /// bit-for-bit the same for every value; set it to 1 to keep a core free for other work.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    public static int MaxDegreeOfParallelism
+    {
+        get => s_maxDegreeOfParallelism;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            s_maxDegreeOfParallelism = value;
+        }
+    }
+
+    private static int s_maxDegreeOfParallelism = Math.Clamp(Environment.ProcessorCount, 1, 8);
+
+    // Below this many multiply-adds (~10 µs of work) waking a worker costs more than it saves.
+    private const long ParallelMinMultiplyAdds = 256 * 1024;
+
+    private static void BroadcastA(float* a, nint aRowStride, nint aDepthStride, float* b, float* c, int m, int n, int k, bool accumulate)
+    {
+        if (Fma.IsSupported)
+        {
+            var job = GemmJob.ForBroadcastA(a, aRowStride, aDepthStride, b, c, m, n, k, accumulate);
+            GemmWorkers.Run(job, job.PlanParts(s_maxDegreeOfParallelism, ParallelMinMultiplyAdds));
+        }
+        else
+        {
+            BroadcastAScalar(a, aRowStride, aDepthStride, b, c, m, n, k, accumulate);
+        }
+    }
+
     private static void CheckDimensions(int m, int n, int k)
     {
         KernelGuard.Dimension(m, nameof(m));
@@ -170,7 +208,9 @@ public static unsafe class Gemm
     // C = A·Bᵀ: dot products along k.
     // ---------------------------------------------------------------------------------------------------------
 
-    private static void TransposedBVector(float* a, float* b, float* c, int m, int n, int k, bool accumulate)
+    /// <summary>C = A·Bᵀ on the FMA path; <paramref name="ldc"/> is C's row stride (n of the whole product when
+    /// this call computes a column slice of it).</summary>
+    internal static void TransposedBVector(float* a, float* b, float* c, int m, int n, int k, nint ldc, bool accumulate)
     {
         var panelRows = Math.Max(3, TransposedBPanelBytes / (k * sizeof(float)) / 3 * 3);
         for (var j0 = 0; j0 < n; j0 += panelRows)
@@ -180,23 +220,23 @@ public static unsafe class Gemm
             for (; i + 4 <= m; i += 4)
             {
                 var aRows = a + ((nint)i * k);
-                var cRows = c + ((nint)i * n);
+                var cRows = c + (i * ldc);
                 var j = j0;
                 for (; j + 3 <= jEnd; j += 3)
                 {
-                    TransposedB4x3(aRows, b + ((nint)j * k), cRows + j, k, n, accumulate);
+                    TransposedB4x3(aRows, b + ((nint)j * k), cRows + j, k, ldc, accumulate);
                 }
 
                 for (; j < jEnd; j++)
                 {
-                    TransposedB4x1(aRows, b + ((nint)j * k), cRows + j, k, n, accumulate);
+                    TransposedB4x1(aRows, b + ((nint)j * k), cRows + j, k, ldc, accumulate);
                 }
             }
 
             for (; i < m; i++)
             {
                 var aRow = a + ((nint)i * k);
-                var cRow = c + ((nint)i * n);
+                var cRow = c + (i * ldc);
                 var j = j0;
                 for (; j + 4 <= jEnd; j += 4)
                 {
@@ -213,7 +253,7 @@ public static unsafe class Gemm
     }
 
     /// <summary>Four rows of A against three rows of B: twelve running dot products, 7 loads per 12 FMAs.</summary>
-    private static void TransposedB4x3(float* a, float* b, float* c, int k, int ldc, bool accumulate)
+    private static void TransposedB4x3(float* a, float* b, float* c, int k, nint ldc, bool accumulate)
     {
         var c00 = Vector256<float>.Zero; var c01 = Vector256<float>.Zero; var c02 = Vector256<float>.Zero;
         var c10 = Vector256<float>.Zero; var c11 = Vector256<float>.Zero; var c12 = Vector256<float>.Zero;
@@ -256,12 +296,12 @@ public static unsafe class Gemm
 
         StoreDots(c, c00, c01, c02, accumulate);
         StoreDots(c + ldc, c10, c11, c12, accumulate);
-        StoreDots(c + (2 * (nint)ldc), c20, c21, c22, accumulate);
-        StoreDots(c + (3 * (nint)ldc), c30, c31, c32, accumulate);
+        StoreDots(c + (2 * ldc), c20, c21, c22, accumulate);
+        StoreDots(c + (3 * ldc), c30, c31, c32, accumulate);
     }
 
     /// <summary>Four rows of A against one row of B (the n % 3 leftovers of a four-row block).</summary>
-    private static void TransposedB4x1(float* a, float* b, float* c, int k, int ldc, bool accumulate)
+    private static void TransposedB4x1(float* a, float* b, float* c, int k, nint ldc, bool accumulate)
     {
         var c0 = Vector256<float>.Zero; var c1 = Vector256<float>.Zero;
         var c2 = Vector256<float>.Zero; var c3 = Vector256<float>.Zero;
@@ -288,8 +328,8 @@ public static unsafe class Gemm
 
         StoreDot(c, c0, accumulate);
         StoreDot(c + ldc, c1, accumulate);
-        StoreDot(c + (2 * (nint)ldc), c2, accumulate);
-        StoreDot(c + (3 * (nint)ldc), c3, accumulate);
+        StoreDot(c + (2 * ldc), c2, accumulate);
+        StoreDot(c + (3 * ldc), c3, accumulate);
     }
 
     /// <summary>One row of A against four rows of B (the m % 4 leftover rows; all of a batch-1 forward pass).</summary>
@@ -380,14 +420,10 @@ public static unsafe class Gemm
     // a[i·aRowStride + p·aDepthStride], which covers A (k, 1) and Aᵀ (1, m) with one set of micro-kernels.
     // ---------------------------------------------------------------------------------------------------------
 
-    private static void BroadcastA(float* a, nint aRowStride, nint aDepthStride, float* b, float* c, int m, int n, int k, bool accumulate)
+    /// <summary>C = op(A)·B on the FMA path; <paramref name="ldb"/> and <paramref name="ldc"/> are the row strides
+    /// of B and C (n of the whole product when this call computes a column slice of it).</summary>
+    internal static void BroadcastAVector(float* a, nint aRowStride, nint aDepthStride, float* b, float* c, int m, int n, int k, nint ldb, nint ldc, bool accumulate)
     {
-        if (!Fma.IsSupported)
-        {
-            BroadcastAScalar(a, aRowStride, aDepthStride, b, c, m, n, k, accumulate);
-            return;
-        }
-
         // Column panels outermost: a k×24 panel of B is reused by every row block of A while it sits in L1.
         var j = 0;
         for (; j + 24 <= n; j += 24)
@@ -395,12 +431,12 @@ public static unsafe class Gemm
             var i = 0;
             for (; i + 4 <= m; i += 4)
             {
-                Broadcast4x24(a + (i * aRowStride), aRowStride, aDepthStride, b + j, n, c + ((nint)i * n) + j, n, k, accumulate);
+                Broadcast4x24(a + (i * aRowStride), aRowStride, aDepthStride, b + j, ldb, c + (i * ldc) + j, ldc, k, accumulate);
             }
 
             for (; i < m; i++)
             {
-                Broadcast1x24(a + (i * aRowStride), aDepthStride, b + j, n, c + ((nint)i * n) + j, k, accumulate);
+                Broadcast1x24(a + (i * aRowStride), aDepthStride, b + j, ldb, c + (i * ldc) + j, k, accumulate);
             }
         }
 
@@ -411,12 +447,12 @@ public static unsafe class Gemm
             var i = 0;
             for (; i + 4 <= m; i += 4)
             {
-                Broadcast4x8(a + (i * aRowStride), aRowStride, aDepthStride, b + j, n, c + ((nint)i * n) + j, n, k, mask, accumulate);
+                Broadcast4x8(a + (i * aRowStride), aRowStride, aDepthStride, b + j, ldb, c + (i * ldc) + j, ldc, k, mask, accumulate);
             }
 
             for (; i < m; i++)
             {
-                Broadcast1x8(a + (i * aRowStride), aDepthStride, b + j, n, c + ((nint)i * n) + j, k, mask, accumulate);
+                Broadcast1x8(a + (i * aRowStride), aDepthStride, b + j, ldb, c + (i * ldc) + j, k, mask, accumulate);
             }
         }
     }
