@@ -1,0 +1,56 @@
+namespace ModelGen.Cli.Sweep;
+
+/// <summary>One cell of a sweep: a model trained with a method at a target sparsity from a seed.</summary>
+/// <param name="Model">Listed model name.</param>
+/// <param name="Method">Method name.</param>
+/// <param name="TargetSparsity">Requested sparsity (0 for dense).</param>
+/// <param name="Seed">Seed.</param>
+public sealed record SweepCell(string Model, string Method, double TargetSparsity, int Seed)
+{
+    /// <summary>The cell a finished run fills.</summary>
+    public static SweepCell Of(Output.RunRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return new SweepCell(record.Model, record.Method, record.TargetSparsity, record.Seed);
+    }
+}
+
+/// <summary>Expands the sweep's lists into cells.</summary>
+public static class SweepPlan
+{
+    /// <summary>
+    /// Every cell of models × methods × sparsities × seeds, ordered model, method, seed, sparsity ascending (so one
+    /// lottery-ticket trajectory per seed meets its targets in turn). dense ignores the sparsities and gets one cell at
+    /// 0; a pruning method skips sparsity 0, which would be dense training under another name.
+    /// </summary>
+    public static IReadOnlyList<SweepCell> Expand(IEnumerable<string> models, IEnumerable<string> methods, IEnumerable<double> sparsities, IEnumerable<int> seeds)
+    {
+        var sortedSparsities = sparsities.Distinct().Order().ToArray();
+        var seedList = seeds.Distinct().ToArray();
+        var cells = new List<SweepCell>();
+        foreach (var model in models.Distinct(StringComparer.Ordinal))
+        {
+            foreach (var method in methods.Distinct(StringComparer.Ordinal))
+            {
+                foreach (var seed in seedList)
+                {
+                    if (method == Methods.Dense)
+                    {
+                        cells.Add(new SweepCell(model, method, 0, seed));
+                        continue;
+                    }
+
+                    foreach (var sparsity in sortedSparsities)
+                    {
+                        if (sparsity > 0)
+                        {
+                            cells.Add(new SweepCell(model, method, sparsity, seed));
+                        }
+                    }
+                }
+            }
+        }
+
+        return cells;
+    }
+}

@@ -1,0 +1,133 @@
+using System.Globalization;
+using ModelGen.Cli.Output;
+using Spectre.Console;
+
+namespace ModelGen.Cli.Sweep;
+
+/// <summary>What a <c>sweep</c> was asked to run.</summary>
+/// <param name="Models">Model names (already checked).</param>
+/// <param name="Methods">Method names (already checked).</param>
+/// <param name="Sparsities">Target sparsities.</param>
+/// <param name="Seeds">Seeds.</param>
+/// <param name="OutFolder">Output folder.</param>
+/// <param name="Settings">The shared training flags.</param>
+public sealed record SweepRequest(string[] Models, string[] Methods, double[] Sparsities, int[] Seeds, string OutFolder, TrainSettings Settings);
+
+/// <summary>
+/// Runs a sweep: every cell not yet in <c>results.json</c>, one lottery-ticket trajectory per model and seed for lth
+/// and lth-reinit, a refused cell recorded and passed over; results.json, results.md and the plots are rewritten
+/// after every cell so an interrupted sweep leaves usable output and resumes where it stopped.
+/// </summary>
+public static class SweepRunner
+{
+    /// <summary>Runs <paramref name="request"/>.</summary>
+    /// <returns>The exit code.</returns>
+    public static int Run(SweepRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        CliApplication.ThrowIfInvalid(request.Settings.Validate(requireSparsity: false));
+        var results = SweepResults.Open(request.OutFolder);
+        var mismatches = results.DescribeMismatches(request.Settings);
+        if (mismatches.Count > 0)
+        {
+            throw new UsageException($"{results.Path} holds runs made with other settings; rerun with the same flags or choose another --out:{Environment.NewLine}  {string.Join(Environment.NewLine + "  ", mismatches)}");
+        }
+
+        var cells = SweepPlan.Expand(request.Models, request.Methods, request.Sparsities, request.Seeds);
+        var todo = cells.Where(c => !results.IsFinished(c)).ToList();
+        AnsiConsole.MarkupLineInterpolated($"Sweep: {cells.Count} cells, {cells.Count - todo.Count} already in {results.Path}, {todo.Count} to run.");
+        if (todo.Count == 0)
+        {
+            WriteReports(results, request.OutFolder);
+            return CliApplication.Success;
+        }
+
+        var data = RunData.Load(request.Settings.DataFolder);
+        var done = 0;
+        void Record(RunRecord record)
+        {
+            results.Add(record);
+            Report(record);
+        }
+
+        void Report(RunRecord record)
+        {
+            WriteReports(results, request.OutFolder);
+            if (todo.Remove(SweepCell.Of(record)))
+            {
+                done++;
+            }
+
+            var outcome = record.Refused is not null
+                ? $"[red]refused[/] ({Markup.Escape(record.Refused)})"
+                : Invariant($"test {100 * record.TestAccuracy:0.00}%, sparsity {record.Sparsity:0.0000}, {record.TrainSamplesPerSecond:N0} samples/s");
+            AnsiConsole.MarkupLine(Invariant($"[[{done}/{done + todo.Count}]] {Markup.Escape(record.Model)} {Markup.Escape(record.Method)} sparsity {record.TargetSparsity} seed {record.Seed}: {outcome}"));
+        }
+
+        while (todo.Count > 0)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var cell = todo[0];
+            var settings = request.Settings with { Model = cell.Model, Method = cell.Method, Sparsity = cell.TargetSparsity, Seed = cell.Seed };
+            AnsiConsole.MarkupLineInterpolated($"[grey]{cell.Model} {cell.Method} sparsity {cell.TargetSparsity.ToString(CultureInfo.InvariantCulture)} seed {cell.Seed}[/]");
+            if (!Methods.IsLotteryTicket(cell.Method))
+            {
+                Record(ConsoleObserver.Run(observer => TrainRunner.RunOneShot(settings, data, observer, cancellationToken), clearWhenDone: true));
+                continue;
+            }
+
+            // One trajectory per model and seed serves every pending lth and lth-reinit cell of both methods.
+            var trajectory = todo.Where(c => c.Model == cell.Model && c.Seed == cell.Seed && Methods.IsLotteryTicket(c.Method)).ToArray();
+            var targets = trajectory.Select(c => c.TargetSparsity).Distinct().Order().ToArray();
+            var landed = new List<RunRecord>();
+            ConsoleObserver.Run(
+                observer =>
+                {
+                    TrainRunner.RunLotteryTicket(
+                        settings,
+                        targets,
+                        ticket: trajectory.Any(c => c.Method == Methods.Lth),
+                        reinit: trajectory.Any(c => c.Method == Methods.LthReinit),
+                        data,
+                        observer,
+                        record =>
+                        {
+                            // A landing of a method or target that was already recorded (the trajectory passes it on
+                            // its way to a later target) is not recorded again.
+                            if (trajectory.Contains(SweepCell.Of(record)))
+                            {
+                                results.Add(record);
+                                landed.Add(record);
+                            }
+                        },
+                        cancellationToken);
+                    return 0;
+                },
+                clearWhenDone: true);
+            foreach (var record in landed)
+            {
+                Report(record);
+            }
+
+            foreach (var missing in trajectory.Where(c => todo.Contains(c)))
+            {
+                throw new InvalidOperationException($"The lottery-ticket trajectory of {missing.Model} seed {missing.Seed} ended without a result for {missing.Method} at {missing.TargetSparsity}.");
+            }
+        }
+
+        AnsiConsole.MarkupLineInterpolated($"Results: [bold]{results.Path}[/], {Path.Combine(Path.GetFullPath(request.OutFolder), "results.md")}, accuracy.png, accuracy.svg");
+        return CliApplication.Success;
+    }
+
+    private static void WriteReports(SweepResults results, string outFolder)
+    {
+        var folder = Path.GetFullPath(outFolder);
+        AtomicFile.WriteAllText(Path.Combine(folder, "results.md"), SweepTable.ToMarkdown(results.Records));
+        if (results.Records.Any(r => r.TestAccuracy.HasValue))
+        {
+            SweepPlot.Save(results.Records, Path.Combine(folder, "accuracy.png"), Path.Combine(folder, "accuracy.svg"));
+        }
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,120 @@
+using System.Globalization;
+
+namespace ModelGen.Cli;
+
+/// <summary>Pruning methods the CLI knows, by their command-line names.</summary>
+public static class Methods
+{
+    /// <summary>Plain training, nothing pruned.</summary>
+    public const string Dense = "dense";
+
+    /// <summary>Iterative magnitude pruning with rewinding (lottery tickets).</summary>
+    public const string Lth = "lth";
+
+    /// <summary>The lottery ticket's final mask with a fresh random initialization (the control).</summary>
+    public const string LthReinit = "lth-reinit";
+
+    /// <summary>Every method, in the order tables list them.</summary>
+    public static readonly string[] All = [Dense, "random", "magnitude", "snip", "grasp", "synflow", Lth, LthReinit];
+
+    /// <summary>Whether the method runs a lottery-ticket trajectory (several training rounds).</summary>
+    public static bool IsLotteryTicket(string method) => method is Lth or LthReinit;
+}
+
+/// <summary>Everything that defines one <c>train</c> run (and, minus model, method, sparsity and seed, a sweep).</summary>
+public sealed record TrainSettings
+{
+    /// <summary>Listed model name.</summary>
+    public string Model { get; init; } = "lenet300";
+
+    /// <summary>One of <see cref="Methods.All"/>.</summary>
+    public string Method { get; init; } = Methods.Dense;
+
+    /// <summary>Fraction of prunable weights to remove.</summary>
+    public double Sparsity { get; init; }
+
+    /// <summary>global or layer; null picks the method's default (layer for lth, global otherwise).</summary>
+    public string? Scope { get; init; }
+
+    /// <summary>Training samples used for SNIP/GraSP scores.</summary>
+    public int ScoreSamples { get; init; } = 1000;
+
+    /// <summary>GraSP's logit temperature.</summary>
+    public double Temperature { get; init; } = 200;
+
+    /// <summary>SynFlow rounds.</summary>
+    public int SynflowIterations { get; init; } = 100;
+
+    /// <summary>lth's per-round prune rate.</summary>
+    public double PruneRate { get; init; } = 0.2;
+
+    /// <summary>lth's rewind iteration.</summary>
+    public int RewindIteration { get; init; }
+
+    /// <summary>Training digits held out for validation.</summary>
+    public int Validation { get; init; }
+
+    /// <summary>Whether a pruner may empty a layer.</summary>
+    public bool AllowCollapse { get; init; }
+
+    /// <summary>spectral or random.</summary>
+    public string FactorInit { get; init; } = "spectral";
+
+    /// <summary>Frobenius decay λ.</summary>
+    public double FrobeniusDecay { get; init; }
+
+    /// <summary>Coupled L2 weight decay λ.</summary>
+    public double WeightDecay { get; init; }
+
+    /// <summary>SGD momentum.</summary>
+    public double Momentum { get; init; }
+
+    /// <summary>Epochs (per round for lth).</summary>
+    public int Epochs { get; init; } = 10;
+
+    /// <summary>Mini-batch size.</summary>
+    public int BatchSize { get; init; } = 60;
+
+    /// <summary>Learning rate.</summary>
+    public double LearningRate { get; init; } = 0.0012;
+
+    /// <summary>adam or sgd.</summary>
+    public string Optimizer { get; init; } = "adam";
+
+    /// <summary>Seed.</summary>
+    public int Seed { get; init; }
+
+    /// <summary>Data folder; null means the bundled MNIST subset.</summary>
+    public string? DataFolder { get; init; }
+
+    /// <summary>The scope actually used: the explicit one, else layer for lth and global for one-shot pruners.</summary>
+    public string EffectiveScope => Scope ?? (Methods.IsLotteryTicket(Method) ? "layer" : "global");
+
+    /// <summary>
+    /// Checks the values that the parser cannot (ranges and combinations).
+    /// </summary>
+    /// <returns>One message per problem, naming the flag; empty when the settings are usable.</returns>
+    public IReadOnlyList<string> Validate(bool requireSparsity = true)
+    {
+        var errors = new List<string>();
+        if (Epochs <= 0) errors.Add($"--epochs must be positive (got {Epochs}).");
+        if (BatchSize <= 0) errors.Add($"--batch-size must be positive (got {BatchSize}).");
+        if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) errors.Add($"--lr must be a positive number (got {Format(LearningRate)}).");
+        if (!(Sparsity >= 0 && Sparsity < 1)) errors.Add($"--sparsity must be in [0, 1) (got {Format(Sparsity)}).");
+        if (requireSparsity && Method == Methods.Dense && Sparsity != 0) errors.Add($"--sparsity {Format(Sparsity)} needs a pruning method; --method dense trains every weight.");
+        if (requireSparsity && Method != Methods.Dense && Sparsity == 0) errors.Add($"--method {Method} needs --sparsity in (0, 1).");
+        if (ScoreSamples <= 0) errors.Add($"--score-samples must be positive (got {ScoreSamples}).");
+        if (!(Temperature > 0) || double.IsInfinity(Temperature)) errors.Add($"--temperature must be positive (got {Format(Temperature)}).");
+        if (SynflowIterations <= 0) errors.Add($"--synflow-iterations must be positive (got {SynflowIterations}).");
+        if (!(PruneRate > 0 && PruneRate < 1)) errors.Add($"--prune-rate must be in (0, 1) (got {Format(PruneRate)}).");
+        if (RewindIteration < 0) errors.Add($"--rewind-iteration must be 0 or more (got {RewindIteration}).");
+        if (Validation < 0) errors.Add($"--validation must be 0 or more (got {Validation}).");
+        if (!(FrobeniusDecay >= 0) || double.IsInfinity(FrobeniusDecay)) errors.Add($"--frobenius-decay must be 0 or more (got {Format(FrobeniusDecay)}).");
+        if (!(WeightDecay >= 0) || double.IsInfinity(WeightDecay)) errors.Add($"--weight-decay must be 0 or more (got {Format(WeightDecay)}).");
+        if (!(Momentum >= 0 && Momentum < 1)) errors.Add($"--momentum must be in [0, 1) (got {Format(Momentum)}).");
+        if (Momentum != 0 && Optimizer != "sgd") errors.Add("--momentum applies to --optimizer sgd only.");
+        return errors;
+    }
+
+    private static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+}
