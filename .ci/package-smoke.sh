@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Proves the NuGet package works for a user: pack src/ModelGen into a local folder feed, then build the QuickStart
+# sources in a folder outside this repository (no Directory.Build.props, no project references) against that package
+# alone. The generator must arrive through the package's analyzers/dotnet/cs folder for the build to succeed.
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+version="0.1.0-smoke.$(date +%s)"
+
+dotnet pack "$repo/src/ModelGen/ModelGen.csproj" -c Release -o "$work/feed" -p:Version="$version" --nologo -v quiet
+python3 -c 'import sys, zipfile; sys.exit(0 if "analyzers/dotnet/cs/ModelGen.Generators.dll" in zipfile.ZipFile(sys.argv[1]).namelist() else 1)' "$work/feed/ModelGen.$version.nupkg" \
+  || { echo "package-smoke: the package does not carry the generator under analyzers/dotnet/cs" >&2; exit 1; }
+
+mkdir -p "$work/consumer"
+cp "$repo"/examples/QuickStart/*.cs "$work/consumer/"
+cat > "$work/consumer/nuget.config" <<XML
+<?xml version="1.0" encoding="utf-8"?>
+<configuration>
+  <packageSources>
+    <add key="local" value="$work/feed" />
+  </packageSources>
+</configuration>
+XML
+# The user's nuget.config (with the public feed) still applies from the user profile; ours only adds the local feed.
+cat > "$work/consumer/Consumer.csproj" <<XML
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup>
+    <OutputType>Exe</OutputType>
+    <TargetFramework>net10.0</TargetFramework>
+    <ImplicitUsings>enable</ImplicitUsings>
+    <Nullable>enable</Nullable>
+    <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+    <WarningsAsErrors>CS8785;CS8784</WarningsAsErrors>
+  </PropertyGroup>
+  <ItemGroup>
+    <PackageReference Include="ModelGen" Version="$version" />
+  </ItemGroup>
+</Project>
+XML
+dotnet build "$work/consumer/Consumer.csproj" -c Release --nologo -v quiet
+echo "package-smoke: QuickStart builds against the packed ModelGen $version"
