@@ -21,7 +21,7 @@ public enum LayerKind
 public sealed record LayerInfo(string Name, LayerKind Kind, int InputSize, int OutputSize, Activation Activation, int Rank, bool Prunable)
 {
     /// <summary>Trainable weight entries (biases excluded): out·in, or rank·(out+in) when factorized.</summary>
-    public int WeightCount => Kind == LayerKind.FactorizedDense ? Rank * (InputSize + OutputSize) : InputSize * OutputSize;
+    public int WeightCount => (int)Shapes.ShapeInference.WeightCount(InputSize, OutputSize, Kind == LayerKind.FactorizedDense ? Rank : 0);
 
     /// <summary>Forward FLOPs per sample, a multiply-add counted as 2 (biases and activations not counted).</summary>
     public long FlopsPerSample => 2L * WeightCount;

@@ -142,6 +142,10 @@ internal static class ShapeInference
     /// <summary>Largest total parameter count a model may have: all parameters live in one float array.</summary>
     public const long MaxParameters = int.MaxValue;
 
+    /// <summary>Trainable weights of a dense layer: out·in, or rank·(out+in) when factorized (rank &gt; 0).</summary>
+    public static long WeightCount(int inFeatures, int outFeatures, int rank) =>
+        rank > 0 ? (long)rank * ((long)inFeatures + outFeatures) : (long)inFeatures * outFeatures;
+
     public static ShapeInferenceResult Infer(int inputFeatures, IReadOnlyList<LayerDeclaration> layers)
     {
         var errors = new List<ShapeError>();
@@ -187,8 +191,8 @@ internal static class ShapeInference
                 errors.Add(new ShapeError(ShapeErrorKind.RankNotBelowFullRank, i));
             }
 
-            long weights = rank > 0 ? (long)rank * ((long)inFeatures + outFeatures) : (long)inFeatures * outFeatures;
-            long multiplyAdds = weights;
+            var weights = WeightCount(inFeatures, outFeatures, rank);
+            var multiplyAdds = weights;
             total += weights + outFeatures;
             flops += 2 * multiplyAdds;
             if (weights > MaxParameters || total > MaxParameters)
