@@ -169,7 +169,10 @@ public static class TrainRunner
                 }
             }
 
-            observer.Phase($"lth round {round.Round + 1}: pruning and rewinding");
+            if (pending.Count > 0)
+            {
+                observer.Phase($"lth round {round.Round + 1}: pruning and rewinding");
+            }
         });
 
         try
@@ -403,7 +406,7 @@ public static class TrainRunner
     private static RunRecord Refuse(RunRecord record, INetwork network, LayerCollapseException e)
     {
         DescribeMask(record, network);
-        record.Refused = $"{e.Message} (--allow-collapse overrides)";
+        record.Refused = e.Message;
         return record;
     }
 }
