@@ -75,10 +75,11 @@ internal static class FactorTestLayouts
     public static Matrix<double> ToMatrix(double[] values, int rows, int cols) =>
         Matrix<double>.Build.Dense(rows, cols, (i, j) => values[(i * cols) + j]);
 
-    public static Matrix<double> Factor(ParameterSet parameters, string name)
+    /// <summary>A tensor's values (or, with <paramref name="gradient"/>, its gradient) as a double matrix.</summary>
+    public static Matrix<double> Factor(ParameterSet parameters, string name, bool gradient = false)
     {
         var tensor = parameters[name];
-        return ToMatrix(parameters.Value(tensor), tensor.Rows, tensor.Cols);
+        return ToMatrix(gradient ? parameters.Gradient(tensor) : parameters.Value(tensor), tensor.Rows, tensor.Cols);
     }
 
     public static double MaxAbs(Matrix<double> matrix) => matrix.Enumerate().Max(Math.Abs);
