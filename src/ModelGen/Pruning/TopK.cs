@@ -12,9 +12,10 @@ namespace ModelGen.Pruning;
 /// <remarks>
 /// Entries are ordered by three keys: first whether they survive the mask the network already has (a pruned weight
 /// ranks below every surviving one, so pruning only ever tightens a mask unless the requested count exceeds the
-/// survivors), then by score, highest first, then by position in the flat parameter array, lowest first. The keys
-/// are packed into one unique 64-bit integer per entry, so the k-th smallest key is a strict boundary: exactly k
-/// entries lie at or below it. Selection is an expected-linear quickselect, not a sort.
+/// survivors), then by score, highest first, then by position in the flat parameter array, lowest first. Selection is
+/// a two-digit radix select on the scores' order-preserving bit patterns (linear time, no sort): it finds the
+/// boundary score exactly, keeps everything above it and as many entries equal to it, lowest index first, as the
+/// count needs.
 /// </remarks>
 public static class TopK
 {
@@ -119,17 +120,17 @@ public static class TopK
             largest = Math.Max(largest, size);
         }
 
-        var keys = ArrayPool<ulong>.Shared.Rent(Math.Max(largest, 1));
+        var candidates = ArrayPool<int>.Shared.Rent(Math.Max(largest, 1));
         try
         {
             for (var g = 0; g < groups.Count; g++)
             {
-                SelectGroup(groups[g], scores, survivors, keep[g], keys, mask);
+                SelectGroup(groups[g], scores, survivors, keep[g], candidates, mask);
             }
         }
         finally
         {
-            ArrayPool<ulong>.Shared.Return(keys);
+            ArrayPool<int>.Shared.Return(candidates);
         }
 
         return mask;
@@ -152,23 +153,17 @@ public static class TopK
             throw new ArgumentOutOfRangeException(nameof(keep), keep, $"Cannot keep {keep} of {scores.Length} entries.");
         }
 
-        var keys = ArrayPool<ulong>.Shared.Rent(Math.Max(scores.Length, 1));
+        var candidates = ArrayPool<int>.Shared.Rent(Math.Max(scores.Length, 1));
+        var result = ArrayPool<float>.Shared.Rent(Math.Max(scores.Length, 1));
         try
         {
-            for (var i = 0; i < scores.Length; i++)
-            {
-                keys[i] = Key(scores[i], survives: true, i);
-            }
-
-            var boundary = Boundary(keys.AsSpan(0, scores.Length), keep);
-            for (var i = 0; i < scores.Length; i++)
-            {
-                mask[i] = Key(scores[i], survives: true, i) <= boundary ? 1f : 0f;
-            }
+            SelectRanges([(0, scores.Length)], scores, ReadOnlySpan<float>.Empty, keep, candidates, result);
+            result.AsSpan(0, scores.Length).CopyTo(mask);
         }
         finally
         {
-            ArrayPool<ulong>.Shared.Return(keys);
+            ArrayPool<int>.Shared.Return(candidates);
+            ArrayPool<float>.Shared.Return(result);
         }
     }
 
@@ -217,133 +212,154 @@ public static class TopK
         return count;
     }
 
-    private static void SelectGroup(IReadOnlyList<ParameterTensor> group, ReadOnlySpan<float> scores, ReadOnlySpan<float> survivors, int keep, ulong[] keys, float[] mask)
+    private static void SelectGroup(IReadOnlyList<ParameterTensor> group, ReadOnlySpan<float> scores, ReadOnlySpan<float> survivors, int keep, int[] candidates, float[] mask)
     {
-        var n = 0;
-        foreach (var tensor in group)
+        // Ties go to the lowest flat index, so walk the group's tensors in storage order.
+        var ranges = new (int Offset, int Length)[group.Count];
+        for (var t = 0; t < group.Count; t++)
         {
-            for (var i = tensor.Offset; i < tensor.Offset + tensor.Length; i++)
-            {
-                keys[n++] = Key(scores[i], survivors.IsEmpty || survivors[i] != 0f, i);
-            }
+            ranges[t] = (group[t].Offset, group[t].Length);
         }
 
-        var boundary = Boundary(keys.AsSpan(0, n), keep);
-        foreach (var tensor in group)
-        {
-            for (var i = tensor.Offset; i < tensor.Offset + tensor.Length; i++)
-            {
-                mask[i] = Key(scores[i], survivors.IsEmpty || survivors[i] != 0f, i) <= boundary ? 1f : 0f;
-            }
-        }
+        Array.Sort(ranges);
+        SelectRanges(ranges, scores, survivors, keep, candidates, mask);
     }
 
     /// <summary>
-    /// Packs (not surviving, score descending, index ascending) into one unsigned key: bit 63 is set for removed
-    /// entries, bits 31–62 hold the bitwise complement of the score's order-preserving bit pattern, bits 0–30 the
-    /// index. Smaller keys are kept first; keys are unique because indices are.
+    /// Exact top-<paramref name="keep"/> over the entries of <paramref name="ranges"/> (ascending, disjoint) by radix
+    /// selection on order-preserving 32-bit score keys: one histogram of the high 16 bits finds the boundary bucket,
+    /// its few entries are gathered and a second histogram of the low 16 bits finds the boundary score T; entries
+    /// above T are kept, then entries equal to T in index order until the count is met. Survivors of the current
+    /// mask are selected first: if they number at least <paramref name="keep"/> the selection runs over them alone
+    /// (every removed entry stays removed), otherwise all survivors are kept and the rest is selected among the
+    /// removed entries.
     /// </summary>
-    private static ulong Key(float score, bool survives, int index)
+    private static void SelectRanges(ReadOnlySpan<(int Offset, int Length)> ranges, ReadOnlySpan<float> scores, ReadOnlySpan<float> survivors, int keep, int[] candidates, float[] mask)
     {
-        if (float.IsNaN(score))
+        var surviving = 0;
+        foreach (var (offset, length) in ranges)
         {
-            throw new ArgumentException($"Score at index {index} is NaN.", nameof(score));
+            for (var i = offset; i < offset + length; i++)
+            {
+                if (float.IsNaN(scores[i]))
+                {
+                    throw new ArgumentException($"Score at index {i} is NaN.", nameof(scores));
+                }
+
+                surviving += survivors.IsEmpty || survivors[i] != 0f ? 1 : 0;
+            }
         }
 
-        if (score == 0f)
-        {
-            score = 0f; // −0 and +0 tie, as they compare equal.
-        }
+        // The selection set: survivors when they can fill the quota, else the removed entries (survivors all kept).
+        var amongSurvivors = keep <= surviving;
+        var quota = amongSurvivors ? keep : keep - surviving;
+        var outside = amongSurvivors ? 0f : 1f;
 
-        var bits = BitConverter.SingleToUInt32Bits(score);
-        var ordered = (bits & 0x8000_0000u) != 0 ? ~bits : bits | 0x8000_0000u;
-        return (survives ? 0UL : 1UL << 63) | ((ulong)~ordered << 31) | (uint)index;
+        var rented = ArrayPool<int>.Shared.Rent(1 << 16);
+        try
+        {
+            SelectRanges(ranges, scores, survivors, amongSurvivors, quota, outside, rented.AsSpan(0, 1 << 16), candidates, mask);
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(rented);
+        }
     }
+
+    private static void SelectRanges(ReadOnlySpan<(int Offset, int Length)> ranges, ReadOnlySpan<float> scores, ReadOnlySpan<float> survivors, bool amongSurvivors, int quota, float outside, Span<int> histogram, int[] candidates, float[] mask)
+    {
+        histogram.Clear();
+        foreach (var (offset, length) in ranges)
+        {
+            for (var i = offset; i < offset + length; i++)
+            {
+                if (InSelection(survivors, i, amongSurvivors))
+                {
+                    histogram[(int)(OrderedKey(scores[i]) >> 16)]++;
+                }
+            }
+        }
+
+        // Walk buckets from the highest scores down until the quota falls inside one.
+        var above = 0;
+        var high = -1;
+        for (var bucket = histogram.Length - 1; bucket >= 0 && quota > 0; bucket--)
+        {
+            if (above + histogram[bucket] >= quota)
+            {
+                high = bucket;
+                break;
+            }
+
+            above += histogram[bucket];
+        }
+
+        var gathered = 0;
+        if (high >= 0)
+        {
+            foreach (var (offset, length) in ranges)
+            {
+                for (var i = offset; i < offset + length; i++)
+                {
+                    if (InSelection(survivors, i, amongSurvivors) && (OrderedKey(scores[i]) >> 16) == (uint)high)
+                    {
+                        candidates[gathered++] = i;
+                    }
+                }
+            }
+        }
+
+        // Second digit over the boundary bucket only.
+        histogram.Clear();
+        for (var c = 0; c < gathered; c++)
+        {
+            histogram[(int)(OrderedKey(scores[candidates[c]]) & 0xFFFF)]++;
+        }
+
+        var boundary = uint.MaxValue;
+        var equalToKeep = 0;
+        if (high >= 0)
+        {
+            for (var low = histogram.Length - 1; low >= 0; low--)
+            {
+                if (above + histogram[low] >= quota)
+                {
+                    boundary = ((uint)high << 16) | (uint)low;
+                    equalToKeep = quota - above;
+                    break;
+                }
+
+                above += histogram[low];
+            }
+        }
+
+        foreach (var (offset, length) in ranges)
+        {
+            for (var i = offset; i < offset + length; i++)
+            {
+                if (!InSelection(survivors, i, amongSurvivors))
+                {
+                    mask[i] = outside;
+                    continue;
+                }
+
+                var key = OrderedKey(scores[i]);
+                var kept = high >= 0 && (key > boundary || (key == boundary && equalToKeep-- > 0));
+                mask[i] = kept ? 1f : 0f;
+            }
+        }
+    }
+
+    private static bool InSelection(ReadOnlySpan<float> survivors, int index, bool amongSurvivors) =>
+        survivors.IsEmpty ? amongSurvivors : (survivors[index] != 0f) == amongSurvivors;
 
     /// <summary>
-    /// The largest key among the <paramref name="keep"/> smallest (reorders <paramref name="keys"/>), or a key
-    /// below every key when nothing is kept.
+    /// An unsigned key whose order is the scores' order: the sign bit flipped for positives, all bits flipped for
+    /// negatives; −0 is mapped to +0 so the two tie, as they compare equal.
     /// </summary>
-    private static ulong Boundary(Span<ulong> keys, int keep)
+    private static uint OrderedKey(float score)
     {
-        if (keep == 0)
-        {
-            // Every real key is at least 1: key 0 would need the bit pattern of a NaN score, which Key rejects.
-            return 0UL;
-        }
-
-        return QuickSelect(keys, keep - 1);
-    }
-
-    private static ulong QuickSelect(Span<ulong> keys, int k)
-    {
-        // Hoare-partition quickselect with median-of-three pivots; falls back to sorting a range that refuses to
-        // shrink, so adversarial orders cost O(n log n), never O(n²).
-        var left = 0;
-        var right = keys.Length - 1;
-        var budget = 2 * (64 - ulong.LeadingZeroCount((ulong)keys.Length));
-        while (right - left > 16)
-        {
-            if (budget-- == 0)
-            {
-                keys[left..(right + 1)].Sort();
-                return keys[k];
-            }
-
-            var mid = left + ((right - left) >> 1);
-            if (keys[mid] < keys[left])
-            {
-                (keys[mid], keys[left]) = (keys[left], keys[mid]);
-            }
-
-            if (keys[right] < keys[left])
-            {
-                (keys[right], keys[left]) = (keys[left], keys[right]);
-            }
-
-            if (keys[right] < keys[mid])
-            {
-                (keys[right], keys[mid]) = (keys[mid], keys[right]);
-            }
-
-            var pivot = keys[mid];
-            var i = left;
-            var j = right;
-            while (i <= j)
-            {
-                while (keys[i] < pivot)
-                {
-                    i++;
-                }
-
-                while (keys[j] > pivot)
-                {
-                    j--;
-                }
-
-                if (i <= j)
-                {
-                    (keys[i], keys[j]) = (keys[j], keys[i]);
-                    i++;
-                    j--;
-                }
-            }
-
-            if (k <= j)
-            {
-                right = j;
-            }
-            else if (k >= i)
-            {
-                left = i;
-            }
-            else
-            {
-                return keys[k];
-            }
-        }
-
-        keys[left..(right + 1)].Sort();
-        return keys[k];
+        var bits = score == 0f ? 0u : BitConverter.SingleToUInt32Bits(score);
+        return (bits & 0x8000_0000u) != 0 ? ~bits : bits | 0x8000_0000u;
     }
 }

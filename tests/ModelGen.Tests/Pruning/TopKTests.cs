@@ -164,6 +164,27 @@ public sealed class TopKTests
     }
 
     [Fact]
+    public void WhenSurvivorsCannotFillTheCountTheBestRemovedEntriesAreRevived()
+    {
+        var parameters = OddLayout();
+        var weight = parameters["fc1.weight"];
+        var scores = new float[parameters.Count];
+        var survivors = new float[parameters.Count];
+        Array.Fill(survivors, 1f);
+        for (var i = 0; i < weight.Length; i++)
+        {
+            scores[weight.Offset + i] = i % 4;                          // ties among the removed entries
+            survivors[weight.Offset + i] = i < 5 ? 1f : 0f;
+        }
+
+        var mask = TopK.SelectMask(parameters, scores, new[] { new[] { weight } }, [8], survivors);
+
+        // The 5 survivors, then 3 removed entries of the top score 3 (indices 7, 11, 15), lowest index first.
+        var kept = Enumerable.Range(0, weight.Length).Where(i => mask[weight.Offset + i] == 1f).ToArray();
+        Assert.Equal([0, 1, 2, 3, 4, 7, 11, 15], kept);
+    }
+
+    [Fact]
     public void GroupsMustBePrunableAndDisjoint()
     {
         var parameters = OddLayout();
