@@ -5,19 +5,25 @@ using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using Perfolizer.Horology;
 
 namespace ModelGen.Benchmarks;
 
 /// <summary>
-/// A short job (one launch, 3 warm-ups, 15 measured iterations) so the whole suite runs in minutes on a shared
+/// A short job (one launch, 3 warm-ups, 15 measured iterations of about 100 ms) so the whole suite runs in minutes on a shared
 /// 2-core machine, plus the median (robust against the noise of a shared machine), allocation per operation, and
-/// a throughput column computed from the median.
+/// a throughput column computed from the median. Benchmarks run in process: BenchmarkDotNet's generated project
+/// would be built outside this repository's Directory.Build.props (and its MG_ARTIFACTS output redirection), and
+/// the process already has the settings that matter (Release, workstation GC, tiered PGO as shipped).
 /// </summary>
 public abstract class ThroughputConfig : ManualConfig
 {
     protected ThroughputConfig(IColumn throughput)
     {
-        AddJob(Job.Default.WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(15).WithId("Short"));
+        AddJob(Job.Default.WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(15)
+            .WithIterationTime(TimeInterval.FromMilliseconds(100))
+            .WithToolchain(InProcessEmitToolchain.Instance).WithId("Short"));
         AddColumn(StatisticColumn.Median, throughput);
         AddDiagnoser(MemoryDiagnoser.Default);
         HideColumns(Column.Error, Column.StdDev);

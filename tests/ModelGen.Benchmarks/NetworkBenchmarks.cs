@@ -26,10 +26,14 @@ public class NetworkBenchmarks
     [Params(1, 60, 256)]
     public int Batch { get; set; }
 
+    /// <summary>Threads a matrix product may use (<see cref="Gemm.MaxDegreeOfParallelism"/>).</summary>
+    [Params(1, 2)]
+    public int Threads { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
-        Gemm.MaxDegreeOfParallelism = Environment.ProcessorCount;
+        Gemm.MaxDegreeOfParallelism = Threads;
         _network = Model switch
         {
             "lenet300" => new LeNet300(seed: 0),

@@ -59,13 +59,16 @@ internal unsafe struct GemmJob
         return Math.Min(maxParts, SplitColumns ? columnUnits : rowUnits);
     }
 
+    /// <summary>How many whole blocks the split axis holds: the most slices worth cutting.</summary>
+    public readonly int UnitCount => SplitColumns ? (N + ColumnUnit - 1) / ColumnUnit : (M + RowUnit - 1) / RowUnit;
+
     /// <summary>Computes slice <paramref name="part"/> of <paramref name="parts"/>. Every element of C is computed
     /// by the same sequence of operations whichever slice holds it, so the result does not depend on the split.</summary>
     public readonly void Execute(int part, int parts)
     {
         var unit = SplitColumns ? ColumnUnit : RowUnit;
         var extent = SplitColumns ? N : M;
-        var units = (extent + unit - 1) / unit;
+        var units = UnitCount;
         var start = Math.Min(extent, (int)((long)units * part / parts) * unit);
         var end = Math.Min(extent, (int)((long)units * (part + 1) / parts) * unit);
         if (start >= end)
@@ -96,21 +99,32 @@ internal unsafe struct GemmJob
 }
 
 /// <summary>
-/// A small pool of persistent worker threads (one per extra core) that take slices of a product. Nothing is
-/// allocated per product: the job is copied into the worker, which is woken through a counter it spins on for a
-/// short while after each job (products in a training step follow each other within microseconds) and then through
-/// an event. One product at a time uses the pool; a product issued while another thread holds it runs whole on its
-/// caller, which gives the same result.
+/// A small pool of persistent worker threads (one per extra core) that compute slices of a product alongside the
+/// caller. Nothing is allocated per product. The product is cut into fixed chunks (whole micro-kernel blocks); the
+/// caller claims chunks from the front, workers from the back, so on a quiet machine each thread keeps touching the
+/// same part of the operands from call to call (the weight matrix stays split across the cores' L2 caches), and on
+/// a busy one a worker that is not scheduled in time simply leaves its chunks to the caller. Which thread computes
+/// a chunk never changes its result. Workers spin for a short while after each product (the products of a training
+/// step follow each other within microseconds) and then sleep on an event. One product at a time uses the pool; a
+/// product issued while another thread holds it runs whole on its caller, with the same result.
 /// </summary>
 internal static class GemmWorkers
 {
+    // Chunks per thread: enough for the caller to take over a late worker's share in small pieces.
+    private const int ChunksPerThread = 4;
+
     private static readonly Worker[] s_workers = CreateWorkers();
     private static int s_gate;
+    private static GemmJob s_job;
+    private static int s_chunkCount;
+
+    // Unclaimed chunks [front, back), packed as front << 32 | back so both ends are claimed with one CAS.
+    private static long s_unclaimed;
 
     /// <summary>The largest number of threads a product can use: the caller plus the workers.</summary>
     public static int MaxThreads => s_workers.Length + 1;
 
-    /// <summary>Runs <paramref name="job"/> in <paramref name="parts"/> slices, slice 0 on the calling thread.</summary>
+    /// <summary>Runs <paramref name="job"/> on up to <paramref name="parts"/> threads, the caller included.</summary>
     public static void Run(in GemmJob job, int parts)
     {
         parts = Math.Min(parts, MaxThreads);
@@ -122,22 +136,50 @@ internal static class GemmWorkers
 
         try
         {
-            for (var part = 1; part < parts; part++)
+            s_job = job;
+            s_chunkCount = Math.Min(job.UnitCount, parts * ChunksPerThread);
+            Volatile.Write(ref s_unclaimed, s_chunkCount);
+            for (var worker = 0; worker < parts - 1; worker++)
             {
-                s_workers[part - 1].Post(job, part, parts);
+                s_workers[worker].Post();
             }
 
-            job.Execute(0, parts);
+            while (TryClaim(fromFront: true, out var chunk))
+            {
+                job.Execute(chunk, s_chunkCount);
+            }
         }
         finally
         {
-            // The operands are pinned only by the caller's frame: return only once every slice is done.
-            for (var part = 1; part < parts; part++)
+            // The operands are pinned only by the caller's frame: return only once no worker can touch them.
+            for (var worker = 0; worker < parts - 1; worker++)
             {
-                s_workers[part - 1].WaitForCompletion();
+                s_workers[worker].Retire();
             }
 
             Volatile.Write(ref s_gate, 0);
+        }
+    }
+
+    private static bool TryClaim(bool fromFront, out int chunk)
+    {
+        while (true)
+        {
+            var range = Volatile.Read(ref s_unclaimed);
+            var front = (int)(range >> 32);
+            var back = (int)range;
+            if (front >= back)
+            {
+                chunk = -1;
+                return false;
+            }
+
+            var claimed = fromFront ? ((long)(front + 1) << 32) | (uint)back : ((long)front << 32) | (uint)(back - 1);
+            if (Interlocked.CompareExchange(ref s_unclaimed, claimed, range) == range)
+            {
+                chunk = fromFront ? front : back - 1;
+                return true;
+            }
         }
     }
 
@@ -156,15 +198,15 @@ internal static class GemmWorkers
 
     private sealed class Worker
     {
-        // How long a worker spins for the next job before it sleeps on its event.
+        private const int Idle = 0;
+        private const int Posted = 1;
+        private const int Running = 2;
+
+        // How long a worker spins for the next product before it sleeps on its event.
         private static readonly long s_spinTicks = Stopwatch.Frequency / 20_000; // 50 µs
 
         private readonly ManualResetEventSlim _wake = new(false, 0);
-        private GemmJob _job;
-        private int _part;
-        private int _parts;
-        private int _posted;
-        private int _completed;
+        private int _state;
         private int _sleeping;
 
         public Worker(int index)
@@ -173,23 +215,28 @@ internal static class GemmWorkers
             thread.Start();
         }
 
-        public void Post(in GemmJob job, int part, int parts)
+        /// <summary>Offers the current product to this worker (called after the job is published).</summary>
+        public void Post()
         {
-            _job = job;
-            _part = part;
-            _parts = parts;
-            Interlocked.Increment(ref _posted);
+            // Full fences on both sides (here and in the worker's sleep announcement): either the worker sees the
+            // post before sleeping, or this sees it sleeping and wakes it.
+            Interlocked.Exchange(ref _state, Posted);
             if (Volatile.Read(ref _sleeping) != 0)
             {
                 _wake.Set();
             }
         }
 
-        public void WaitForCompletion()
+        /// <summary>Withdraws the offer if the worker has not taken it up, else waits until it has finished.</summary>
+        public void Retire()
         {
-            var target = Volatile.Read(ref _posted);
+            if (Interlocked.CompareExchange(ref _state, Idle, Posted) == Posted)
+            {
+                return;
+            }
+
             var spinner = default(SpinWait);
-            while (Volatile.Read(ref _completed) != target)
+            while (Volatile.Read(ref _state) != Idle)
             {
                 spinner.SpinOnce(sleep1Threshold: -1);
             }
@@ -197,34 +244,45 @@ internal static class GemmWorkers
 
         private void Loop()
         {
-            var seen = 0;
             while (true)
             {
-                var spinStart = Stopwatch.GetTimestamp();
-                while (Volatile.Read(ref _posted) == seen)
+                WaitForPost();
+                if (Interlocked.CompareExchange(ref _state, Running, Posted) != Posted)
                 {
-                    if (Stopwatch.GetTimestamp() - spinStart < s_spinTicks)
-                    {
-                        Thread.SpinWait(16);
-                        continue;
-                    }
-
-                    // Announce the sleep before the last look (both sides use full fences), so a job posted in
-                    // between is either seen here or followed by a Set.
-                    Interlocked.Exchange(ref _sleeping, 1);
-                    if (Volatile.Read(ref _posted) == seen)
-                    {
-                        _wake.Wait();
-                    }
-
-                    _wake.Reset();
-                    Interlocked.Exchange(ref _sleeping, 0);
-                    spinStart = Stopwatch.GetTimestamp();
+                    continue; // withdrawn: the caller finished every chunk first
                 }
 
-                seen = Volatile.Read(ref _posted);
-                _job.Execute(_part, _parts);
-                Volatile.Write(ref _completed, seen);
+                var job = s_job;
+                var chunkCount = s_chunkCount;
+                while (TryClaim(fromFront: false, out var chunk))
+                {
+                    job.Execute(chunk, chunkCount);
+                }
+
+                Volatile.Write(ref _state, Idle);
+            }
+        }
+
+        private void WaitForPost()
+        {
+            var spinStart = Stopwatch.GetTimestamp();
+            while (Volatile.Read(ref _state) != Posted)
+            {
+                if (Stopwatch.GetTimestamp() - spinStart < s_spinTicks)
+                {
+                    Thread.SpinWait(16);
+                    continue;
+                }
+
+                Interlocked.Exchange(ref _sleeping, 1);
+                if (Volatile.Read(ref _state) != Posted)
+                {
+                    _wake.Wait();
+                }
+
+                _wake.Reset();
+                Interlocked.Exchange(ref _sleeping, 0);
+                spinStart = Stopwatch.GetTimestamp();
             }
         }
     }

@@ -72,6 +72,50 @@ public class GemmParallelTests
         Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.MaxDegreeOfParallelism = 0);
     }
 
+    [Fact]
+    public void ConcurrentCallersAndSleepingWorkersGiveTheSerialResult()
+    {
+        // Several callers compete for the pool (losers run whole on their own thread) and pause long enough for
+        // the workers to go to sleep between products, exercising every hand-over path.
+        const int m = 60, n = 100, k = 300;
+        var random = new Random(11);
+        var a = RandomValues(random, m * k);
+        var b = RandomValues(random, n * k);
+        var expected = new float[m * n];
+        var saved = Gemm.MaxDegreeOfParallelism;
+        try
+        {
+            Gemm.MaxDegreeOfParallelism = 1;
+            Gemm.MultiplyTransposedB(a, b, expected, m, n, k);
+            Gemm.MaxDegreeOfParallelism = 8;
+            var mismatches = 0;
+            var callers = Enumerable.Range(0, 3).Select(caller => new Thread(() =>
+            {
+                var c = new float[m * n];
+                for (var call = 0; call < 60; call++)
+                {
+                    Gemm.MultiplyTransposedB(a, b, c, m, n, k);
+                    if (!c.AsSpan().SequenceEqual(expected))
+                    {
+                        Interlocked.Increment(ref mismatches);
+                    }
+
+                    if (call % 10 == caller)
+                    {
+                        Thread.Sleep(2);
+                    }
+                }
+            })).ToList();
+            callers.ForEach(thread => thread.Start());
+            callers.ForEach(thread => thread.Join());
+            Assert.Equal(0, mismatches);
+        }
+        finally
+        {
+            Gemm.MaxDegreeOfParallelism = saved;
+        }
+    }
+
     private static unsafe float[] Compute(GemmJob template, float[] start, bool splitColumns, int parts)
     {
         var c = (float[])start.Clone();
