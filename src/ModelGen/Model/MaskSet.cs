@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Numerics.Tensors;
 
 namespace ModelGen.Model;
@@ -12,6 +13,8 @@ public sealed class MaskSet
 {
     private readonly ParameterSet _parameters;
     private readonly float[] _values;
+    private readonly Dictionary<int, int> _zerosByOffset = new();
+    private int _zeroCount;
 
     /// <summary>Creates an all-ones (nothing pruned) mask for <paramref name="parameters"/>.</summary>
     public MaskSet(ParameterSet parameters)
@@ -45,16 +48,26 @@ public sealed class MaskSet
             throw new ArgumentException($"Mask for '{tensor.Name}' has {mask.Length} entries, the tensor {tensor.Length}.", nameof(mask));
         }
 
+        var zeros = 0;
         for (var i = 0; i < mask.Length; i++)
         {
-            if (mask[i] != 0f && mask[i] != 1f)
+            if (mask[i] == 0f)
+            {
+                zeros++;
+            }
+            else if (mask[i] != 1f)
             {
                 throw new ArgumentException($"Mask for '{tensor.Name}' has {mask[i]} at index {i}; masks hold 0 or 1.", nameof(mask));
             }
         }
 
         mask.CopyTo(_values.AsSpan(tensor.Offset, tensor.Length));
-        IsActive = Array.IndexOf(_values, 0f) >= 0;
+
+        // Zero counts per tensor keep IsActive exact without rescanning the whole mask on every Set (SynFlow sets
+        // masks 100 times per pruning run).
+        _zeroCount += zeros - _zerosByOffset.GetValueOrDefault(tensor.Offset);
+        _zerosByOffset[tensor.Offset] = zeros;
+        IsActive = _zeroCount > 0;
     }
 
     /// <summary>Number of entries of <paramref name="tensor"/> the mask keeps.</summary>
@@ -64,6 +77,8 @@ public sealed class MaskSet
     public void Reset()
     {
         Array.Fill(_values, 1f);
+        _zerosByOffset.Clear();
+        _zeroCount = 0;
         IsActive = false;
     }
 
