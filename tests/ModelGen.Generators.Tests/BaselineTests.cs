@@ -1,0 +1,43 @@
+using Microsoft.CodeAnalysis;
+using ModelGen.Generators.Tests.Infrastructure;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace ModelGen.Generators.Tests;
+
+/// <summary>
+/// The generated source for the example models and for small models covering the remaining emitter paths, compared
+/// with the files under Baselines/. To accept an intended change: MODELGEN_ACCEPT_BASELINES=1 dotnet test tests/ModelGen.Generators.Tests
+/// </summary>
+public sealed class BaselineTests
+{
+    private readonly ITestOutputHelper _output;
+
+    public BaselineTests(ITestOutputHelper output)
+    {
+        _output = output;
+    }
+
+    [Fact]
+    public void LeNet300() => VerifyBaselines(nameof(LeNet300), TestSources.ExampleModel("LeNet300.cs"));
+
+    [Fact]
+    public void LeNet300Factorized() => VerifyBaselines(nameof(LeNet300Factorized), TestSources.ExampleModel("LeNet300Factorized.cs"));
+
+    [Fact]
+    public void MixedActivationsInGlobalNamespace() =>
+        VerifyBaselines(nameof(MixedActivationsInGlobalNamespace), new SourceFile("/src/TinyMixed.cs", TestSources.MixedActivationsInGlobalNamespace));
+
+    [Fact]
+    public void MaskVariants() => VerifyBaselines(nameof(MaskVariants), new SourceFile("/src/MaskVariants.cs", TestSources.MaskVariants));
+
+    private void VerifyBaselines(string testName, SourceFile source)
+    {
+        // Documentation comments are diagnosed so a malformed doc comment or a dangling cref in generated code fails too.
+        var run = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(new[] { source }, DocumentationMode.Diagnose));
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        run.AssertCompilesClean();
+        _output.WriteLine(Baseline.Verify(testName, run.GeneratedSources));
+    }
+}

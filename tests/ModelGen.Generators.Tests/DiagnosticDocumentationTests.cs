@@ -1,0 +1,83 @@
+using System.Reflection;
+using Microsoft.CodeAnalysis;
+using ModelGen.Generators.Diagnostics;
+using ModelGen.Generators.Tests.Infrastructure;
+using Xunit;
+
+namespace ModelGen.Generators.Tests;
+
+/// <summary>Every diagnostic has a stable ID, a help page that exists, a release-tracking entry and a test.</summary>
+public sealed class DiagnosticDocumentationTests
+{
+    private static readonly string s_repositoryRoot = Path.GetFullPath(Path.Combine(Baseline.Root, "..", "..", ".."));
+
+    public static TheoryData<string> DescriptorIds()
+    {
+        var data = new TheoryData<string>();
+        foreach (var descriptor in AllDescriptors())
+        {
+            data.Add(descriptor.Id);
+        }
+
+        return data;
+    }
+
+    [Fact]
+    public void IdsAreUniqueAndNumberedWithoutGaps()
+    {
+        var ids = AllDescriptors().Select(d => d.Id).ToList();
+        Assert.Equal(ids.Count, ids.Distinct(StringComparer.Ordinal).Count());
+        Assert.Equal(Enumerable.Range(1, ids.Count).Select(n => $"MG{n:D4}"), ids.OrderBy(id => id, StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [MemberData(nameof(DescriptorIds))]
+    public void HasHelpPageInDocs(string id)
+    {
+        var descriptor = DiagnosticDescriptors.ById(id);
+        Assert.EndsWith($"/docs/diagnostics/{id}.md", descriptor.HelpLinkUri, StringComparison.Ordinal);
+        var page = Path.Combine(s_repositoryRoot, "docs", "diagnostics", id + ".md");
+        Assert.True(File.Exists(page), $"{id} has no help page at {page}.");
+        Assert.StartsWith($"# {id}:", File.ReadAllText(page), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(DescriptorIds))]
+    public void HelpPageExample_ReportsTheDiagnostic(string id)
+    {
+        // The page's example is what a reader copies to understand the diagnostic; it must really trigger it.
+        var page = File.ReadAllText(Path.Combine(s_repositoryRoot, "docs", "diagnostics", id + ".md"));
+        var start = page.IndexOf("```csharp\n", StringComparison.Ordinal);
+        Assert.True(start >= 0, $"The help page of {id} has no C# example.");
+        start += "```csharp\n".Length;
+        var example = page[start..page.IndexOf("```", start, StringComparison.Ordinal)];
+
+        var run = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(example));
+        Assert.Contains(run.GeneratorDiagnostics, d => d.Id == id);
+    }
+
+    [Theory]
+    [MemberData(nameof(DescriptorIds))]
+    public void IsListedInReleaseTrackingWithItsSeverity(string id)
+    {
+        var descriptor = DiagnosticDescriptors.ById(id);
+        var unshipped = File.ReadAllLines(Path.Combine(s_repositoryRoot, "generators", "ModelGen.Generators", "AnalyzerReleases.Unshipped.md"));
+        var shipped = File.ReadAllLines(Path.Combine(s_repositoryRoot, "generators", "ModelGen.Generators", "AnalyzerReleases.Shipped.md"));
+        Assert.Contains(unshipped.Concat(shipped), line => line.StartsWith(id + " ", StringComparison.Ordinal) && line.Contains($"| {descriptor.DefaultSeverity} |", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [MemberData(nameof(DescriptorIds))]
+    public void HasDiagnosticTest(string id)
+    {
+        var tests = typeof(DiagnosticTests).GetMethods(BindingFlags.Instance | BindingFlags.Public)
+            .Where(m => m.IsDefined(typeof(FactAttribute), inherit: true) && m.Name.StartsWith(id + "_", StringComparison.Ordinal));
+        Assert.NotEmpty(tests);
+    }
+
+    private static IReadOnlyList<DiagnosticDescriptor> AllDescriptors() =>
+        typeof(DiagnosticDescriptors).GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Where(f => f.FieldType == typeof(DiagnosticDescriptor))
+            .Select(f => (DiagnosticDescriptor)f.GetValue(null)!)
+            .ToList();
+}

@@ -1,0 +1,364 @@
+using Microsoft.CodeAnalysis;
+using ModelGen.Generators.Tests.Infrastructure;
+using Xunit;
+
+namespace ModelGen.Generators.Tests;
+
+/// <summary>
+/// One test (at least) per diagnostic, each asserting the complete set of diagnostics of the compilation: the ID and
+/// the exact span marked in the source with <c>{|ID:text|}</c>, nothing more and nothing less. Compiler errors and
+/// warnings of the compilation after generation are part of that set, so generated code that fails to compile fails
+/// these tests too. Test names start with the diagnostic ID (checked by <see cref="DiagnosticDocumentationTests"/>).
+/// </summary>
+public sealed class DiagnosticTests
+{
+    [Fact]
+    public void ValidDeclaration_ReportsNothing() => Verify("""
+        using ModelGen;
+
+        namespace Tests;
+
+        [Model(Input = 4, Name = "valid")]
+        [Dense(3, Activation.ReLU)]
+        public partial class Valid
+        {
+        }
+
+        [Dense(2)]
+        public partial class Valid
+        {
+            public int Extra => 1;
+        }
+        """);
+
+    [Fact]
+    public void MG0001_ClassNotPartial() => Verify("""
+        using ModelGen;
+
+        [Model(Input = 4)]
+        [Dense(2)]
+        public class {|MG0001:NotPartial|}
+        {
+        }
+        """);
+
+    [Fact]
+    public void MG0002_NestedClass() => Verify("""
+        using ModelGen;
+
+        public partial class Outer
+        {
+            [Model(Input = 4)]
+            [Dense(2)]
+            public partial class {|MG0002:Inner|}
+            {
+            }
+        }
+        """);
+
+    [Fact]
+    public void MG0003_GenericClass() => Verify("""
+        using ModelGen;
+
+        [Model(Input = 4)]
+        [Dense(2)]
+        public partial class {|MG0003:Generic|}<T>
+        {
+        }
+        """);
+
+    [Fact]
+    public void MG0004_NoLayers() => Verify("""
+        using ModelGen;
+
+        [{|MG0004:Model(Input = 4)|}]
+        public partial class Empty
+        {
+        }
+        """);
+
+    [Theory]
+    [InlineData("Model(Input = 0)")]
+    [InlineData("Model(Input = -5)")]
+    [InlineData("Model")]
+    [InlineData("Model(Name = \"no-input\")")]
+    public void MG0005_InputNotPositive(string attribute) => Verify($$"""
+        using ModelGen;
+
+        [{|MG0005:{{attribute}}|}]
+        [Dense(2)]
+        public partial class NoInput
+        {
+        }
+        """);
+
+    [Theory]
+    [InlineData("Dense(0)")]
+    [InlineData("Dense(-3, Activation.ReLU)")]
+    [InlineData("Dense(units: 0, Name = \"hidden\")")]
+    public void MG0005_UnitsNotPositive(string attribute) => Verify($$"""
+        using ModelGen;
+
+        [Model(Input = 4)]
+        [Dense(3, Activation.ReLU)]
+        [{|MG0005:{{attribute}}|}]
+        [Dense(2)]
+        public partial class ZeroUnits
+        {
+        }
+        """);
+
+    [Fact]
+    public void MG0006_LayerWeightsOverflow() => Verify("""
+        using ModelGen;
+
+        [Model(Input = 100000)]
+        [{|MG0006:Dense(100000)|}]
+        public partial class Huge
+        {
+        }
+        """);
+
+    [Fact]
+    public void MG0006_TotalParametersOverflow()
+    {
+        // Each layer alone fits (40000² + 40000 = 1.60004e9 < 2³¹ − 1); the second one takes the total past it.
+        Verify("""
+            using ModelGen;
+
+            [Model(Input = 40000)]
+            [Dense(40000, Activation.ReLU)]
+            [{|MG0006:Dense(40000)|}]
+            public partial class TooManyInTotal
+            {
+            }
+            """);
+    }
+
+    [Theory]
+    [InlineData("(Activation)42")]
+    [InlineData("(Activation)(-1)")]
+    [InlineData("activation: (Activation)4")]
+    public void MG0007_UnknownActivation(string activation) => Verify($$"""
+        using ModelGen;
+
+        [Model(Input = 4)]
+        [{|MG0007:Dense(3, {{activation}})|}]
+        [Dense(2)]
+        public partial class OddActivation
+        {
+        }
+        """);
+
+    [Theory]
+    [InlineData("[Dense(4, Name = \"hidden\")]", "Dense(3, Name = \"hidden\")")]
+    [InlineData("[Dense(4, Name = \"hidden\")]", "Dense(3, Name = \"Hidden\")")]
+    [InlineData("[Dense(4, Name = \"fc2\")]", "Dense(3)")]
+    public void MG0008_DuplicateLayerName(string first, string second) => Verify($$"""
+        using ModelGen;
+
+        [Model(Input = 4)]
+        {{first}}
+        [{|MG0008:{{second}}|}]
+        [Dense(2, Name = "out")]
+        public partial class Duplicates
+        {
+        }
+        """);
+
+    [Fact]
+    public void MG0009_ModelOnStruct_CompilerAlsoReportsCS0592() => Verify("""
+        using ModelGen;
+
+        [{|MG0009:{|CS0592:Model|}(Input = 4)|}]
+        public partial struct NotAClass
+        {
+        }
+        """);
+
+    [Fact]
+    public void MG0009_ModelOnRecordStruct_CompilerAlsoReportsCS0592() => Verify("""
+        using ModelGen;
+
+        [{|MG0009:{|CS0592:Model|}(Input = 4)|}]
+        public partial record struct NotAClass;
+        """);
+
+    [Fact]
+    public void MG0009_ModelOnRecord() => Verify("""
+        using ModelGen;
+
+        [{|MG0009:Model(Input = 4)|}]
+        [Dense(2)]
+        public partial record NotAPlainClass;
+        """);
+
+    [Fact]
+    public void MG0009_ModelOnInterface_CompilerAlsoReportsCS0592() => Verify("""
+        using ModelGen;
+
+        [{|MG0009:{|CS0592:Model|}(Input = 4)|}]
+        public partial interface INotAClass
+        {
+        }
+        """);
+
+    [Theory]
+    [InlineData("fc-1")]
+    [InlineData("1st")]
+    [InlineData("two words")]
+    [InlineData("café")]
+    [InlineData("fc1.weight")]
+    public void MG0010_InvalidLayerName(string name) => Verify($$"""
+        using ModelGen;
+
+        [Model(Input = 4)]
+        [{|MG0010:Dense(3, Name = "{{name}}")|}]
+        [Dense(2)]
+        public partial class BadName
+        {
+        }
+        """);
+
+    [Fact]
+    public void MG0011_LayersWithoutModel_WarnsOnceAtFirstLayer() => Verify("""
+        using ModelGen;
+
+        [{|MG0011:Dense(4, Activation.ReLU)|}]
+        [Dense(2)]
+        public class Orphan
+        {
+        }
+        """);
+
+    [Fact]
+    public void MG0012_NegativeRank() => Verify("""
+        using ModelGen;
+
+        [Model(Input = 8)]
+        [{|MG0012:Dense(6, Activation.ReLU, Rank = -1)|}]
+        [Dense(2)]
+        public partial class NegativeRank
+        {
+        }
+        """);
+
+    [Theory]
+    [InlineData(6)]
+    [InlineData(7)]
+    public void MG0013_RankNotBelowFullRank_WarnsAndStillGenerates(int rank)
+    {
+        var run = Verify($$"""
+            using ModelGen;
+
+            namespace Tests;
+
+            [Model(Input = 8)]
+            [{|MG0013:Dense(6, Activation.ReLU, Rank = {{rank}})|}]
+            [Dense(2)]
+            public partial class Overranked
+            {
+            }
+            """);
+
+        // A warning, not an error: the network is still computable, so its code is generated (and compiled clean above).
+        Assert.Contains($"private const int Fc1Rank = {rank};", run.Source("Tests.Overranked.g.cs"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MG0014_AbstractClass() => Verify("""
+        using ModelGen;
+
+        [Model(Input = 4)]
+        [Dense(2)]
+        public abstract partial class {|MG0014:AbstractNet|}
+        {
+        }
+        """);
+
+    [Fact]
+    public void MG0014_StaticClass() => Verify("""
+        using ModelGen;
+
+        [Model(Input = 4)]
+        [Dense(2)]
+        public static partial class {|MG0014:StaticNet|}
+        {
+        }
+        """);
+
+    [Fact]
+    public void EveryProblemOfOneDeclarationIsReportedAtOnce() => Verify("""
+        using ModelGen;
+
+        [{|MG0005:Model(Input = -1)|}]
+        [{|MG0010:Dense(4, Name = "bad-name")|}]
+        [{|MG0005:Dense(0)|}]
+        [{|MG0007:Dense(2, (Activation)9)|}]
+        public class {|MG0001:{|MG0003:Broken|}|}<T>
+        {
+        }
+        """);
+
+    [Fact]
+    public void InvalidModelNextToValidOne_OnlyValidOneIsGenerated()
+    {
+        var run = Verify("""
+            using ModelGen;
+
+            namespace Tests;
+
+            [Model(Input = 4)]
+            [Dense(2)]
+            public class {|MG0001:Broken|}
+            {
+            }
+
+            [Model(Input = 4)]
+            [Dense(2)]
+            public partial class Fine
+            {
+            }
+            """);
+
+        Assert.Equal(new[] { "Tests.Fine.g.cs", "ModelGen.Generated.ModelCatalog.g.cs" }, run.GeneratedSources.Select(s => s.HintName));
+        Assert.DoesNotContain("Broken", run.Source("ModelGen.Generated.ModelCatalog.g.cs"), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Runs the generator on the markup-free source and asserts that the generator's diagnostics plus the compiler's
+    /// errors and warnings after generation are exactly the marked ones. Also checks each generator diagnostic's
+    /// severity against its descriptor.
+    /// </summary>
+    private static GeneratorRun Verify(string markup)
+    {
+        var (source, expected) = Markup.Parse(markup);
+        const string path = "/src/Input.cs";
+        var run = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(new[] { new SourceFile(path, source) }));
+
+        var actual = run.GeneratorDiagnostics.Concat(run.CompilerProblems()).ToList();
+        foreach (var diagnostic in actual)
+        {
+            Assert.Equal(path, diagnostic.Location.GetLineSpan().Path);
+        }
+
+        var expectedLines = expected.Select(e => Describe(e.Id, e.Span.Start, e.Span.End, source)).OrderBy(s => s, StringComparer.Ordinal).ToList();
+        var actualLines = actual.Select(d => Describe(d.Id, d.Location.SourceSpan.Start, d.Location.SourceSpan.End, source)).OrderBy(s => s, StringComparer.Ordinal).ToList();
+        Assert.True(
+            expectedLines.SequenceEqual(actualLines),
+            $"Expected:{Environment.NewLine}  {string.Join(Environment.NewLine + "  ", expectedLines)}{Environment.NewLine}" +
+            $"Actual:{Environment.NewLine}  {string.Join(Environment.NewLine + "  ", actual.Select(d => d.ToString()))}");
+
+        foreach (var diagnostic in run.GeneratorDiagnostics)
+        {
+            var descriptor = Diagnostics.DiagnosticDescriptors.ById(diagnostic.Id);
+            Assert.Equal(descriptor.DefaultSeverity, diagnostic.Severity);
+            Assert.DoesNotContain("{", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        }
+
+        return run;
+    }
+
+    private static string Describe(string id, int start, int end, string source) =>
+        $"{id} [{start}..{end}) '{(end <= source.Length ? source[start..end] : "<out of range>")}'";
+}

@@ -1,0 +1,54 @@
+namespace ModelGen.Generators.Tests.Infrastructure;
+
+/// <summary>Model declarations shared by several test classes.</summary>
+internal static class TestSources
+{
+    /// <summary>An example model from examples/Models, as copied next to the test assembly.</summary>
+    public static SourceFile ExampleModel(string fileName)
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "ExampleModels", fileName);
+        return new SourceFile("/examples/Models/" + fileName, File.ReadAllText(path));
+    }
+
+    /// <summary>
+    /// A small model in the global namespace covering what LeNet-300-100 does not: Tanh and Sigmoid, custom layer
+    /// names mixed with a default one (the second layer is still called fc2), and a layer whose weights are not prunable.
+    /// </summary>
+    public const string MixedActivationsInGlobalNamespace = """
+        using ModelGen;
+
+        /// <summary>Six inputs, three logits.</summary>
+        [Model(Input = 6, Name = "tiny-mixed")]
+        [Dense(5, Activation.Tanh, Name = "encoder")]
+        [Dense(4, Activation.Sigmoid, Prunable = false)]
+        [Dense(3, Name = "head")]
+        public partial class TinyMixed
+        {
+        }
+        """;
+
+    /// <summary>
+    /// Two models in one file: one with no prunable layer at all (masks can never become active, a separate emitter
+    /// path) and one whose factorized layer is explicitly prunable (masks over U and Vt).
+    /// </summary>
+    public const string MaskVariants = """
+        namespace ModelGen.GeneratorTests
+        {
+            /// <summary>Nothing prunable: the generated mask preparation is a constant false.</summary>
+            [Model(Input = 3)]
+            [Dense(4, Activation.ReLU, Prunable = false)]
+            [Dense(2, Prunable = false)]
+            public partial class Frozen
+            {
+            }
+
+            /// <summary>A factorized layer whose factors may be pruned.</summary>
+            [Model(Input = 8, Name = "prunable-factors")]
+            [Dense(6, Activation.Tanh, Rank = 2, Prunable = true)]
+            [Dense(3)]
+            public partial class PrunableFactors
+            {
+            }
+        }
+        """;
+}
