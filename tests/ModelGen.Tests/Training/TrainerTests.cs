@@ -218,6 +218,32 @@ public sealed class TrainerTests
     }
 
     [Fact]
+    public void Trainer_and_optimizer_allocate_nothing_per_step()
+    {
+        var data = BlobsWithoutIndex(200, seed: 9);
+
+        // Bytes allocated by Train outside the network's own calls: whether the generated code allocates is the
+        // generator's concern (and differs between Debug and Release); the trainer's loop and Adam must not.
+        static long AllocatedOutsideNetwork(Dataset data, int epochs)
+        {
+            var network = new AllocationMeteringNetwork(new TrainingTinyNet(seed: 0));
+            var trainer = new Trainer(network, new Adam(network.Parameters, 0.01f), new TrainingOptions { Epochs = epochs, BatchSize = 5 });
+            trainer.Train(data); // buffers of the network and first-call initialization
+            network.InnerBytes = 0;
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            trainer.Train(data);
+            return GC.GetAllocatedBytesForCurrentThread() - before - network.InnerBytes;
+        }
+
+        var oneEpoch = AllocatedOutsideNetwork(data, 1);
+        var fiveEpochs = AllocatedOutsideNetwork(data, 5);
+
+        // Four more epochs are 160 more steps; anything allocated per step (at least 24 bytes per object) would add
+        // at least 3,840 bytes. What may grow is the four extra epoch records (well under 1 KB).
+        Assert.InRange(fiveEpochs - oneEpoch, 0, 1024);
+    }
+
+    [Fact]
     public void Cancellation_stops_training()
     {
         var network = new TrainingTinyNet(seed: 0);

@@ -97,3 +97,42 @@ internal sealed class RecordingNetwork(INetwork inner, int indexFeature) : INetw
     public void ForwardBackwardFromOutput(ReadOnlySpan<float> input, int batch, ReadOnlySpan<float> outputGradient, bool linearized, Span<float> output) =>
         inner.ForwardBackwardFromOutput(input, batch, outputGradient, linearized, output);
 }
+
+/// <summary>Delegates to a real network and counts the bytes allocated inside its calls on this thread.</summary>
+internal sealed class AllocationMeteringNetwork(INetwork inner) : INetwork
+{
+    public long InnerBytes { get; set; }
+
+    public string Name => inner.Name;
+
+    public int InputSize => inner.InputSize;
+
+    public int OutputSize => inner.OutputSize;
+
+    public IReadOnlyList<LayerInfo> Layers => inner.Layers;
+
+    public ParameterSet Parameters => inner.Parameters;
+
+    public MaskSet Masks => inner.Masks;
+
+    public void Forward(ReadOnlySpan<float> input, int batch, Span<float> output)
+    {
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        inner.Forward(input, batch, output);
+        InnerBytes += GC.GetAllocatedBytesForCurrentThread() - before;
+    }
+
+    public float ForwardBackward(ReadOnlySpan<float> input, ReadOnlySpan<int> labels, int batch, float temperature = 1f)
+    {
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var loss = inner.ForwardBackward(input, labels, batch, temperature);
+        InnerBytes += GC.GetAllocatedBytesForCurrentThread() - before;
+        return loss;
+    }
+
+    public float HessianVectorProduct(ReadOnlySpan<float> input, ReadOnlySpan<int> labels, int batch, ReadOnlySpan<float> vector, Span<float> result, float temperature = 1f) =>
+        inner.HessianVectorProduct(input, labels, batch, vector, result, temperature);
+
+    public void ForwardBackwardFromOutput(ReadOnlySpan<float> input, int batch, ReadOnlySpan<float> outputGradient, bool linearized, Span<float> output) =>
+        inner.ForwardBackwardFromOutput(input, batch, outputGradient, linearized, output);
+}
