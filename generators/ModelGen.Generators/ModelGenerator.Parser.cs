@@ -51,6 +51,11 @@ public sealed partial class ModelGenerator
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ModelClassGeneric, classLocation, type.Name));
             }
 
+            if (CollidesWithGeneratedMember(type.Name))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ModelClassNameReserved, classLocation, type.Name));
+            }
+
             if (type.IsAbstract || type.IsStatic)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ModelClassNotInstantiable, classLocation, type.Name, type.IsStatic ? "static" : "abstract"));
@@ -97,7 +102,7 @@ public sealed partial class ModelGenerator
                         diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NegativeRank, location, layer!.Name, Invariant(layer.Declaration.Rank)));
                         break;
                     case ShapeErrorKind.Overflow:
-                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SizeOverflow, location, layer!.Name, type.Name, Invariant(shapes.TotalParameters), Invariant(ShapeInference.MaxParameters)));
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SizeOverflow, location, layer!.Name, type.Name, Invariant(error.Count), Invariant(ShapeInference.MaxParameters)));
                         break;
                     case ShapeErrorKind.RankNotBelowFullRank:
                         var inferred = shapes.Layers[error.LayerIndex];
@@ -142,6 +147,7 @@ public sealed partial class ModelGenerator
                 var biasOffset = offset;
                 offset += shape.OutFeatures;
                 specs.Add(new LayerSpec(
+                    i,
                     layer.Name,
                     factorized ? LayerSpecKind.FactorizedDense : LayerSpecKind.Dense,
                     shape.InFeatures,
@@ -244,6 +250,44 @@ public sealed partial class ModelGenerator
                 }
             }
         }
+
+        /// <summary>
+        /// A class may not share a name with a member the emitter adds (C# forbids members named like their type):
+        /// the fixed members, and the per-layer constants L{n}In, L{n}Out, ….
+        /// </summary>
+        private static bool CollidesWithGeneratedMember(string className)
+        {
+            if (Array.IndexOf(s_generatedMemberNames, className) >= 0)
+            {
+                return true;
+            }
+
+            if (className.Length < 2 || className[0] != 'L' || !char.IsDigit(className[1]))
+            {
+                return false;
+            }
+
+            var digits = 1;
+            while (digits < className.Length && char.IsDigit(className[digits]))
+            {
+                digits++;
+            }
+
+            return Array.IndexOf(s_layerConstantSuffixes, className.Substring(digits)) >= 0;
+        }
+
+        private static readonly string[] s_generatedMemberNames =
+        {
+            "InputFeatures", "OutputFeatures", "ParameterCount", "Descriptor", "Name", "InputSize", "OutputSize", "Layers",
+            "Parameters", "Masks", "Forward", "ForwardBackward", "ForwardBackwardFromOutput", "HessianVectorProduct",
+            "CreateTensors", "RunForward", "RunBackward", "RunForwardR", "RunBackwardR", "PrepareMaskedWeights", "MaskVector",
+            "WorkspaceFor", "HessianWorkspaceFor", "ModelGenWorkspace", "ModelGenHessianWorkspace", "ModelGenMaskedWeights",
+        };
+
+        private static readonly string[] s_layerConstantSuffixes =
+        {
+            "In", "Out", "Rank", "WeightOffset", "WeightLength", "VtOffset", "VtLength", "UOffset", "ULength", "BiasOffset",
+        };
 
         private static bool IsValidName(string name)
         {

@@ -29,7 +29,12 @@ public sealed partial class ModelGenerator : IIncrementalGenerator
         var diagnostics = parsed
             .SelectMany(static (result, _) => result.Diagnostics)
             .WithTrackingName(TrackingNames.ModelDiagnostics);
-        context.RegisterSourceOutput(diagnostics, static (output, diagnostic) => output.ReportDiagnostic(diagnostic.ToDiagnostic()));
+        // Combined with the compilation only to turn each location back into one inside its syntax tree, so that
+        // #pragma warning disable applies (a path-only location is never matched against pragmas). Valid models
+        // produce no diagnostic items, so this step does not run for them on every edit.
+        context.RegisterSourceOutput(
+            diagnostics.Combine(context.CompilationProvider),
+            static (output, pair) => output.ReportDiagnostic(pair.Left.ToDiagnostic(pair.Right)));
 
         var models = parsed
             .Where(static result => result.Model is not null)
@@ -57,7 +62,9 @@ public sealed partial class ModelGenerator : IIncrementalGenerator
                 static (syntaxContext, cancellationToken) => Parser.ParseLayerWithoutModel(syntaxContext, cancellationToken))
             .Where(static diagnostic => diagnostic is not null)
             .WithTrackingName(TrackingNames.OrphanLayers);
-        context.RegisterSourceOutput(orphanLayers, static (output, diagnostic) => output.ReportDiagnostic(diagnostic!.ToDiagnostic()));
+        context.RegisterSourceOutput(
+            orphanLayers.Combine(context.CompilationProvider),
+            static (output, pair) => output.ReportDiagnostic(pair.Left!.ToDiagnostic(pair.Right)));
     }
 }
 

@@ -80,8 +80,8 @@ public sealed class CachingTests
         Assert.Equal(1, sourceOutputs.Count(reason => reason == IncrementalStepRunReason.Modified));
 
         var model = "ModelGen.Examples.LeNet300.g.cs";
-        Assert.Contains("private const int Fc1Out = 300;", Text(first, model), StringComparison.Ordinal);
-        Assert.Contains("private const int Fc1Out = 200;", Text(second, model), StringComparison.Ordinal);
+        Assert.Contains("private const int L1Out = 300;", Text(first, model), StringComparison.Ordinal);
+        Assert.Contains("private const int L1Out = 200;", Text(second, model), StringComparison.Ordinal);
         Assert.Equal(Text(first, "ModelGen.Generated.ModelCatalog.g.cs"), Text(second, "ModelGen.Generated.ModelCatalog.g.cs"));
     }
 

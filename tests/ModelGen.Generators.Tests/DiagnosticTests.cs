@@ -262,7 +262,7 @@ public sealed class DiagnosticTests
             """);
 
         // A warning, not an error: the network is still computable, so its code is generated (and compiled clean above).
-        Assert.Contains($"private const int Fc1Rank = {rank};", run.Source("Tests.Overranked.g.cs"), StringComparison.Ordinal);
+        Assert.Contains($"private const int L1Rank = {rank};", run.Source("Tests.Overranked.g.cs"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -283,6 +283,32 @@ public sealed class DiagnosticTests
         [Model(Input = 4)]
         [Dense(2)]
         public static partial class {|MG0014:StaticNet|}
+        {
+        }
+        """);
+
+    [Theory]
+    [InlineData("Parameters")]
+    [InlineData("Forward")]
+    [InlineData("L1Out")]
+    [InlineData("ModelGenWorkspace")]
+    public void MG0015_ClassNamedLikeAGeneratedMember(string className) => Verify($$"""
+        using ModelGen;
+
+        [Model(Input = 4)]
+        [Dense(2)]
+        public partial class {|MG0015:{{className}}|}
+        {
+        }
+        """);
+
+    [Fact]
+    public void MG0015_SimilarNamesAreFine() => Verify("""
+        using ModelGen;
+
+        [Model(Input = 4)]
+        [Dense(2)]
+        public partial class L1Network
         {
         }
         """);

@@ -79,10 +79,15 @@ internal static class DiagnosticDescriptors
         "The model class '{0}' is {1}; ModelGen generates a constructor and instances, so it cannot be abstract or static",
         DiagnosticSeverity.Error);
 
+    public static readonly DiagnosticDescriptor ModelClassNameReserved = Create(
+        "MG0015", "Model class name collides with a generated member",
+        "The model class '{0}' has the name of a member ModelGen generates in it; rename the class",
+        DiagnosticSeverity.Error);
+
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = Index(
         ModelClassNotPartial, ModelClassNested, ModelClassGeneric, ModelHasNoLayers, NonPositiveSize, SizeOverflow,
         UnknownActivation, DuplicateLayerName, ModelOnNonClass, InvalidLayerName, LayerWithoutModel, NegativeRank,
-        RankNotBelowFullRank, ModelClassNotInstantiable);
+        RankNotBelowFullRank, ModelClassNotInstantiable, ModelClassNameReserved);
 
     public static DiagnosticDescriptor ById(string id) => s_byId[id];
 

@@ -9,7 +9,8 @@ internal sealed record DiagnosticInfo(string DescriptorId, LocationInfo? Locatio
     public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, Location? location, params string[] messageArgs) =>
         new(descriptor.Id, LocationInfo.From(location), new EquatableArray<string>(messageArgs));
 
-    public Diagnostic ToDiagnostic()
+    /// <summary>The diagnostic, located in <paramref name="compilation"/>'s syntax tree when the file is part of it.</summary>
+    public Diagnostic ToDiagnostic(Compilation compilation)
     {
         var args = new object[MessageArgs.Count];
         for (var i = 0; i < args.Length; i++)
@@ -17,6 +18,6 @@ internal sealed record DiagnosticInfo(string DescriptorId, LocationInfo? Locatio
             args[i] = MessageArgs[i];
         }
 
-        return Diagnostic.Create(Diagnostics.DiagnosticDescriptors.ById(DescriptorId), Location?.ToLocation(), args);
+        return Diagnostic.Create(Diagnostics.DiagnosticDescriptors.ById(DescriptorId), Location?.ToLocation(compilation), args);
     }
 }

@@ -6,7 +6,18 @@ namespace ModelGen.Generators.Model;
 /// <summary>The parts of a <see cref="Location"/> that a diagnostic needs, as values (a Location holds a syntax tree).</summary>
 internal sealed record LocationInfo(string FilePath, TextSpan TextSpan, LinePositionSpan LineSpan)
 {
-    public Location ToLocation() => Location.Create(FilePath, TextSpan, LineSpan);
+    public Location ToLocation(Compilation compilation)
+    {
+        foreach (var tree in compilation.SyntaxTrees)
+        {
+            if (tree.FilePath == FilePath)
+            {
+                return Location.Create(tree, TextSpan);
+            }
+        }
+
+        return Location.Create(FilePath, TextSpan, LineSpan);
+    }
 
     public static LocationInfo? From(Location? location)
     {

@@ -11,9 +11,11 @@ internal enum LayerSpecKind
 
 /// <summary>
 /// One layer with everything the emitter needs, as plain values: shapes, activation, and where its tensors sit in
-/// the flat parameter array. <paramref name="Activation"/> is ModelGen.Activation's numeric value.
+/// the flat parameter array. <paramref name="Activation"/> is ModelGen.Activation's numeric value; <paramref name="Index"/>
+/// is the layer's position (emitted identifiers derive from it, not from the user's name).
 /// </summary>
 internal sealed record LayerSpec(
+    int Index,
     string Name,
     LayerSpecKind Kind,
     int InFeatures,

@@ -84,11 +84,15 @@ internal enum ShapeErrorKind
 /// <summary>A shape problem with the index of the layer it belongs to (-1 for the model as a whole).</summary>
 internal readonly struct ShapeError
 {
-    public ShapeError(ShapeErrorKind kind, int layerIndex)
+    public ShapeError(ShapeErrorKind kind, int layerIndex, long count = 0)
     {
         Kind = kind;
         LayerIndex = layerIndex;
+        Count = count;
     }
+
+    /// <summary>For <see cref="ShapeErrorKind.Overflow"/>: the parameter count reached at that layer.</summary>
+    public long Count { get; }
 
     public ShapeErrorKind Kind { get; }
 
@@ -162,6 +166,7 @@ internal static class ShapeInference
 
         long total = 0;
         long flops = 0;
+        var overflowed = false;
         var inFeatures = inputFeatures;
         for (var i = 0; i < layers.Count; i++)
         {
@@ -197,7 +202,13 @@ internal static class ShapeInference
             flops += 2 * multiplyAdds;
             if (weights > MaxParameters || total > MaxParameters)
             {
-                errors.Add(new ShapeError(ShapeErrorKind.Overflow, i));
+                // Reported once, at the layer that crosses the limit; later layers only add to a count already too big.
+                if (!overflowed)
+                {
+                    errors.Add(new ShapeError(ShapeErrorKind.Overflow, i, total));
+                    overflowed = true;
+                }
+
                 inferred.Add(new InferredLayer(layer.Kind, inFeatures, outFeatures, rank, 0, outFeatures, 0));
                 inFeatures = outFeatures;
                 continue;
