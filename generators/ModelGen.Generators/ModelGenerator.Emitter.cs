@@ -607,85 +607,36 @@ public sealed partial class ModelGenerator
             w.Line("    _hessianWorkspace is { } workspace && workspace.Capacity >= batch ? workspace : _hessianWorkspace = new ModelGenHessianWorkspace(batch);");
             w.Line();
 
-            w.Line("/// <summary>Activations and their gradients for up to <see cref=\"Capacity\"/> samples, reused across steps.</summary>");
-            w.Open("private sealed class ModelGenWorkspace");
-            w.Line("public readonly int Capacity;");
-            w.Line("public readonly float[] Probabilities;");
+            var training = new List<(string Name, string Size)> { ("Probabilities", "OutputFeatures") };
+            var hessian = new List<(string Name, string Size)>();
             foreach (var layer in layers)
             {
                 var p = Id(layer);
-                w.Line($"public readonly float[] {p}Output;");
-                w.Line($"public readonly float[] {p}Gradient;");
+                training.Add(($"{p}Output", $"{p}Out"));
+                training.Add(($"{p}Gradient", $"{p}Out"));
                 if (layer.IsFactorized)
                 {
-                    w.Line($"public readonly float[] {p}Inner;");
-                    w.Line($"public readonly float[] {p}InnerGradient;");
+                    training.Add(($"{p}Inner", $"{p}Rank"));
+                    training.Add(($"{p}InnerGradient", $"{p}Rank"));
                 }
-            }
 
-            w.Line();
-            w.Open("public ModelGenWorkspace(int capacity)");
-            w.Line("Capacity = capacity;");
-            w.Line("Probabilities = new float[capacity * OutputFeatures];");
-            foreach (var layer in layers)
-            {
-                var p = Id(layer);
-                w.Line($"{p}Output = new float[capacity * {p}Out];");
-                w.Line($"{p}Gradient = new float[capacity * {p}Out];");
-                if (layer.IsFactorized)
-                {
-                    w.Line($"{p}Inner = new float[capacity * {p}Rank];");
-                    w.Line($"{p}InnerGradient = new float[capacity * {p}Rank];");
-                }
-            }
-
-            w.Close();
-            w.Close();
-            w.Line();
-
-            w.Line("/// <summary>R-operator buffers (directional derivatives) for Hessian-vector products; allocated on first use.</summary>");
-            w.Open("private sealed class ModelGenHessianWorkspace");
-            w.Line("public readonly int Capacity;");
-            w.Line("public readonly float[] MaskedDirection = new float[ParameterCount];");
-            foreach (var layer in layers)
-            {
-                var p = Id(layer);
                 if (layer.HasActivation)
                 {
-                    w.Line($"public readonly float[] {p}RPre;");
+                    hessian.Add(($"{p}RPre", $"{p}Out"));
                 }
 
-                w.Line($"public readonly float[] {p}R;");
-                w.Line($"public readonly float[] {p}RGradient;");
+                hessian.Add(($"{p}R", $"{p}Out"));
+                hessian.Add(($"{p}RGradient", $"{p}Out"));
                 if (layer.IsFactorized)
                 {
-                    w.Line($"public readonly float[] {p}RInner;");
-                    w.Line($"public readonly float[] {p}RInnerGradient;");
+                    hessian.Add(($"{p}RInner", $"{p}Rank"));
+                    hessian.Add(($"{p}RInnerGradient", $"{p}Rank"));
                 }
             }
 
+            EmitWorkspace(w, "ModelGenWorkspace", "Activations and their gradients for up to <see cref=\"Capacity\"/> samples, reused across steps.", training, fixedBuffer: null);
             w.Line();
-            w.Open("public ModelGenHessianWorkspace(int capacity)");
-            w.Line("Capacity = capacity;");
-            foreach (var layer in layers)
-            {
-                var p = Id(layer);
-                if (layer.HasActivation)
-                {
-                    w.Line($"{p}RPre = new float[capacity * {p}Out];");
-                }
-
-                w.Line($"{p}R = new float[capacity * {p}Out];");
-                w.Line($"{p}RGradient = new float[capacity * {p}Out];");
-                if (layer.IsFactorized)
-                {
-                    w.Line($"{p}RInner = new float[capacity * {p}Rank];");
-                    w.Line($"{p}RInnerGradient = new float[capacity * {p}Rank];");
-                }
-            }
-
-            w.Close();
-            w.Close();
+            EmitWorkspace(w, "ModelGenHessianWorkspace", "R-operator buffers (directional derivatives) for Hessian-vector products; allocated on first use.", hessian, fixedBuffer: "MaskedDirection");
 
             var prunable = layers.Where(static l => l.Prunable).ToList();
             if (prunable.Count > 0)
@@ -704,6 +655,34 @@ public sealed partial class ModelGenerator
 
                 w.Close();
             }
+        }
+
+        /// <summary>A nested class of per-sample buffers, each <c>capacity × size</c> floats.</summary>
+        private static void EmitWorkspace(IndentedWriter w, string className, string summary, List<(string Name, string Size)> buffers, string? fixedBuffer)
+        {
+            w.Line($"/// <summary>{summary}</summary>");
+            w.Open($"private sealed class {className}");
+            w.Line("public readonly int Capacity;");
+            if (fixedBuffer is not null)
+            {
+                w.Line($"public readonly float[] {fixedBuffer} = new float[ParameterCount];");
+            }
+
+            foreach (var (name, _) in buffers)
+            {
+                w.Line($"public readonly float[] {name};");
+            }
+
+            w.Line();
+            w.Open($"public {className}(int capacity)");
+            w.Line("Capacity = capacity;");
+            foreach (var (name, size) in buffers)
+            {
+                w.Line($"{name} = new float[capacity * {size}];");
+            }
+
+            w.Close();
+            w.Close();
         }
 
         /// <summary>
