@@ -42,7 +42,7 @@ public static class SpectralInitializer
             }
 
             var (u, vt, bias) = FactorizedLayers.Resolve(parameters, layer);
-            var random = new Random(StreamSeed(seed, index, SpectralStream));
+            var random = new Random(SeedStreams.Derive(seed, SpectralStream, index));
             var full = DrawDenseWeight(layer, random);
             SetFactorsFromSvd(full, layer.Rank, parameters.Value(u), parameters.Value(vt), random);
             DrawBias(parameters.Value(bias), layer, index, seed);
@@ -78,7 +78,7 @@ public static class SpectralInitializer
             }
 
             var (u, vt, bias) = FactorizedLayers.Resolve(parameters, layer);
-            var random = new Random(StreamSeed(seed, index, RandomStream));
+            var random = new Random(SeedStreams.Derive(seed, RandomStream, index));
             // Storage order within the layer as the generator lays it out: U, then Vt.
             ParameterInitializer.FillUniform(parameters.Value(u), 1.0 / Math.Sqrt(layer.Rank), random);
             ParameterInitializer.FillUniform(parameters.Value(vt), 1.0 / Math.Sqrt(layer.InputSize), random);
@@ -91,7 +91,7 @@ public static class SpectralInitializer
     /// uniform in ±1/√in, row-major, from that layer's spectral stream. Kept in double: it is the SVD's input.
     /// </summary>
     internal static double[] DrawDenseWeight(LayerInfo layer, int layerIndex, int seed) =>
-        DrawDenseWeight(layer, new Random(StreamSeed(seed, layerIndex, SpectralStream)));
+        DrawDenseWeight(layer, new Random(SeedStreams.Derive(seed, SpectralStream, layerIndex)));
 
     private static double[] DrawDenseWeight(LayerInfo layer, Random random)
     {
@@ -154,21 +154,7 @@ public static class SpectralInitializer
 
     private static void DrawBias(Span<float> bias, LayerInfo layer, int layerIndex, int seed)
     {
-        var random = new Random(StreamSeed(seed, layerIndex, BiasStream));
+        var random = new Random(SeedStreams.Derive(seed, BiasStream, layerIndex));
         ParameterInitializer.FillUniform(bias, 1.0 / Math.Sqrt(layer.InputSize), random);
-    }
-
-    /// <summary>
-    /// A 32-bit seed for one layer's stream: SplitMix64's finalizer over (seed, layer index, stream salt). Stable
-    /// across processes and runtimes, unlike <see cref="HashCode"/>, which is randomized per process.
-    /// </summary>
-    private static int StreamSeed(int seed, int layerIndex, ulong salt)
-    {
-        var z = (((ulong)(uint)seed << 32) | (uint)layerIndex) ^ (salt * 0x9E3779B97F4A7C15UL);
-        z += 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        z ^= z >> 31;
-        return (int)(z & int.MaxValue);
     }
 }

@@ -20,7 +20,7 @@ public sealed class RandomPruner(int seed) : Pruner
     protected override float[] ComputeMask(INetwork network, double sparsity)
     {
         var scores = new float[network.Parameters.Count];
-        var random = new Random(Seed);
+        var random = new Random(SeedStreams.Derive(Seed, SeedStreams.RandomPruning));
         foreach (var tensor in network.Parameters.Tensors)
         {
             if (tensor.IsPrunable)

@@ -95,7 +95,7 @@ public sealed class Trainer
         var features = train.Features;
         var stepsPerEpoch = (train.Count + batchSize - 1) / batchSize;
         var totalSteps = checked(epochs * stepsPerEpoch);
-        var random = new Random(_options.Seed);
+        var random = new Random(SeedStreams.Derive(_options.Seed, SeedStreams.Shuffling));
         var order = new int[train.Count];
         var parameters = _network.Parameters;
         var masks = _network.Masks;
