@@ -27,10 +27,13 @@ def lenet300(rank=None):
     return nn.Sequential(*dense(784, 300), nn.ReLU(), *dense(300, 100), nn.ReLU(), nn.Linear(100, 10))
 
 
-def median_seconds(step, operations_per_round, rounds, warmup_rounds):
-    """Median over `rounds` of the mean time per call within a round of `operations_per_round` calls."""
-    for _ in range(warmup_rounds * operations_per_round):
+def median_seconds(step, rounds, round_seconds=0.02, warmup_seconds=0.2):
+    """Median over `rounds` of the mean time per call within rounds of about `round_seconds` each."""
+    calls, start = 0, time.perf_counter()
+    while time.perf_counter() - start < warmup_seconds:
         step()
+        calls += 1
+    operations_per_round = max(1, int(calls * round_seconds / warmup_seconds))
     timings = []
     for _ in range(rounds):
         start = time.perf_counter()
@@ -51,7 +54,7 @@ def main():
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads", flush=True)
 
     results = []
     for rank in [None, *args.ranks]:
@@ -73,10 +76,8 @@ def main():
                 with torch.inference_mode():
                     model(inputs)
 
-            # Rounds of roughly 20 ms each, whatever the batch.
-            per_round = max(5, 20_000 // batch)
-            train = median_seconds(training_step, per_round, args.rounds, warmup_rounds=2)
-            infer = median_seconds(inference, per_round, args.rounds, warmup_rounds=2)
+            train = median_seconds(training_step, args.rounds)
+            infer = median_seconds(inference, args.rounds)
             row = {
                 "model": name,
                 "batch": batch,
@@ -87,7 +88,7 @@ def main():
             }
             results.append(row)
             print(f"{name:14} batch {batch:4}: train {row['train_us']:9.1f} us  {row['train_samples_per_second']:10,.0f} samples/s"
-                  f"   inference {row['inference_us']:9.1f} us  {row['inference_samples_per_second']:10,.0f} samples/s")
+                  f"   inference {row['inference_us']:9.1f} us  {row['inference_samples_per_second']:10,.0f} samples/s", flush=True)
 
     if args.json:
         with open(args.json, "w", encoding="utf-8") as handle:

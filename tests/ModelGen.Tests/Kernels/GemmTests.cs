@@ -51,7 +51,7 @@ public class GemmTests
             {
                 // LeNet-300-100 layers (out, in) and the rank-8/64 factors of fc1; TransposedA is a weight gradient,
                 // so the batch is its depth.
-                foreach (var (outputs, inputs) in new[] { (300, 784), (100, 300), (10, 100), (8, 784), (300, 64) })
+                foreach (var (outputs, inputs) in new[] { (300, 784), (100, 300), (10, 100), (8, 784), (300, 64), (300, 8), (100, 16) })
                 {
                     var (m, n, k) = form switch
                     {
