@@ -17,8 +17,9 @@ namespace ModelGen.Kernels;
 /// products in twelve 8-lane accumulators running along k and reduces them horizontally once; the A·B and Aᵀ·B
 /// forms broadcast four elements of A and multiply-add them into a 4×24 block of C held in twelve registers.
 /// Column and depth tails use masked loads and stores, so 784, 300, 100 and 10 need no scalar loops. Without FMA
-/// a plain scalar loop runs. Large products are cut into fixed slices of C (whole micro-kernel blocks) that the
-/// caller and pooled worker threads compute side by side, without allocating; each element is still summed by one
+/// a plain scalar loop runs. With <see cref="MaxDegreeOfParallelism"/> above 1, large products are cut into fixed
+/// slices of C (whole micro-kernel blocks) that the caller and pooled worker threads compute side by side, without
+/// allocating; each element is still summed by one
 /// thread in one fixed order, identical in every micro-kernel, so results are bit-for-bit the same on a given
 /// machine whatever the thread count (see <see cref="MaxDegreeOfParallelism"/>).
 /// </remarks>
@@ -151,11 +152,17 @@ public static unsafe class Gemm
     }
 
     /// <summary>
-    /// The most threads one product may use (the calling thread plus pooled workers); by default the number of
-    /// cores, at most 8. Products below about a quarter million multiply-adds always run on the calling thread.
-    /// Every output element is computed by one thread in a fixed order whatever this is set to, so results are
-    /// bit-for-bit the same for every value; set it to 1 to keep a core free for other work.
+    /// The most threads one product may use (the calling thread plus pooled workers, at most 8 in all); 1 by
+    /// default. Products below about a quarter million multiply-adds always run on the calling thread. Every
+    /// output element is computed by one thread in a fixed order whatever this is set to, so results are
+    /// bit-for-bit the same for every value.
     /// </summary>
+    /// <remarks>
+    /// Single-threaded is the default because that is what measured best end to end on the shared 2-core machine
+    /// this library is benchmarked on (docs/BENCHMARKS.md): two threads double a large product on an idle machine,
+    /// but once other processes compete for the second core the hand-over costs more than it saves. Set it to the
+    /// core count on a machine you have to yourself.
+    /// </remarks>
     /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
     public static int MaxDegreeOfParallelism
     {
@@ -167,7 +174,7 @@ public static unsafe class Gemm
         }
     }
 
-    private static int s_maxDegreeOfParallelism = Math.Clamp(Environment.ProcessorCount, 1, 8);
+    private static int s_maxDegreeOfParallelism = 1;
 
     // Below this many multiply-adds (~10 µs of work) waking a worker costs more than it saves.
     private const long ParallelMinMultiplyAdds = 256 * 1024;
