@@ -3,7 +3,6 @@ using System.Globalization;
 using ModelGen.Cli;
 using ModelGen.Cli.Output;
 using ModelGen.Cli.Sweep;
-using ModelGen.Data;
 using ModelGen.Model;
 using ModelGen.Pruning;
 using Spectre.Console;
@@ -230,7 +229,8 @@ namespace ModelGen.Cli
                 AnsiConsole.MarkupLine("[yellow]Interrupted.[/]");
                 return Task.FromResult(Interrupted);
             }
-            catch (Exception e) when (e is IdxFormatException or InvalidDataException or IOException or PruningException or UnauthorizedAccessException)
+            // FormatException covers IdxFormatException and the loader's count and shape mismatches between files.
+            catch (Exception e) when (e is FormatException or InvalidDataException or IOException or PruningException or UnauthorizedAccessException)
             {
                 AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
                 return Task.FromResult(Failure);
