@@ -21,9 +21,17 @@ public static class SweepPlan
     /// <summary>
     /// Every cell of models × methods × sparsities × seeds, ordered model, method, seed, sparsity ascending (so one
     /// lottery-ticket trajectory per seed meets its targets in turn). dense ignores the sparsities and gets one cell at
-    /// 0; a pruning method skips sparsity 0, which would be dense training under another name.
+    /// 0; a pruning method skips sparsity 0, which would be dense training under another name. A pruning method also
+    /// skips a model for which <paramref name="isPrunableAsAWhole"/> is false (a factorized model whose factors are
+    /// not prunable: pruning it would only thin its small dense output layer), so a sweep over
+    /// <c>lenet300,lenet300-r8,…</c> with <c>dense,snip</c> puts pruned and factorized networks side by side.
     /// </summary>
-    public static IReadOnlyList<SweepCell> Expand(IEnumerable<string> models, IEnumerable<string> methods, IEnumerable<double> sparsities, IEnumerable<int> seeds)
+    public static IReadOnlyList<SweepCell> Expand(
+        IEnumerable<string> models,
+        IEnumerable<string> methods,
+        IEnumerable<double> sparsities,
+        IEnumerable<int> seeds,
+        Func<string, bool>? isPrunableAsAWhole = null)
     {
         var sortedSparsities = sparsities.Distinct().Order().ToArray();
         var seedList = seeds.Distinct().ToArray();
@@ -37,6 +45,11 @@ public static class SweepPlan
                     if (method == Methods.Dense)
                     {
                         cells.Add(new SweepCell(model, method, 0, seed));
+                        continue;
+                    }
+
+                    if (isPrunableAsAWhole is not null && !isPrunableAsAWhole(model))
+                    {
                         continue;
                     }
 

@@ -33,7 +33,13 @@ public static class SweepRunner
             throw new UsageException($"{results.Path} holds runs made with other settings; rerun with the same flags or choose another --out:{Environment.NewLine}  {string.Join(Environment.NewLine + "  ", mismatches)}");
         }
 
-        var cells = SweepPlan.Expand(request.Models, request.Methods, request.Sparsities, request.Seeds);
+        var cells = SweepPlan.Expand(request.Models, request.Methods, request.Sparsities, request.Seeds, PrunesEveryWeightLayer);
+        var skipped = request.Models.Where(m => !PrunesEveryWeightLayer(m)).ToList();
+        if (skipped.Count > 0 && request.Methods.Any(m => m != Methods.Dense))
+        {
+            AnsiConsole.MarkupLineInterpolated($"Pruning methods skip {string.Join(", ", skipped)}: their factorized layers are not prunable (they are trained dense only).");
+        }
+
         var todo = cells.Where(c => !results.IsFinished(c)).ToList();
         AnsiConsole.MarkupLineInterpolated($"Sweep: {cells.Count} cells, {cells.Count - todo.Count} already in {results.Path}, {todo.Count} to run.");
         if (todo.Count == 0)
@@ -130,4 +136,8 @@ public static class SweepRunner
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Whether every weight-carrying layer of the model can be pruned (false for factorized models with fixed factors).</summary>
+    private static bool PrunesEveryWeightLayer(string model) =>
+        ModelGen.Generated.ModelCatalog.Find(model) is not { } descriptor || descriptor.Layers.All(layer => layer.Prunable);
 }

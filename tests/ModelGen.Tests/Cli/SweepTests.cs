@@ -83,6 +83,17 @@ public sealed class SweepTests(TinyMnist data)
     }
 
     [Fact]
+    public void PlanGivesFactorizedModelsWithFixedFactorsOnlyDenseCells()
+    {
+        // Pruning lenet300-r8 would only thin its dense output layer: in a sweep it is trained dense, beside the pruned lenet300.
+        var cells = SweepPlan.Expand(["lenet300", "lenet300-r8"], ["dense", "snip"], [0.9], [0], model => model == "lenet300");
+
+        Assert.Equal(
+            [new SweepCell("lenet300", "dense", 0, 0), new SweepCell("lenet300", "snip", 0.9, 0), new SweepCell("lenet300-r8", "dense", 0, 0)],
+            cells);
+    }
+
+    [Fact]
     public void PlanWithOnlyZeroSparsityGivesPruningMethodsNoCells()
     {
         Assert.Empty(SweepPlan.Expand(["lenet300"], ["snip", "magnitude"], [0], [0, 1, 2]));
