@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Numerics.Tensors;
 using ModelGen.Model;
 
@@ -46,6 +47,14 @@ public sealed class SynFlowPruner : Pruner
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Each round scores the whole network (one batch-1 pass) but selects only among the current survivors, which
+    /// shrink geometrically, and zeroes only the weights it drops. The network's mask is not rewritten between rounds:
+    /// a removed weight is zero in the parameters, which is all the scoring pass needs (W ⊙ M = W then, and its score
+    /// |∂R/∂w · 0| is 0 either way); the final mask is built once from the survivors. When the network already
+    /// carries a mask with fewer survivors than the first round keeps (so removed weights must be revived), the
+    /// rounds go through the general <see cref="TopK.SelectMask(ParameterSet, ReadOnlySpan{float}, IReadOnlyList{IReadOnlyList{ParameterTensor}}, ReadOnlySpan{int}, ReadOnlySpan{float})"/> instead.
+    /// </remarks>
     protected override float[] ComputeMask(INetwork network, double sparsity)
     {
         if (Iterations <= 0)
@@ -68,22 +77,130 @@ public sealed class SynFlowPruner : Pruner
         TensorPrimitives.Abs(parameters.Values, parameters.Values);
         network.Masks.ApplyToParameters();
 
-        var density = 1.0 - sparsity;
-        var scores = new float[parameters.Count];
+        var survivors = SurvivorIndices(network, groups);
         var keep = new int[groups.Count];
+        KeptCounts(sizes, sparsity, round: 1, keep);
+        for (var g = 0; g < groups.Count; g++)
+        {
+            if (keep[g] > survivors[g].Length)
+            {
+                return ComputeMaskReviving(network, groups, sizes, sparsity);
+            }
+        }
+
+        // Kept counts never grow from round to round, so survivors can always fill them from here on.
+        var counts = new int[groups.Count];
+        var largest = 0;
+        for (var g = 0; g < groups.Count; g++)
+        {
+            counts[g] = survivors[g].Length;
+            largest = Math.Max(largest, counts[g]);
+        }
+
+        var scores = new float[parameters.Count];
+        var keys = new uint[largest];
+        var histogram = new int[1 << 16];
         var pass = new ScoringPass(network);
-        float[] mask = network.Masks.Values.ToArray();
         for (var round = 1; round <= Iterations; round++)
         {
             pass.Run(network, scores, round);
+            KeptCounts(sizes, sparsity, round, keep);
             for (var g = 0; g < groups.Count; g++)
             {
-                // The last round uses the target itself, so the final count is exactly TopK.KeptCount.
-                keep[g] = round == Iterations
-                    ? TopK.KeptCount(sizes[g], sparsity)
-                    : (int)Math.Round(Math.Pow(density, (double)round / Iterations) * sizes[g], MidpointRounding.ToEven);
+                counts[g] = TopK.RetainTop(survivors[g].AsSpan(0, counts[g]), scores, keep[g], keys, histogram, parameters.Values);
+            }
+        }
+
+        var mask = new float[parameters.Count];
+        Array.Fill(mask, 1f);
+        for (var g = 0; g < groups.Count; g++)
+        {
+            foreach (var tensor in groups[g])
+            {
+                mask.AsSpan(tensor.Offset, tensor.Length).Clear();
             }
 
+            foreach (var index in survivors[g].AsSpan(0, counts[g]))
+            {
+                mask[index] = 1f;
+            }
+        }
+
+        return mask;
+    }
+
+    /// <summary>
+    /// The density schedule: d^(k/n) of each group's size after round k, the last round exactly
+    /// <see cref="TopK.KeptCount"/>.
+    /// </summary>
+    private void KeptCounts(int[] sizes, double sparsity, int round, int[] keep)
+    {
+        var density = 1.0 - sparsity;
+        for (var g = 0; g < sizes.Length; g++)
+        {
+            keep[g] = round == Iterations
+                ? TopK.KeptCount(sizes[g], sparsity)
+                : (int)Math.Round(Math.Pow(density, (double)round / Iterations) * sizes[g], MidpointRounding.ToEven);
+        }
+    }
+
+    /// <summary>Per group, the flat indices its current mask keeps, ascending (ties go to the lowest index).</summary>
+    private static int[][] SurvivorIndices(INetwork network, IReadOnlyList<IReadOnlyList<ParameterTensor>> groups)
+    {
+        var mask = network.Masks.Values;
+        var survivors = new int[groups.Count][];
+        for (var g = 0; g < groups.Count; g++)
+        {
+            var ranges = new List<(int Offset, int Length)>();
+            foreach (var tensor in groups[g])
+            {
+                ranges.Add((tensor.Offset, tensor.Length));
+            }
+
+            ranges.Sort();
+            var count = 0;
+            foreach (var (offset, length) in ranges)
+            {
+                for (var i = offset; i < offset + length; i++)
+                {
+                    count += mask[i] != 0f ? 1 : 0;
+                }
+            }
+
+            var indices = new int[count];
+            var next = 0;
+            foreach (var (offset, length) in ranges)
+            {
+                for (var i = offset; i < offset + length; i++)
+                {
+                    if (mask[i] != 0f)
+                    {
+                        indices[next++] = i;
+                    }
+                }
+            }
+
+            survivors[g] = indices;
+        }
+
+        return survivors;
+    }
+
+    /// <summary>
+    /// Every round through the general selection and the network's mask: needed only when the mask the network
+    /// arrives with keeps fewer weights than a round asks for, so that removed weights come back.
+    /// </summary>
+    private float[] ComputeMaskReviving(INetwork network, IReadOnlyList<IReadOnlyList<ParameterTensor>> groups, int[] sizes, double sparsity)
+    {
+        var parameters = network.Parameters;
+        var scores = new float[parameters.Count];
+        var keep = new int[groups.Count];
+        var pass = new ScoringPass(network);
+        var mask = network.Masks.Values.ToArray();
+        for (var round = 1; round <= Iterations; round++)
+        {
+            pass.Run(network, scores, round);
+            KeptCounts(sizes, sparsity, round, keep);
             var survivors = network.Masks.IsActive ? network.Masks.Values : ReadOnlySpan<float>.Empty;
             mask = TopK.SelectMask(parameters, scores, groups, keep, survivors);
             InstallMask(network, mask);

@@ -350,6 +350,107 @@ public static class TopK
         }
     }
 
+    /// <summary>
+    /// Narrows <paramref name="indices"/> (flat parameter indices in ascending order, the current survivors of one
+    /// group) to the <paramref name="keep"/> top-scored ones, with the ordering of <see cref="SelectMask(ParameterSet, ReadOnlySpan{float}, IReadOnlyList{IReadOnlyList{ParameterTensor}}, ReadOnlySpan{int}, ReadOnlySpan{float})"/>
+    /// among survivors (score, then lower index), and writes 0 into <paramref name="values"/> at each index it drops.
+    /// The kept indices are compacted to the front, still ascending. Work is linear in the survivors, not in the
+    /// group: the form of the selection for iterative pruners whose survivors shrink every round (SynFlow).
+    /// </summary>
+    /// <param name="indices">Survivor indices, ascending; overwritten with the kept ones at the front.</param>
+    /// <param name="scores">Scores laid out like the parameters; finite or infinite, never NaN at a survivor (the caller checks).</param>
+    /// <param name="keep">How many to keep, between 0 and <c>indices.Length</c>.</param>
+    /// <param name="keys">Scratch of at least <c>indices.Length</c> entries.</param>
+    /// <param name="histogram">Scratch of exactly 2¹⁶ entries.</param>
+    /// <param name="values">Parameters (or any span of the parameter layout) to zero at dropped indices.</param>
+    /// <returns><paramref name="keep"/>, the number of indices now at the front.</returns>
+    internal static int RetainTop(Span<int> indices, ReadOnlySpan<float> scores, int keep, Span<uint> keys, Span<int> histogram, Span<float> values)
+    {
+        var count = indices.Length;
+        if ((uint)keep > (uint)count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(keep), keep, $"Cannot keep {keep} of {count} survivors.");
+        }
+
+        if (keep == count)
+        {
+            return count;
+        }
+
+        // Keys are gathered once (the indices are scattered over the parameters), then every pass is sequential.
+        keys = keys[..count];
+        histogram.Clear();
+        for (var j = 0; j < count; j++)
+        {
+            var key = OrderedKey(scores[indices[j]]);
+            keys[j] = key;
+            histogram[(int)(key >> 16)]++;
+        }
+
+        var above = 0;
+        var high = -1;
+        for (var bucket = histogram.Length - 1; bucket >= 0 && keep > 0; bucket--)
+        {
+            if (above + histogram[bucket] >= keep)
+            {
+                high = bucket;
+                break;
+            }
+
+            above += histogram[bucket];
+        }
+
+        if (high < 0)
+        {
+            foreach (var index in indices)
+            {
+                values[index] = 0f;
+            }
+
+            return 0;
+        }
+
+        histogram.Clear();
+        foreach (var key in keys)
+        {
+            if ((key >> 16) == (uint)high)
+            {
+                histogram[(int)(key & 0xFFFF)]++;
+            }
+        }
+
+        var boundary = 0u;
+        var equalToKeep = 0;
+        for (var low = histogram.Length - 1; low >= 0; low--)
+        {
+            if (above + histogram[low] >= keep)
+            {
+                boundary = ((uint)high << 16) | (uint)low;
+                equalToKeep = keep - above;
+                break;
+            }
+
+            above += histogram[low];
+        }
+
+        var kept = 0;
+        for (var j = 0; j < count; j++)
+        {
+            var key = keys[j];
+            var index = indices[j];
+            if (key > boundary || (key == boundary && equalToKeep-- > 0))
+            {
+                indices[kept++] = index;
+            }
+            else
+            {
+                values[index] = 0f;
+            }
+        }
+
+        return kept;
+    }
+
     private static bool InSelection(ReadOnlySpan<float> survivors, int index, bool amongSurvivors) =>
         survivors.IsEmpty ? amongSurvivors : (survivors[index] != 0f) == amongSurvivors;
 
