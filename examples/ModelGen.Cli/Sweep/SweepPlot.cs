@@ -53,6 +53,10 @@ public static partial class SweepPlot
         plot.XLabel("weights kept, % (factorized models: parameters as % of dense LeNet-300-100)");
         plot.YLabel("test accuracy (%)");
 
+        // One distinct colour per series (the default palette repeats after a few, and a dashed reference line would
+        // use one up): Tableau's 20 colours, in order.
+        var palette = new ScottPlot.Palettes.Category20();
+        var colourIndex = 0;
         double minPercent = 100, maxPercent = 100;
         foreach (var s in series)
         {
@@ -62,13 +66,14 @@ public static partial class SweepPlot
             if (s.Points.Count == 1 && s.Label == Methods.Dense)
             {
                 // The dense network is one point at 100%: a dashed reference line across the plot reads better.
-                var line = plot.Add.HorizontalLine(ys[0], 1.5f, pattern: LinePattern.Dashed);
+                var line = plot.Add.HorizontalLine(ys[0], 1.5f, Colors.Black, LinePattern.Dashed);
                 line.LegendText = string.Create(CultureInfo.InvariantCulture, $"dense ({ys[0]:0.00}%)");
             }
 
             var scatter = plot.Add.Scatter(xs, ys);
             scatter.LegendText = s.Label;
             scatter.MarkerSize = 7;
+            scatter.Color = palette.GetColor(2 * colourIndex++ % 20);
             var bars = plot.Add.ErrorBar(xs, ys, errors);
             bars.Color = scatter.Color;
             minPercent = Math.Min(minPercent, s.Points.Min(p => p.PercentKept));
