@@ -257,12 +257,11 @@ public static unsafe class Gemm
         return false;
     }
 
-    // Lane masks for the last 1..7 elements of a row: TailMask(r) has its first r lanes set.
-    private static ReadOnlySpan<int> TailMaskSource => [-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0];
-
+    // Lane masks for the last 1..7 elements of a row: TailMask(r) has its first r lanes set. Computed in registers
+    // (a compare against the lane indices) rather than loaded from a constant table, which Debug builds allocate.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> TailMask(int remaining) =>
-        Vector256.LoadUnsafe(ref Unsafe.As<int, float>(ref MemoryMarshal.GetReference(TailMaskSource)), (nuint)(8 - remaining));
+        Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(remaining)).AsSingle();
 
     // ---------------------------------------------------------------------------------------------------------
     // C = A·Bᵀ: dot products along k.
