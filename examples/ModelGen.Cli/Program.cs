@@ -151,6 +151,18 @@ namespace ModelGen.Cli
                 throw new UsageException($"--json {jsonPath} is a folder; give a file path.");
             }
 
+            if (jsonPath is not null)
+            {
+                try
+                {
+                    AtomicFile.EnsureWritable(jsonPath);
+                }
+                catch (IOException e)
+                {
+                    throw new UsageException($"--json: {e.Message}");
+                }
+            }
+
             var data = RunData.Load(settings.DataFolder);
             AnsiConsole.MarkupLineInterpolated($"[bold]{model.Name}[/] {settings.Method}{(settings.Method == Methods.Dense ? "" : Invariant($" to sparsity {settings.Sparsity}"))}: {settings.Epochs} epochs, batch {settings.BatchSize}, {settings.Optimizer} lr {settings.LearningRate.ToString(CultureInfo.InvariantCulture)}, seed {settings.Seed}; data {data.Record.Folder} ({data.Train.Count} train, {data.Test.Count} test)");
 

@@ -21,6 +21,28 @@ public static class AtomicFile
         });
 
     /// <summary>
+    /// Fails now, before any long work, if <paramref name="path"/> could not be written later: creates its folder and
+    /// writes and removes a probe file there, so a training run is never lost to an unwritable output path.
+    /// </summary>
+    /// <exception cref="IOException">The folder cannot be created or written (the message names it).</exception>
+    public static void EnsureWritable(string path)
+    {
+        var fullPath = Path.GetFullPath(path);
+        var folder = Path.GetDirectoryName(fullPath) ?? throw new IOException($"'{path}' has no folder.");
+        var probe = Path.Combine(folder, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.probe");
+        try
+        {
+            Directory.CreateDirectory(folder);
+            File.WriteAllBytes(probe, []);
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"cannot write {fullPath}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>
     /// Atomically replaces <paramref name="path"/> with what <paramref name="writeTo"/> writes to the temporary path it
     /// is given (which keeps <paramref name="path"/>'s extension, for writers that pick a format by extension).
     /// </summary>

@@ -178,6 +178,20 @@ public sealed class ArgumentErrorTests(TinyMnist data)
     }
 
     [Fact]
+    public void UnwritableJsonPathIsRefusedBeforeTraining()
+    {
+        using var folder = new TempFolder();
+        var blocker = Path.Combine(folder.Path, "not-a-folder");
+        File.WriteAllText(blocker, "a file where the JSON's folder should be");
+
+        var run = CliHarness.Run("train", "--epochs", "1", "--data", data.Folder, "--json", Path.Combine(blocker, "result.json"));
+
+        Assert.Equal(CliApplication.UsageError, run.ExitCode);
+        Assert.Contains("cannot write", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("epoch 1/", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ScoreSamplesBeyondTheTrainingSetAreRefused()
     {
         var run = CliHarness.Run("train", "--method", "snip", "--sparsity", "0.5", "--score-samples", "5000", "--data", data.Folder);
