@@ -304,12 +304,9 @@ public sealed partial class ModelGenerator
         {
             w.Open($"private void RunForward({ReadOnlySpanOfFloat} input, int batch, ModelGenWorkspace ws, bool masked, bool linearized, {SpanOfFloat} logits)");
             w.Line("var p = Parameters.Values;");
-            for (var i = 0; i < layers.Count; i++)
+            foreach (var (layer, p, c, previous, i) in Steps(layers, backwards: false))
             {
-                var layer = layers[i];
-                var p = Id(layer);
-                var c = Local(layer);
-                var x = i == 0 ? "input" : Local(layers[i - 1]) + "Output";
+                var x = previous is null ? "input" : Local(layers[i - 1]) + "Output";
                 w.Line();
                 w.Line($"// {Describe(layer)}");
                 w.Line(i == layers.Count - 1
@@ -355,13 +352,10 @@ public sealed partial class ModelGenerator
                 w.Line("var m = Masks.Values;");
             }
 
-            for (var i = layers.Count - 1; i >= 0; i--)
+            foreach (var (layer, p, c, previous, _) in Steps(layers, backwards: true))
             {
-                var layer = layers[i];
-                var p = Id(layer);
-                var c = Local(layer);
-                var x = i == 0 ? "input" : $"ws.{Id(layers[i - 1])}Output.AsSpan(0, batch * {Id(layers[i - 1])}Out)";
-                var previousGradient = i == 0 ? null : $"ws.{Id(layers[i - 1])}Gradient.AsSpan(0, batch * {Id(layers[i - 1])}Out)";
+                var x = previous is null ? "input" : Rows("ws", previous + "Output", previous + "Out");
+                var previousGradient = previous is null ? null : Rows("ws", previous + "Gradient", previous + "Out");
                 w.Line();
                 w.Line($"// {Describe(layer)}");
                 w.Line($"var {c}Gradient = ws.{p}Gradient.AsSpan(0, batch * {p}Out);");
@@ -374,7 +368,7 @@ public sealed partial class ModelGenerator
 
                 if (layer.IsFactorized)
                 {
-                    DeclareWeights(w, layer, "p", vector: false, needU: true, needVt: i > 0);
+                    DeclareWeights(w, layer, "p", vector: false, needU: true, needVt: previous is not null);
                     w.Line($"var {c}InnerGradient = ws.{p}InnerGradient.AsSpan(0, batch * {p}Rank);");
                     w.Line($"{Gemm}.MultiplyTransposedA({c}Gradient, ws.{p}Inner.AsSpan(0, batch * {p}Rank), g.Slice({p}UOffset, {p}ULength), {p}Out, {p}Rank, batch, accumulate: true);");
                     EmitMaskGradient(w, layer, "g", "U");
@@ -412,13 +406,10 @@ public sealed partial class ModelGenerator
         {
             w.Open($"private void RunForwardR({ReadOnlySpanOfFloat} input, int batch, ModelGenWorkspace ws, ModelGenHessianWorkspace hs, bool masked, {ReadOnlySpanOfFloat} v)");
             w.Line("var p = Parameters.Values;");
-            for (var i = 0; i < layers.Count; i++)
+            foreach (var (layer, p, c, previous, _) in Steps(layers, backwards: false))
             {
-                var layer = layers[i];
-                var p = Id(layer);
-                var c = Local(layer);
-                var x = i == 0 ? "input" : $"ws.{Id(layers[i - 1])}Output.AsSpan(0, batch * {Id(layers[i - 1])}Out)";
-                var rx = i == 0 ? null : $"hs.{Id(layers[i - 1])}R.AsSpan(0, batch * {Id(layers[i - 1])}Out)";
+                var x = previous is null ? "input" : Rows("ws", previous + "Output", previous + "Out");
+                var rx = previous is null ? null : Rows("hs", previous + "R", previous + "Out");
                 w.Line();
                 w.Line($"// {Describe(layer)}");
                 var rPre = layer.HasActivation ? $"{c}RPre" : $"{c}R";
@@ -474,14 +465,10 @@ public sealed partial class ModelGenerator
                 w.Line("var m = Masks.Values;");
             }
 
-            for (var i = layers.Count - 1; i >= 0; i--)
+            foreach (var (layer, p, c, previous, _) in Steps(layers, backwards: true))
             {
-                var layer = layers[i];
-                var p = Id(layer);
-                var c = Local(layer);
-                var previous = i == 0 ? null : Id(layers[i - 1]);
-                var x = i == 0 ? "input" : $"ws.{previous}Output.AsSpan(0, batch * {previous}Out)";
-                var rx = i == 0 ? null : $"hs.{previous}R.AsSpan(0, batch * {previous}Out)";
+                var x = previous is null ? "input" : Rows("ws", previous + "Output", previous + "Out");
+                var rx = previous is null ? null : Rows("hs", previous + "R", previous + "Out");
                 w.Line();
                 w.Line($"// {Describe(layer)}");
                 w.Line($"var {c}Gradient = ws.{p}Gradient.AsSpan(0, batch * {p}Out);");
@@ -739,6 +726,22 @@ public sealed partial class ModelGenerator
             var prunable = layer.Prunable ? ", prunable" : string.Empty;
             return $"{layer.Name}: {kind}, {Invariant(layer.InFeatures)} → {Invariant(layer.OutFeatures)}, {s_activationNames[layer.Activation]}{prunable}";
         }
+
+        /// <summary>
+        /// The layers in pass order with their member prefix (<c>L2</c>), local prefix (<c>l2</c>) and the previous
+        /// layer's member prefix (null for the first layer, whose input is the network's input).
+        /// </summary>
+        private static IEnumerable<(LayerSpec Layer, string Id, string Local, string? Previous, int Index)> Steps(List<LayerSpec> layers, bool backwards)
+        {
+            for (var k = 0; k < layers.Count; k++)
+            {
+                var i = backwards ? layers.Count - 1 - k : k;
+                yield return (layers[i], Id(layers[i]), Local(layers[i]), i == 0 ? null : Id(layers[i - 1]), i);
+            }
+        }
+
+        /// <summary>The first <c>batch</c> rows of a per-sample buffer: <c>ws.L1Output.AsSpan(0, batch * L1Out)</c>.</summary>
+        private static string Rows(string workspace, string buffer, string width) => $"{workspace}.{buffer}.AsSpan(0, batch * {width})";
 
         // Member and local names come from the layer's position, never from its user-chosen name: names like "fc1"
         // and "fc1Inner" side by side would otherwise produce colliding identifiers. Comments carry the real name.
