@@ -1,6 +1,7 @@
 using System;
 using System.Buffers;
 using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
 using ModelGen.Model;
 
 namespace ModelGen.Pruning;
@@ -120,17 +121,17 @@ public static class TopK
             largest = Math.Max(largest, size);
         }
 
-        var candidates = ArrayPool<int>.Shared.Rent(Math.Max(largest, 1));
+        var keys = ArrayPool<uint>.Shared.Rent(Math.Max(largest, 1));
         try
         {
             for (var g = 0; g < groups.Count; g++)
             {
-                SelectGroup(groups[g], scores, survivors, keep[g], candidates, mask);
+                SelectGroup(groups[g], scores, survivors, keep[g], keys, mask);
             }
         }
         finally
         {
-            ArrayPool<int>.Shared.Return(candidates);
+            ArrayPool<uint>.Shared.Return(keys);
         }
 
         return mask;
@@ -153,16 +154,16 @@ public static class TopK
             throw new ArgumentOutOfRangeException(nameof(keep), keep, $"Cannot keep {keep} of {scores.Length} entries.");
         }
 
-        var candidates = ArrayPool<int>.Shared.Rent(Math.Max(scores.Length, 1));
+        var keys = ArrayPool<uint>.Shared.Rent(Math.Max(scores.Length, 1));
         var result = ArrayPool<float>.Shared.Rent(Math.Max(scores.Length, 1));
         try
         {
-            SelectRanges([(0, scores.Length)], scores, ReadOnlySpan<float>.Empty, keep, candidates, result);
+            SelectRanges([(0, scores.Length)], scores, ReadOnlySpan<float>.Empty, keep, keys, result);
             result.AsSpan(0, scores.Length).CopyTo(mask);
         }
         finally
         {
-            ArrayPool<int>.Shared.Return(candidates);
+            ArrayPool<uint>.Shared.Return(keys);
             ArrayPool<float>.Shared.Return(result);
         }
     }
@@ -212,7 +213,7 @@ public static class TopK
         return count;
     }
 
-    private static void SelectGroup(IReadOnlyList<ParameterTensor> group, ReadOnlySpan<float> scores, ReadOnlySpan<float> survivors, int keep, int[] candidates, float[] mask)
+    private static void SelectGroup(IReadOnlyList<ParameterTensor> group, ReadOnlySpan<float> scores, ReadOnlySpan<float> survivors, int keep, uint[] keys, float[] mask)
     {
         // Ties go to the lowest flat index, so walk the group's tensors in storage order.
         var ranges = new (int Offset, int Length)[group.Count];
@@ -222,64 +223,100 @@ public static class TopK
         }
 
         Array.Sort(ranges);
-        SelectRanges(ranges, scores, survivors, keep, candidates, mask);
+        SelectRanges(ranges, scores, survivors, keep, keys, mask);
     }
 
     /// <summary>
     /// Exact top-<paramref name="keep"/> over the entries of <paramref name="ranges"/> (ascending, disjoint) by radix
-    /// selection on order-preserving 32-bit score keys: one histogram of the high 16 bits finds the boundary bucket,
-    /// its few entries are gathered and a second histogram of the low 16 bits finds the boundary score T; entries
-    /// above T are kept, then entries equal to T in index order until the count is met. Survivors of the current
-    /// mask are selected first: if they number at least <paramref name="keep"/> the selection runs over them alone
-    /// (every removed entry stays removed), otherwise all survivors are kept and the rest is selected among the
-    /// removed entries.
+    /// selection on order-preserving 32-bit score keys: one histogram of the high 16 bits finds the boundary bucket, a
+    /// second histogram of the low 16 bits of that bucket's entries finds the boundary score T; entries above T are
+    /// kept, then entries equal to T in index order until the count is met. Survivors of the current mask are
+    /// selected first: if they number at least <paramref name="keep"/> the selection runs over them alone (every
+    /// removed entry stays removed), otherwise all survivors are kept and the rest is selected among the removed
+    /// entries. The keys are computed once into <paramref name="keys"/> (in range order), so the later passes read
+    /// them sequentially instead of re-deriving them from the scores.
     /// </summary>
-    private static void SelectRanges(ReadOnlySpan<(int Offset, int Length)> ranges, ReadOnlySpan<float> scores, ReadOnlySpan<float> survivors, int keep, int[] candidates, float[] mask)
+    private static void SelectRanges(ReadOnlySpan<(int Offset, int Length)> ranges, ReadOnlySpan<float> scores, ReadOnlySpan<float> survivors, int keep, uint[] keys, float[] mask)
     {
-        var surviving = 0;
-        foreach (var (offset, length) in ranges)
-        {
-            for (var i = offset; i < offset + length; i++)
-            {
-                if (float.IsNaN(scores[i]))
-                {
-                    throw new ArgumentException($"Score at index {i} is NaN.", nameof(scores));
-                }
-
-                surviving += survivors.IsEmpty || survivors[i] != 0f ? 1 : 0;
-            }
-        }
-
-        // The selection set: survivors when they can fill the quota, else the removed entries (survivors all kept).
-        var amongSurvivors = keep <= surviving;
-        var quota = amongSurvivors ? keep : keep - surviving;
-        var outside = amongSurvivors ? 0f : 1f;
-
-        var rented = ArrayPool<int>.Shared.Rent(1 << 16);
+        var histogramArray = ArrayPool<int>.Shared.Rent(1 << 16);
         try
         {
-            SelectRanges(ranges, scores, survivors, amongSurvivors, quota, outside, rented.AsSpan(0, 1 << 16), candidates, mask);
+            var histogram = histogramArray.AsSpan(0, 1 << 16);
+            histogram.Clear();
+            bool amongSurvivors;
+            int quota;
+            if (survivors.IsEmpty)
+            {
+                // Everything survives (and callers check keep ≤ the group's size): one pass validates, keys and counts.
+                var k = 0;
+                foreach (var (offset, length) in ranges)
+                {
+                    var slice = scores.Slice(offset, length);
+                    for (var j = 0; j < slice.Length; j++)
+                    {
+                        var score = slice[j];
+                        if (float.IsNaN(score))
+                        {
+                            ThrowNaN(offset + j, scores);
+                        }
+
+                        var key = OrderedKey(score);
+                        keys[k++] = key;
+                        histogram[(int)(key >> 16)]++;
+                    }
+                }
+
+                amongSurvivors = true;
+                quota = keep;
+            }
+            else
+            {
+                var surviving = 0;
+                foreach (var (offset, length) in ranges)
+                {
+                    for (var i = offset; i < offset + length; i++)
+                    {
+                        if (float.IsNaN(scores[i]))
+                        {
+                            ThrowNaN(i, scores);
+                        }
+
+                        surviving += survivors[i] != 0f ? 1 : 0;
+                    }
+                }
+
+                // The selection set: survivors when they can fill the quota, else the removed entries (survivors all kept).
+                amongSurvivors = keep <= surviving;
+                quota = amongSurvivors ? keep : keep - surviving;
+                var k = 0;
+                foreach (var (offset, length) in ranges)
+                {
+                    for (var i = offset; i < offset + length; i++)
+                    {
+                        var key = OrderedKey(scores[i]);
+                        keys[k++] = key;
+                        if ((survivors[i] != 0f) == amongSurvivors)
+                        {
+                            histogram[(int)(key >> 16)]++;
+                        }
+                    }
+                }
+            }
+
+            SelectByKeys(ranges, survivors, amongSurvivors, quota, histogram, keys, mask);
         }
         finally
         {
-            ArrayPool<int>.Shared.Return(rented);
+            ArrayPool<int>.Shared.Return(histogramArray);
         }
     }
 
-    private static void SelectRanges(ReadOnlySpan<(int Offset, int Length)> ranges, ReadOnlySpan<float> scores, ReadOnlySpan<float> survivors, bool amongSurvivors, int quota, float outside, Span<int> histogram, int[] candidates, float[] mask)
+    /// <summary>
+    /// The boundary search and mask write of <see cref="SelectRanges(ReadOnlySpan{ValueTuple{int, int}}, ReadOnlySpan{float}, ReadOnlySpan{float}, int, uint[], float[])"/>,
+    /// given the high-digit histogram of the selection set and every entry's key.
+    /// </summary>
+    private static void SelectByKeys(ReadOnlySpan<(int Offset, int Length)> ranges, ReadOnlySpan<float> survivors, bool amongSurvivors, int quota, Span<int> histogram, uint[] keys, float[] mask)
     {
-        histogram.Clear();
-        foreach (var (offset, length) in ranges)
-        {
-            for (var i = offset; i < offset + length; i++)
-            {
-                if (InSelection(survivors, i, amongSurvivors))
-                {
-                    histogram[(int)(OrderedKey(scores[i]) >> 16)]++;
-                }
-            }
-        }
-
         // Walk buckets from the highest scores down until the quota falls inside one.
         var above = 0;
         var high = -1;
@@ -294,32 +331,25 @@ public static class TopK
             above += histogram[bucket];
         }
 
-        var gathered = 0;
-        if (high >= 0)
-        {
-            foreach (var (offset, length) in ranges)
-            {
-                for (var i = offset; i < offset + length; i++)
-                {
-                    if (InSelection(survivors, i, amongSurvivors) && (OrderedKey(scores[i]) >> 16) == (uint)high)
-                    {
-                        candidates[gathered++] = i;
-                    }
-                }
-            }
-        }
-
         // Second digit over the boundary bucket only.
-        histogram.Clear();
-        for (var c = 0; c < gathered; c++)
-        {
-            histogram[(int)(OrderedKey(scores[candidates[c]]) & 0xFFFF)]++;
-        }
-
         var boundary = uint.MaxValue;
         var equalToKeep = 0;
         if (high >= 0)
         {
+            histogram.Clear();
+            var k = 0;
+            foreach (var (offset, length) in ranges)
+            {
+                for (var i = offset; i < offset + length; i++)
+                {
+                    var key = keys[k++];
+                    if ((key >> 16) == (uint)high && InSelection(survivors, i, amongSurvivors))
+                    {
+                        histogram[(int)(key & 0xFFFF)]++;
+                    }
+                }
+            }
+
             for (var low = histogram.Length - 1; low >= 0; low--)
             {
                 if (above + histogram[low] >= quota)
@@ -333,22 +363,28 @@ public static class TopK
             }
         }
 
+        var outside = amongSurvivors ? 0f : 1f;
+        var next = 0;
         foreach (var (offset, length) in ranges)
         {
             for (var i = offset; i < offset + length; i++)
             {
+                var key = keys[next++];
                 if (!InSelection(survivors, i, amongSurvivors))
                 {
                     mask[i] = outside;
                     continue;
                 }
 
-                var key = OrderedKey(scores[i]);
                 var kept = high >= 0 && (key > boundary || (key == boundary && equalToKeep-- > 0));
                 mask[i] = kept ? 1f : 0f;
             }
         }
     }
+
+    [DoesNotReturn]
+    private static void ThrowNaN(int index, ReadOnlySpan<float> scores) =>
+        throw new ArgumentException($"Score at index {index} is NaN.", nameof(scores));
 
     /// <summary>
     /// Narrows <paramref name="indices"/> (flat parameter indices in ascending order, the current survivors of one
