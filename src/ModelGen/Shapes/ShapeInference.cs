@@ -11,6 +11,43 @@ internal enum LayerKindCode
     FactorizedDense = 1,
 }
 
+/// <summary>
+/// The shape of one sample's activations: channels × height × width. Dense layers use vectors (n × 1 × 1); image
+/// inputs and convolution layers (a later issue) use all three.
+/// </summary>
+internal readonly struct TensorShape
+{
+    public TensorShape(int channels, int height, int width)
+    {
+        Channels = channels;
+        Height = height;
+        Width = width;
+    }
+
+    public int Channels { get; }
+
+    public int Height { get; }
+
+    public int Width { get; }
+
+    /// <summary>Values per sample (what a dense layer sees after flattening); 0 for a malformed shape.</summary>
+    public int Size
+    {
+        get
+        {
+            if (Channels <= 0 || Height <= 0 || Width <= 0)
+            {
+                return 0;
+            }
+
+            var size = (long)Channels * Height * Width;
+            return size > int.MaxValue ? 0 : (int)size;
+        }
+    }
+
+    public static TensorShape Vector(int features) => new(features, 1, 1);
+}
+
 /// <summary>One declared layer, as the attribute states it, before shapes are known.</summary>
 internal readonly struct LayerDeclaration
 {
@@ -150,74 +187,113 @@ internal static class ShapeInference
     public static long WeightCount(int inFeatures, int outFeatures, int rank) =>
         rank > 0 ? (long)rank * ((long)inFeatures + outFeatures) : (long)inFeatures * outFeatures;
 
-    public static ShapeInferenceResult Infer(int inputFeatures, IReadOnlyList<LayerDeclaration> layers)
+    /// <summary>Infers a network on flat inputs of <paramref name="inputFeatures"/> values per sample.</summary>
+    public static ShapeInferenceResult Infer(int inputFeatures, IReadOnlyList<LayerDeclaration> layers) =>
+        Infer(TensorShape.Vector(inputFeatures), layers);
+
+    /// <summary>
+    /// Walks the layers in order, each taking the previous layer's output shape. Every layer kind has its own case
+    /// (dense layers flatten their input); convolution, pooling and flatten layers add theirs without touching the
+    /// others. All problems are collected, not just the first.
+    /// </summary>
+    public static ShapeInferenceResult Infer(TensorShape input, IReadOnlyList<LayerDeclaration> layers)
     {
-        var errors = new List<ShapeError>();
-        var inferred = new List<InferredLayer>(layers.Count);
-        if (inputFeatures <= 0)
+        var state = new InferenceState();
+        if (input.Size <= 0)
         {
-            errors.Add(new ShapeError(ShapeErrorKind.NonPositiveInput, -1));
+            state.Errors.Add(new ShapeError(ShapeErrorKind.NonPositiveInput, -1));
         }
 
         if (layers.Count == 0)
         {
-            errors.Add(new ShapeError(ShapeErrorKind.NoLayers, -1));
+            state.Errors.Add(new ShapeError(ShapeErrorKind.NoLayers, -1));
         }
 
-        long total = 0;
-        long flops = 0;
-        var overflowed = false;
-        var inFeatures = inputFeatures;
+        var shape = input;
         for (var i = 0; i < layers.Count; i++)
         {
-            var layer = layers[i];
-            var outFeatures = layer.Units;
-            if (outFeatures <= 0)
+            switch (layers[i].Kind)
             {
-                errors.Add(new ShapeError(ShapeErrorKind.NonPositiveUnits, i));
+                case LayerKindCode.Dense:
+                case LayerKindCode.FactorizedDense:
+                    shape = InferDense(i, layers[i], shape, state);
+                    break;
             }
-
-            var rank = layer.Kind == LayerKindCode.FactorizedDense ? layer.Rank : 0;
-            if (rank < 0)
-            {
-                errors.Add(new ShapeError(ShapeErrorKind.NegativeRank, i));
-            }
-
-            if (inFeatures <= 0 || outFeatures <= 0 || rank < 0)
-            {
-                // Later layers still get checked against the declared size so every problem is reported at once.
-                inFeatures = outFeatures > 0 ? outFeatures : 1;
-                inferred.Add(new InferredLayer(layer.Kind, 0, 0, rank, 0, 0, 0));
-                continue;
-            }
-
-            if (rank > 0 && rank >= System.Math.Min(inFeatures, outFeatures))
-            {
-                errors.Add(new ShapeError(ShapeErrorKind.RankNotBelowFullRank, i));
-            }
-
-            var weights = WeightCount(inFeatures, outFeatures, rank);
-            var multiplyAdds = weights;
-            total += weights + outFeatures;
-            flops += 2 * multiplyAdds;
-            if (weights > MaxParameters || total > MaxParameters)
-            {
-                // Reported once, at the layer that crosses the limit; later layers only add to a count already too big.
-                if (!overflowed)
-                {
-                    errors.Add(new ShapeError(ShapeErrorKind.Overflow, i, total));
-                    overflowed = true;
-                }
-
-                inferred.Add(new InferredLayer(layer.Kind, inFeatures, outFeatures, rank, 0, outFeatures, 0));
-                inFeatures = outFeatures;
-                continue;
-            }
-
-            inferred.Add(new InferredLayer(layer.Kind, inFeatures, outFeatures, rank, (int)weights, outFeatures, 2 * multiplyAdds));
-            inFeatures = outFeatures;
         }
 
-        return new ShapeInferenceResult(inferred, errors, total, flops);
+        return new ShapeInferenceResult(state.Layers, state.Errors, state.TotalParameters, state.Flops);
+    }
+
+    /// <summary>A dense (or factorized dense) layer: flattens its input, outputs a vector of <c>Units</c>.</summary>
+    private static TensorShape InferDense(int index, LayerDeclaration layer, TensorShape input, InferenceState state)
+    {
+        var inFeatures = input.Size;
+        var outFeatures = layer.Units;
+        if (outFeatures <= 0)
+        {
+            state.Errors.Add(new ShapeError(ShapeErrorKind.NonPositiveUnits, index));
+        }
+
+        var rank = layer.Kind == LayerKindCode.FactorizedDense ? layer.Rank : 0;
+        if (rank < 0)
+        {
+            state.Errors.Add(new ShapeError(ShapeErrorKind.NegativeRank, index));
+        }
+
+        if (inFeatures <= 0 || outFeatures <= 0 || rank < 0)
+        {
+            // Later layers still get checked against the declared size so every problem is reported at once.
+            state.Layers.Add(new InferredLayer(layer.Kind, 0, 0, rank, 0, 0, 0));
+            return TensorShape.Vector(outFeatures > 0 ? outFeatures : 1);
+        }
+
+        if (rank > 0 && rank >= System.Math.Min(inFeatures, outFeatures))
+        {
+            state.Errors.Add(new ShapeError(ShapeErrorKind.RankNotBelowFullRank, index));
+        }
+
+        var weights = WeightCount(inFeatures, outFeatures, rank);
+        if (!state.AddParameters(index, weights, outFeatures, 2 * weights))
+        {
+            state.Layers.Add(new InferredLayer(layer.Kind, inFeatures, outFeatures, rank, 0, outFeatures, 0));
+            return TensorShape.Vector(outFeatures);
+        }
+
+        state.Layers.Add(new InferredLayer(layer.Kind, inFeatures, outFeatures, rank, (int)weights, outFeatures, 2 * weights));
+        return TensorShape.Vector(outFeatures);
+    }
+
+    /// <summary>What the walk over the layers accumulates.</summary>
+    private sealed class InferenceState
+    {
+        private bool _overflowed;
+
+        public List<InferredLayer> Layers { get; } = new();
+
+        public List<ShapeError> Errors { get; } = new();
+
+        public long TotalParameters { get; private set; }
+
+        public long Flops { get; private set; }
+
+        /// <summary>Counts a layer's parameters; false (and one Overflow error, at the first such layer) past the limit.</summary>
+        public bool AddParameters(int index, long weights, long biases, long flops)
+        {
+            TotalParameters += weights + biases;
+            Flops += flops;
+            if (weights <= MaxParameters && TotalParameters <= MaxParameters)
+            {
+                return true;
+            }
+
+            // Reported once, at the layer that crosses the limit; later layers only add to a count already too big.
+            if (!_overflowed)
+            {
+                Errors.Add(new ShapeError(ShapeErrorKind.Overflow, index, TotalParameters));
+                _overflowed = true;
+            }
+
+            return false;
+        }
     }
 }
