@@ -59,6 +59,9 @@ public sealed class TrainingFlags
     /// <summary>--allow-collapse.</summary>
     public Option<bool> AllowCollapse { get; } = new("--allow-collapse") { Description = "Let a pruner remove every weight of a layer instead of refusing." };
 
+    /// <summary>--threads.</summary>
+    public Option<int> Threads { get; } = new("--threads") { Description = "Threads a large matrix product may use (1-8); results are bit-for-bit the same for any value, only speed changes.", DefaultValueFactory = _ => 1 };
+
     /// <summary>--data.</summary>
     public Option<string?> Data { get; } = new("--data") { Description = "MNIST folder (IDX files, gzipped or raw). Default: the bundled examples/data/mnist-10k, searched upward from here." };
 
@@ -67,7 +70,7 @@ public sealed class TrainingFlags
     {
         ArgumentNullException.ThrowIfNull(command);
         Option[] all = [Epochs, BatchSize, LearningRate, Optimizer, Momentum, WeightDecay, FrobeniusDecay, FactorInit, Scope,
-            ScoreSamples, Temperature, SynflowIterations, PruneRate, RewindIteration, Validation, AllowCollapse, Data];
+            ScoreSamples, Temperature, SynflowIterations, PruneRate, RewindIteration, Validation, AllowCollapse, Threads, Data];
         foreach (var option in all)
         {
             command.Options.Add(option);
@@ -96,6 +99,7 @@ public sealed class TrainingFlags
             RewindIteration = result.GetValue(RewindIteration),
             Validation = result.GetValue(Validation),
             AllowCollapse = result.GetValue(AllowCollapse),
+            Threads = result.GetValue(Threads),
             DataFolder = result.GetValue(Data),
         };
     }

@@ -145,6 +145,7 @@ namespace ModelGen.Cli
         private static int Train(TrainSettings settings, string? jsonPath, CancellationToken cancellationToken)
         {
             ThrowIfInvalid(settings.Validate());
+            global::ModelGen.Kernels.Gemm.MaxDegreeOfParallelism = settings.Threads;
             var model = TrainRunner.FindModel(settings.Model);
             if (jsonPath is not null && Directory.Exists(jsonPath))
             {

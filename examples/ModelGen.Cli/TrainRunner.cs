@@ -351,6 +351,7 @@ public static class TrainRunner
             PruneRate = lottery ? settings.PruneRate : null,
             RewindIteration = lottery ? settings.RewindIteration : null,
             Validation = settings.Validation,
+            Threads = settings.Threads,
             AllowCollapse = settings.AllowCollapse,
             FactorInit = factorized ? settings.FactorInit : null,
             FrobeniusDecay = settings.FrobeniusDecay,

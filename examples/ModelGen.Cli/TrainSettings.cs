@@ -54,6 +54,9 @@ public sealed record TrainSettings
     /// <summary>Training digits held out for validation.</summary>
     public int Validation { get; init; }
 
+    /// <summary>Threads a large matrix product may use (results are bit-for-bit the same for any value).</summary>
+    public int Threads { get; init; } = 1;
+
     /// <summary>Whether a pruner may empty a layer.</summary>
     public bool AllowCollapse { get; init; }
 
@@ -109,6 +112,7 @@ public sealed record TrainSettings
         if (!(PruneRate > 0 && PruneRate < 1)) errors.Add($"--prune-rate must be in (0, 1) (got {Format(PruneRate)}).");
         if (RewindIteration < 0) errors.Add($"--rewind-iteration must be 0 or more (got {RewindIteration}).");
         if (Validation < 0) errors.Add($"--validation must be 0 or more (got {Validation}).");
+        if (Threads is < 1 or > 8) errors.Add($"--threads must be between 1 and 8 (got {Threads}).");
         if (!(FrobeniusDecay >= 0) || double.IsInfinity(FrobeniusDecay)) errors.Add($"--frobenius-decay must be 0 or more (got {Format(FrobeniusDecay)}).");
         if (!(WeightDecay >= 0) || double.IsInfinity(WeightDecay)) errors.Add($"--weight-decay must be 0 or more (got {Format(WeightDecay)}).");
         if (!(Momentum >= 0 && Momentum < 1)) errors.Add($"--momentum must be in [0, 1) (got {Format(Momentum)}).");

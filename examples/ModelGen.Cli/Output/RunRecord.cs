@@ -95,6 +95,9 @@ public sealed class RunRecord
     /// <summary>Training step with the lowest validation loss (null without <c>--validation</c>).</summary>
     public int? BestValidationStep { get; set; }
 
+    /// <summary>Threads a matrix product could use (speed only: results do not depend on it).</summary>
+    public int Threads { get; init; } = 1;
+
     /// <summary>Whether layer collapse was allowed.</summary>
     public bool AllowCollapse { get; init; }
 

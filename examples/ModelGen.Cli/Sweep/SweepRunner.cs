@@ -26,6 +26,9 @@ public static class SweepRunner
     {
         ArgumentNullException.ThrowIfNull(request);
         CliApplication.ThrowIfInvalid(request.Settings.Validate(requireSparsity: false));
+
+        // Speed only: results are bit-for-bit the same for any thread count, so it is not a setting a resumed sweep must match.
+        global::ModelGen.Kernels.Gemm.MaxDegreeOfParallelism = request.Settings.Threads;
         var results = SweepResults.Open(request.OutFolder);
         var mismatches = results.DescribeMismatches(request.Settings);
         if (mismatches.Count > 0)

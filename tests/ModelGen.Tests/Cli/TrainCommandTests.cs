@@ -192,6 +192,31 @@ public sealed class TrainCommandTests(TinyMnist data)
     }
 
     [Fact]
+    public void ThreadCountChangesSpeedOnlyNotTheRun()
+    {
+        using var first = new TempFolder();
+        using var second = new TempFolder();
+        string[] args = ["--method", "snip", "--sparsity", "0.5", "--score-samples", "200", "--epochs", "1", "--seed", "3", "--data", data.SmallFolder];
+
+        try
+        {
+            var one = CliHarness.TrainJson(first, [.. args, "--threads", "1"]);
+            var two = CliHarness.TrainJson(second, [.. args, "--threads", "2"]);
+
+            // Fixed work partitioning: every output element is summed by one thread in one order, so the runs agree bit for bit.
+            Assert.Equal(1, one.GetProperty("threads").GetInt32());
+            Assert.Equal(2, two.GetProperty("threads").GetInt32());
+            Assert.Equal(one.GetProperty("test_accuracy").GetDouble(), two.GetProperty("test_accuracy").GetDouble());
+            Assert.Equal(one.GetProperty("test_loss").GetDouble(), two.GetProperty("test_loss").GetDouble());
+            Assert.Equal(one.GetProperty("final_train_loss").GetDouble(), two.GetProperty("final_train_loss").GetDouble());
+        }
+        finally
+        {
+            ModelGen.Kernels.Gemm.MaxDegreeOfParallelism = 1;
+        }
+    }
+
+    [Fact]
     public void JsonReplacesAnExistingFileWithoutLeavingATemporaryFile()
     {
         using var folder = new TempFolder();
