@@ -79,7 +79,7 @@ public static class SpectralInitializer
 
             var (u, vt, bias) = FactorizedLayers.Resolve(parameters, layer);
             var random = new Random(SeedStreams.Derive(seed, RandomStream, index));
-            // Storage order within the layer as the generator lays it out: U, then Vt.
+            // Draw order U, then Vt (fixed: it is what the recorded random-init results were drawn with).
             ParameterInitializer.FillUniform(parameters.Value(u), 1.0 / Math.Sqrt(layer.Rank), random);
             ParameterInitializer.FillUniform(parameters.Value(vt), 1.0 / Math.Sqrt(layer.InputSize), random);
             DrawBias(parameters.Value(bias), layer, index, seed);
