@@ -35,13 +35,7 @@ public static class NetworkGuard
         }
     }
 
-    /// <summary>Checks that a softmax temperature is positive and finite.</summary>
+    /// <summary>Checks that a softmax temperature is positive and finite (the kernels' own rule, checked up front).</summary>
     /// <exception cref="ArgumentOutOfRangeException">It is not.</exception>
-    public static void RequireTemperature(float temperature)
-    {
-        if (!(temperature > 0f) || float.IsInfinity(temperature))
-        {
-            throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "The temperature must be positive and finite.");
-        }
-    }
+    public static void RequireTemperature(float temperature) => Kernels.KernelGuard.Temperature(temperature, nameof(temperature));
 }

@@ -45,10 +45,7 @@ public sealed class GraspPruner(Dataset trainingData) : Pruner
     {
         ArgumentNullException.ThrowIfNull(network);
         ScoringData.Validate(network, TrainingData, ScoreSamples, BatchSize, Method);
-        if (!(Temperature > 0f) || float.IsInfinity(Temperature))
-        {
-            throw new ArgumentOutOfRangeException(nameof(Temperature), Temperature, "The GraSP temperature must be positive and finite.");
-        }
+        NetworkGuard.RequireTemperature(Temperature);
 
         var parameters = network.Parameters;
         var batches = ScoringData.BatchCount(ScoreSamples, BatchSize);
