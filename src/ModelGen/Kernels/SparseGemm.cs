@@ -28,6 +28,12 @@ public static unsafe class SparseGemm
     /// <summary>Batches of at least this many samples run batch-vectorised (feature-major).</summary>
     public const int VectorBatch = 8;
 
+    /// <summary>
+    /// Samples per feature-major tile: a 784-feature input tile is 784 × 64 floats (196 KiB), which stays in L2 while
+    /// every kept weight of the layer reads its row; a whole batch of 256 would not.
+    /// </summary>
+    private const int Tile = 64;
+
     private static bool Vectorised(int batch) => batch >= VectorBatch && Fma.IsSupported && Avx2.IsSupported;
 
     /// <summary>
@@ -48,7 +54,10 @@ public static unsafe class SparseGemm
             fixed (float* py = y)
             fixed (float* pw = weights)
             {
-                ForwardFeatureMajor(px, pattern, pw, py, batch, accumulate);
+                for (var b = 0; b < batch; b += Tile)
+                {
+                    ForwardFeatureMajor(px + ((long)b * pattern.Cols), pattern, pw, py + ((long)b * pattern.Rows), Math.Min(Tile, batch - b), accumulate);
+                }
             }
 
             return;
@@ -107,7 +116,10 @@ public static unsafe class SparseGemm
             fixed (float* pdx = dx)
             fixed (float* pw = weights)
             {
-                InputGradientFeatureMajor(pdy, pattern, pw, pdx, batch, accumulate);
+                for (var b = 0; b < batch; b += Tile)
+                {
+                    InputGradientFeatureMajor(pdy + ((long)b * pattern.Rows), pattern, pw, pdx + ((long)b * pattern.Cols), Math.Min(Tile, batch - b), accumulate);
+                }
             }
 
             return;
@@ -169,7 +181,11 @@ public static unsafe class SparseGemm
             fixed (float* px = x)
             fixed (float* pg = weightGradient)
             {
-                WeightGradientFeatureMajor(pdy, px, pattern, pg, batch);
+                // Tiles are added in order, so each entry's sum has one fixed order.
+                for (var b = 0; b < batch; b += Tile)
+                {
+                    WeightGradientFeatureMajor(pdy + ((long)b * pattern.Rows), px + ((long)b * pattern.Cols), pattern, pg, Math.Min(Tile, batch - b));
+                }
             }
 
             return;
