@@ -30,11 +30,22 @@ public sealed class WeightMatrixHandle
     private float[] _scratch = Array.Empty<float>();
 
     /// <summary>Creates the handle for <paramref name="tensor"/> of <paramref name="parameters"/>, masked by <paramref name="masks"/>.</summary>
+    /// <exception cref="ArgumentException">The tensor or the masks belong to another parameter set.</exception>
     public WeightMatrixHandle(ParameterSet parameters, MaskSet masks, ParameterTensor tensor)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(masks);
         ArgumentNullException.ThrowIfNull(tensor);
+        if (!parameters.TryGet(tensor.Name, out var own) || !ReferenceEquals(own, tensor))
+        {
+            throw new ArgumentException($"Tensor '{tensor.Name}' does not belong to this parameter set.", nameof(tensor));
+        }
+
+        if (!ReferenceEquals(masks.Parameters, parameters))
+        {
+            throw new ArgumentException("The mask set belongs to another parameter set.", nameof(masks));
+        }
+
         _values = parameters.Values;
         _masks = masks;
         _offset = tensor.Offset;

@@ -118,6 +118,10 @@ public sealed class SparseExecutionTests
         var output = Enumerable.Repeat(1f, 100).ToArray();
         handle.Forward(Enumerable.Repeat(1f, 300).ToArray(), output, 1);
         Assert.All(output, y => Assert.Equal(0f, y));
+
+        var other = new LeNet300(seed: 9);
+        Assert.Throws<ArgumentException>(() => new WeightMatrixHandle(other.Parameters, other.Masks, tensor));
+        Assert.Throws<ArgumentException>(() => new WeightMatrixHandle(network.Parameters, other.Masks, tensor));
     }
 
     /// <summary>Random masks of the given density on every weight, and the removed values zeroed.</summary>
