@@ -96,7 +96,7 @@ internal sealed class ModelShape
 
             names.Add(string.IsNullOrEmpty(layerName) ? "fc" + (names.Count + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) : layerName!);
             prunable.Add(isPrunable);
-            declarations.Add(new LayerDeclaration(rank != 0 ? LayerKindCode.FactorizedDense : LayerKindCode.Dense, units, rank));
+            declarations.Add(new LayerDeclaration(rank != 0 ? ModelGen.Model.LayerKind.FactorizedDense : ModelGen.Model.LayerKind.Dense, units, rank));
         }
 
         var shapes = ShapeInference.Infer(input, declarations);

@@ -1,6 +1,9 @@
+extern alias analyzers;
+
 using System.Reflection;
 using Microsoft.CodeAnalysis;
-using ModelGen.Analyzers.Diagnostics;
+using analyzers::ModelGen.Analyzers;
+using analyzers::ModelGen.Analyzers.Diagnostics;
 using ModelGen.Analyzers.Tests.Infrastructure;
 using Xunit;
 

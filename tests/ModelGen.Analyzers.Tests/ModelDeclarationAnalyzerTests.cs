@@ -1,5 +1,8 @@
+extern alias analyzers;
+
 using Microsoft.CodeAnalysis.Testing;
-using ModelGen.Analyzers.Diagnostics;
+using analyzers::ModelGen.Analyzers;
+using analyzers::ModelGen.Analyzers.Diagnostics;
 using ModelGen.Analyzers.Tests.Infrastructure;
 using Xunit;
 

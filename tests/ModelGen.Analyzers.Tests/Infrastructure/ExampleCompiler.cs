@@ -1,8 +1,10 @@
+extern alias analyzers;
 extern alias generator;
 
 using System.Collections.Immutable;
 using System.Reflection;
 using Basic.Reference.Assemblies;
+using analyzers::ModelGen.Analyzers;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
