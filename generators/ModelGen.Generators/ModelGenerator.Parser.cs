@@ -105,11 +105,12 @@ public sealed partial class ModelGenerator
                     case ShapeErrorKind.Overflow:
                         diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SizeOverflow, location, layer!.Name, type.Name, Invariant(error.Count), Invariant(ShapeInference.MaxParameters)));
                         break;
-                    case ShapeErrorKind.RankNotBelowFullRank:
+                    case ShapeErrorKind.FactorizationDoesNotPay:
                         var inferred = shapes.Layers[error.LayerIndex];
                         diagnostics.Add(DiagnosticInfo.Create(
-                            DiagnosticDescriptors.RankNotBelowFullRank, location, layer!.Name, Invariant(inferred.InFeatures), Invariant(inferred.OutFeatures),
-                            Invariant(inferred.Rank), Invariant(Math.Min(inferred.InFeatures, inferred.OutFeatures))));
+                            DiagnosticDescriptors.FactorizationDoesNotPay, location, layer!.Name, Invariant(inferred.InFeatures), Invariant(inferred.OutFeatures),
+                            Invariant(inferred.Rank), Invariant(inferred.WeightCount), Invariant((long)inferred.InFeatures * inferred.OutFeatures),
+                            Invariant(PruningRules.LargestPayingRank(inferred.InFeatures, inferred.OutFeatures))));
                         break;
                     case ShapeErrorKind.NonPositiveInput:
                     case ShapeErrorKind.NoLayers:

@@ -20,7 +20,7 @@ namespace ModelGen.Pruning;
 public sealed class SynFlowPruner : Pruner
 {
     /// <summary>Default number of pruning rounds (the paper's 100).</summary>
-    public const int DefaultIterations = 100;
+    public const int DefaultIterations = Shapes.PruningRules.SynFlowDefaultIterations;
 
     /// <summary>Pruning rounds n (default 100); must be positive.</summary>
     public int Iterations { get; init; } = DefaultIterations;
