@@ -4,41 +4,44 @@ using System.IO;
 namespace ModelGen.IO;
 
 /// <summary>
-/// Replaces a file so that a reader sees either the old content or the whole new one, never half a file: the content
-/// goes to a temporary file in the same folder (same file system, so the final rename is atomic), is flushed to disk,
-/// and is then moved over the target. On failure the temporary file is removed and the target is untouched.
+/// Writes a file so that readers see either the old content or the complete new one, never a partial file: the
+/// content goes to a temporary file in the same folder, is flushed to disk, then renamed over the target (a rename
+/// within one file system is atomic). A failure leaves the target untouched and removes the temporary file.
 /// </summary>
 internal static class AtomicFile
 {
-    /// <summary>Atomically replaces <paramref name="path"/> with what <paramref name="write"/> writes to the stream it is given.</summary>
-    /// <exception cref="IOException">The folder or file cannot be written (the message names the path).</exception>
     public static void Write(string path, Action<Stream> write)
     {
+        ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(write);
-        var fullPath = Path.GetFullPath(path);
-        var folder = Path.GetDirectoryName(fullPath) ?? throw new ArgumentException($"'{path}' has no folder.", nameof(path));
-        var temp = Path.Combine(folder, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
+        var target = System.IO.Path.GetFullPath(path);
+        var folder = System.IO.Path.GetDirectoryName(target) ?? throw new ArgumentException($"'{path}' names no file.", nameof(path));
+        var temporary = System.IO.Path.Combine(folder, $".{System.IO.Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
         try
         {
-            Directory.CreateDirectory(folder);
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
                 write(stream);
                 stream.Flush(flushToDisk: true);
             }
 
-            File.Move(temp, fullPath, overwrite: true);
+            File.Move(temporary, target, overwrite: true);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch
         {
-            throw new IOException($"cannot write {fullPath}: {e.Message}", e);
-        }
-        finally
-        {
-            if (File.Exists(temp))
+            try
             {
-                File.Delete(temp);
+                File.Delete(temporary);
             }
+            catch (IOException)
+            {
+                // The original error matters; a leftover temporary file is named so that it cannot be mistaken for the target.
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+
+            throw;
         }
     }
 }
