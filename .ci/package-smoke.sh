@@ -6,7 +6,11 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-version="0.1.0-smoke.$(date +%s)"
+# The version comes from Directory.Build.props (the one place it is set) with a suffix unique to this run: NuGet keeps
+# every package it restored in its global cache by id and version, so a fixed number would let this check build
+# against a package cached by an earlier run instead of the one just packed.
+prefix="$(dotnet msbuild "$repo/src/ModelGen/ModelGen.csproj" -getProperty:VersionPrefix)"
+version="$prefix-smoke.$(date -u +%Y%m%d%H%M%S).$$"
 
 dotnet pack "$repo/src/ModelGen/ModelGen.csproj" -c Release -o "$work/feed" -p:Version="$version" --nologo -v quiet
 python3 - "$work/feed/ModelGen.$version.nupkg" "$repo/docs/diagnostics" <<'PY' || { echo "package-smoke: the package misses the generator, analyzers, code fixes or help pages" >&2; exit 1; }

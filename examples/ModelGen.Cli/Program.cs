@@ -49,6 +49,7 @@ namespace ModelGen.Cli
             root.Subcommands.Add(EvaluateCommand.Create());
             root.Subcommands.Add(InspectCommand.Create());
             root.Subcommands.Add(ExportCommand.Create());
+            root.Subcommands.Add(MergeCommand.Create());
             return root;
         }
 

@@ -113,8 +113,7 @@ public sealed record LotteryTicket(double TargetSparsity, int Round, PruningRepo
             throw new ArgumentException($"The ticket's mask has {Mask.Length} entries; network '{network.Name}' has {network.Parameters.Count} parameters.", nameof(network));
         }
 
-        Pruner.InstallMask(network, Mask);
-        network.Masks.ApplyToParameters();
+        network.Masks.Install(Mask);
     }
 }
 
@@ -267,9 +266,8 @@ public sealed class LotteryTicketSearch
                 throw new LayerCollapseException(empty.Layer, empty.Name, PruningMethods.Lth.Name, targets[nextTarget].Sparsity);
             }
 
-            Pruner.InstallMask(_network, mask);
             parameters.Restore(rewind!);
-            masks.ApplyToParameters();
+            masks.Install(mask);
             _optimizer.Reset();
         }
     }

@@ -79,7 +79,7 @@ public abstract class Pruner
             stopwatch.Stop();
             parameters.Restore(values);
             gradients.CopyTo(parameters.Gradients, 0);
-            InstallMask(network, originalMask);
+            network.Masks.Install(originalMask);
         }
 
         if (!AllowCollapse && MaskAnalysis.FirstEmptyTensor(parameters, mask) is { } empty)
@@ -87,8 +87,7 @@ public abstract class Pruner
             throw new LayerCollapseException(empty.Layer, empty.Name, Method, sparsity);
         }
 
-        InstallMask(network, mask);
-        network.Masks.ApplyToParameters();
+        network.Masks.Install(mask);
         return PruningReport.Describe(network, Method, Scope, sparsity, stopwatch.Elapsed.TotalSeconds);
     }
 
@@ -133,17 +132,5 @@ public abstract class Pruner
         ArgumentNullException.ThrowIfNull(network);
         var survivors = network.Masks.IsActive ? network.Masks.Values : ReadOnlySpan<float>.Empty;
         return TopK.SelectMask(network.Parameters, scores, sparsity, Scope, survivors);
-    }
-
-    /// <summary>Writes <paramref name="mask"/> (full parameter layout) into the network's mask, tensor by tensor.</summary>
-    internal static void InstallMask(INetwork network, ReadOnlySpan<float> mask)
-    {
-        foreach (var tensor in network.Parameters.Tensors)
-        {
-            if (tensor.IsPrunable)
-            {
-                network.Masks.Set(tensor, mask.Slice(tensor.Offset, tensor.Length));
-            }
-        }
     }
 }

@@ -203,8 +203,7 @@ public sealed class SynFlowPruner : Pruner
             KeptCounts(sizes, sparsity, round, keep);
             var survivors = network.Masks.IsActive ? network.Masks.Values : ReadOnlySpan<float>.Empty;
             mask = TopK.SelectMask(parameters, scores, groups, keep, survivors);
-            InstallMask(network, mask);
-            network.Masks.ApplyToParameters();
+            network.Masks.Install(mask);
         }
 
         return mask;
