@@ -80,8 +80,7 @@ public sealed class DiagnosticTests
     [Theory]
     [InlineData("Model(Input = 0)")]
     [InlineData("Model(Input = -5)")]
-    [InlineData("Model")]
-    [InlineData("Model(Name = \"no-input\")")]
+    [InlineData("Model(Channels = 1, Height = 0, Width = 28)")]
     public void MG0005_InputNotPositive(string attribute) => Verify($$"""
         using ModelGen;
 
