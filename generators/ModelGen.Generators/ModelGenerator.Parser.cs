@@ -8,6 +8,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 using ModelGen.Generators.Diagnostics;
 using ModelGen.Generators.Helpers;
 using ModelGen.Generators.Model;
+using ModelGen.Model;
 using ModelGen.Shapes;
 
 namespace ModelGen.Generators;
@@ -125,7 +126,7 @@ public sealed partial class ModelGenerator
                         break;
                     case ShapeErrorKind.NonPositiveKernel:
                         diagnostics.Add(DiagnosticInfo.Create(
-                            DiagnosticDescriptors.NonPositiveWindow, location, layer!.Declaration.Kind == LayerKindCode.Conv2D ? "kernel size" : "window size", layer.Name, Invariant(layer.Declaration.Kernel)));
+                            DiagnosticDescriptors.NonPositiveWindow, location, layer!.Declaration.Kind == LayerKind.Conv2D ? "kernel size" : "window size", layer.Name, Invariant(layer.Declaration.Kernel)));
                         break;
                     case ShapeErrorKind.NonPositiveStride:
                         diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonPositiveWindow, location, "stride", layer!.Name, Invariant(layer.Declaration.Stride)));
@@ -216,7 +217,7 @@ public sealed partial class ModelGenerator
             for (var i = index - 1; i >= 0; i--)
             {
                 var kind = layers[i].Declaration.Kind;
-                if (kind is LayerKindCode.Dense or LayerKindCode.FactorizedDense or LayerKindCode.Flatten)
+                if (kind is LayerKind.Dense or LayerKind.FactorizedDense or LayerKind.Flatten)
                 {
                     return $"the vector output of layer '{layers[i].Name}'";
                 }
@@ -228,11 +229,11 @@ public sealed partial class ModelGenerator
         /// <summary>A layer's spec: its kind, shapes and where its tensors sit; advances <paramref name="offset"/> past them.</summary>
         private static LayerSpec BuildSpec(int index, ParsedLayer layer, InferredLayer shape, ref int offset)
         {
-            var kind = (LayerSpecKind)(int)shape.Kind;
+            var kind = shape.Kind;
             int weightOffset = -1, uOffset = -1, vtOffset = -1, biasOffset = -1;
             switch (kind)
             {
-                case LayerSpecKind.FactorizedDense:
+                case LayerKind.FactorizedDense:
                     // Storage order follows the forward pass (and two stacked nn.Linear's state_dict): Vt, then U, then bias.
                     vtOffset = offset;
                     offset += shape.Rank * shape.InFeatures;
@@ -241,8 +242,8 @@ public sealed partial class ModelGenerator
                     biasOffset = offset;
                     offset += shape.OutFeatures;
                     break;
-                case LayerSpecKind.Dense:
-                case LayerSpecKind.Conv2D:
+                case LayerKind.Dense:
+                case LayerKind.Conv2D:
                     weightOffset = offset;
                     offset += shape.WeightCount;
                     biasOffset = offset;
@@ -258,7 +259,7 @@ public sealed partial class ModelGenerator
                 shape.OutFeatures,
                 shape.Rank,
                 layer.Activation,
-                layer.Prunable ?? kind is LayerSpecKind.Dense or LayerSpecKind.Conv2D,
+                layer.Prunable ?? kind is LayerKind.Dense or LayerKind.Conv2D,
                 weightOffset,
                 uOffset,
                 vtOffset,
@@ -294,12 +295,12 @@ public sealed partial class ModelGenerator
 
         private static List<ParsedLayer> ReadLayers(Compilation compilation, INamedTypeSymbol type, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
         {
-            var kinds = new Dictionary<INamedTypeSymbol, LayerKindCode>(SymbolEqualityComparer.Default);
-            AddKind(kinds, compilation, DenseAttributeName, LayerKindCode.Dense);
-            AddKind(kinds, compilation, Conv2DAttributeName, LayerKindCode.Conv2D);
-            AddKind(kinds, compilation, MaxPool2DAttributeName, LayerKindCode.MaxPool2D);
-            AddKind(kinds, compilation, AvgPool2DAttributeName, LayerKindCode.AvgPool2D);
-            AddKind(kinds, compilation, FlattenAttributeName, LayerKindCode.Flatten);
+            var kinds = new Dictionary<INamedTypeSymbol, LayerKind>(SymbolEqualityComparer.Default);
+            AddKind(kinds, compilation, DenseAttributeName, LayerKind.Dense);
+            AddKind(kinds, compilation, Conv2DAttributeName, LayerKind.Conv2D);
+            AddKind(kinds, compilation, MaxPool2DAttributeName, LayerKind.MaxPool2D);
+            AddKind(kinds, compilation, AvgPool2DAttributeName, LayerKind.AvgPool2D);
+            AddKind(kinds, compilation, FlattenAttributeName, LayerKind.Flatten);
 
             // Default names count per kind (conv1, conv2, fc1, fc2, pool1 …), as PyTorch's LeNet-5 names its layers.
             var counts = new Dictionary<string, int>();
@@ -316,8 +317,8 @@ public sealed partial class ModelGenerator
                 var arguments = attribute.ConstructorArguments;
                 var positional = kind switch
                 {
-                    LayerKindCode.Conv2D => 2,
-                    LayerKindCode.Flatten => 0,
+                    LayerKind.Conv2D => 2,
+                    LayerKind.Flatten => 0,
                     _ => 1,
                 };
                 if (arguments.Length < positional || arguments.Take(positional).Any(static a => a.Value is not int))
@@ -326,11 +327,11 @@ public sealed partial class ModelGenerator
                     continue;
                 }
 
-                var activationIndex = kind == LayerKindCode.Conv2D ? 2 : 1;
-                var activation = kind is LayerKindCode.Dense or LayerKindCode.Conv2D && arguments.Length > activationIndex && arguments[activationIndex].Value is int value ? value : 0;
+                var activationIndex = kind == LayerKind.Conv2D ? 2 : 1;
+                var activation = kind is LayerKind.Dense or LayerKind.Conv2D && arguments.Length > activationIndex && arguments[activationIndex].Value is int value ? value : 0;
                 string? name = null;
                 bool? prunable = null;
-                int rank = 0, padding = 0, stride = kind == LayerKindCode.Conv2D ? 1 : 0;
+                int rank = 0, padding = 0, stride = kind == LayerKind.Conv2D ? 1 : 0;
                 foreach (var argument in attribute.NamedArguments)
                 {
                     switch (argument.Key)
@@ -355,9 +356,9 @@ public sealed partial class ModelGenerator
 
                 var prefix = kind switch
                 {
-                    LayerKindCode.Conv2D => "conv",
-                    LayerKindCode.MaxPool2D or LayerKindCode.AvgPool2D => "pool",
-                    LayerKindCode.Flatten => "flatten",
+                    LayerKind.Conv2D => "conv",
+                    LayerKind.MaxPool2D or LayerKind.AvgPool2D => "pool",
+                    LayerKind.Flatten => "flatten",
                     _ => "fc",
                 };
                 counts[prefix] = counts.TryGetValue(prefix, out var count) ? count + 1 : 1;
@@ -370,11 +371,12 @@ public sealed partial class ModelGenerator
                 var first = positional > 0 ? (int)arguments[0].Value! : 0;
                 var declaration = kind switch
                 {
-                    LayerKindCode.Conv2D => LayerDeclaration.Conv2D(first, (int)arguments[1].Value!, stride, padding),
-                    // A pool's stride 0 (the attribute's default) means its window size, PyTorch's default.
-                    LayerKindCode.MaxPool2D or LayerKindCode.AvgPool2D => LayerDeclaration.Pool(kind, first, stride == 0 ? first : stride),
-                    LayerKindCode.Flatten => LayerDeclaration.Flatten(),
-                    _ => new LayerDeclaration(rank != 0 ? LayerKindCode.FactorizedDense : LayerKindCode.Dense, first, rank),
+                    LayerKind.Conv2D => LayerDeclaration.Conv2D(first, (int)arguments[1].Value!, stride, padding),
+                    // A pool's stride 0 (the attribute's default) means its window size, PyTorch's default (a bad size
+                    // is reported once, as the size, not again as the stride derived from it).
+                    LayerKind.MaxPool2D or LayerKind.AvgPool2D => LayerDeclaration.Pool(kind, first, stride == 0 ? System.Math.Max(first, 1) : stride),
+                    LayerKind.Flatten => LayerDeclaration.Flatten(),
+                    _ => new LayerDeclaration(rank != 0 ? LayerKind.FactorizedDense : LayerKind.Dense, first, rank),
                 };
                 layers.Add(new ParsedLayer(layerName, declaration, activation, prunable, location));
             }
@@ -382,7 +384,7 @@ public sealed partial class ModelGenerator
             return layers;
         }
 
-        private static void AddKind(Dictionary<INamedTypeSymbol, LayerKindCode> kinds, Compilation compilation, string metadataName, LayerKindCode kind)
+        private static void AddKind(Dictionary<INamedTypeSymbol, LayerKind> kinds, Compilation compilation, string metadataName, LayerKind kind)
         {
             if (compilation.GetTypeByMetadataName(metadataName) is { } symbol)
             {
@@ -443,6 +445,7 @@ public sealed partial class ModelGenerator
         private static readonly string[] s_layerConstantSuffixes =
         {
             "In", "Out", "Rank", "WeightOffset", "WeightLength", "VtOffset", "VtLength", "UOffset", "ULength", "BiasOffset",
+            "Filters", "Plane", "PatchSize", "Shape",
         };
 
         private static bool IsValidName(string name)

@@ -1,27 +1,18 @@
 using ModelGen.Generators.Helpers;
+using ModelGen.Model;
 
 namespace ModelGen.Generators.Model;
-
-/// <summary>What kind of layer a <see cref="LayerSpec"/> emits (mirrors ModelGen.Model.LayerKind).</summary>
-internal enum LayerSpecKind
-{
-    Dense = 0,
-    FactorizedDense = 1,
-    Conv2D = 2,
-    MaxPool2D = 3,
-    AvgPool2D = 4,
-    Flatten = 5,
-}
 
 /// <summary>
 /// One layer with everything the emitter needs, as plain values: shapes, activation, and where its tensors sit in
 /// the flat parameter array. <paramref name="Activation"/> is ModelGen.Activation's numeric value; <paramref name="Index"/>
-/// is the layer's position (emitted identifiers derive from it, not from the user's name).
+/// is the layer's position (emitted identifiers derive from it, not from the user's name). <paramref name="Kind"/> picks
+/// the layer's emitter (Emit/LayerEmitters.cs).
 /// </summary>
 internal sealed record LayerSpec(
     int Index,
     string Name,
-    LayerSpecKind Kind,
+    LayerKind Kind,
     int InFeatures,
     int OutFeatures,
     int Rank,
@@ -32,12 +23,12 @@ internal sealed record LayerSpec(
     int FactorVtOffset,
     int BiasOffset)
 {
-    public bool IsFactorized => Kind == LayerSpecKind.FactorizedDense;
+    public bool IsFactorized => Kind == LayerKind.FactorizedDense;
 
     public bool HasActivation => Activation != 0;
 
     /// <summary>Whether the layer owns a weight tensor and a bias (dense, factorized, convolution).</summary>
-    public bool HasParameters => Kind is LayerSpecKind.Dense or LayerSpecKind.FactorizedDense or LayerSpecKind.Conv2D;
+    public bool HasParameters => Kind is LayerKind.Dense or LayerKind.FactorizedDense or LayerKind.Conv2D;
 
     // Per-sample shapes (C × H × W; vectors are n × 1 × 1) and the window of a convolution or pool.
     public int InChannels { get; init; }
@@ -62,7 +53,7 @@ internal sealed record LayerSpec(
     /// <summary>Columns of a convolution's weight [out, in·kh·kw]: its fan-in.</summary>
     public int PatchSize => InChannels * Kernel * Kernel;
 
-    public int WeightLength => Kind == LayerSpecKind.Conv2D ? OutChannels * PatchSize : OutFeatures * InFeatures;
+    public int WeightLength => Kind == LayerKind.Conv2D ? OutChannels * PatchSize : OutFeatures * InFeatures;
 
     public int FactorULength => OutFeatures * Rank;
 

@@ -2,28 +2,6 @@ using System;
 
 namespace ModelGen.Model;
 
-/// <summary>What kind of layer a <see cref="LayerInfo"/> describes.</summary>
-public enum LayerKind
-{
-    /// <summary>y = f(W x + b), W [out, in].</summary>
-    Dense = 0,
-
-    /// <summary>y = f(U (Vt x) + b), U [out, rank], Vt [rank, in].</summary>
-    FactorizedDense = 1,
-
-    /// <summary>y = f(W ∗ x + b), W [out channels, in channels, kh, kw] (PyTorch's <c>nn.Conv2d</c>).</summary>
-    Conv2D = 2,
-
-    /// <summary>Maximum over each window of each channel; no parameters.</summary>
-    MaxPool2D = 3,
-
-    /// <summary>Mean over each window of each channel; no parameters.</summary>
-    AvgPool2D = 4,
-
-    /// <summary>C × H × W to a vector of C·H·W values; no parameters, no computation.</summary>
-    Flatten = 5,
-}
-
 /// <summary>The per-sample shape of a layer's input or output: channels × height × width (n × 1 × 1 for a vector).</summary>
 /// <param name="Channels">Channels (features for a vector).</param>
 /// <param name="Height">Height (1 for a vector).</param>

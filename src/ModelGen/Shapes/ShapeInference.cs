@@ -1,19 +1,9 @@
 // Shared source: compiled into the runtime (ModelGen) and linked into the generator (netstandard2.0).
 // Plain C# only: no Roslyn types, no APIs newer than netstandard2.0.
 using System.Collections.Generic;
+using ModelGen.Model;
 
 namespace ModelGen.Shapes;
-
-/// <summary>What a layer declaration is (the numeric values mirror ModelGen.Model.LayerKind). Each kind has one case below.</summary>
-internal enum LayerKindCode
-{
-    Dense = 0,
-    FactorizedDense = 1,
-    Conv2D = 2,
-    MaxPool2D = 3,
-    AvgPool2D = 4,
-    Flatten = 5,
-}
 
 /// <summary>
 /// The shape of one sample's activations: channels × height × width (NCHW per sample). Dense layers use vectors
@@ -55,12 +45,12 @@ internal readonly struct TensorShape
 /// <summary>One declared layer, as the attribute states it, before shapes are known.</summary>
 internal readonly struct LayerDeclaration
 {
-    public LayerDeclaration(LayerKindCode kind, int units, int rank)
+    public LayerDeclaration(LayerKind kind, int units, int rank)
         : this(kind, units, rank, 0, 1, 0)
     {
     }
 
-    public LayerDeclaration(LayerKindCode kind, int units, int rank, int kernel, int stride, int padding)
+    public LayerDeclaration(LayerKind kind, int units, int rank, int kernel, int stride, int padding)
     {
         Kind = kind;
         Units = units;
@@ -70,7 +60,7 @@ internal readonly struct LayerDeclaration
         Padding = padding;
     }
 
-    public LayerKindCode Kind { get; }
+    public LayerKind Kind { get; }
 
     /// <summary>Output features (dense) or output channels (Conv2D); unused by pooling and flatten.</summary>
     public int Units { get; }
@@ -87,22 +77,22 @@ internal readonly struct LayerDeclaration
     public int Padding { get; }
 
     public static LayerDeclaration Conv2D(int filters, int kernel, int stride, int padding) =>
-        new(LayerKindCode.Conv2D, filters, 0, kernel, stride, padding);
+        new(LayerKind.Conv2D, filters, 0, kernel, stride, padding);
 
-    public static LayerDeclaration Pool(LayerKindCode kind, int size, int stride) => new(kind, 0, 0, size, stride, 0);
+    public static LayerDeclaration Pool(LayerKind kind, int size, int stride) => new(kind, 0, 0, size, stride, 0);
 
-    public static LayerDeclaration Flatten() => new(LayerKindCode.Flatten, 0, 0);
+    public static LayerDeclaration Flatten() => new(LayerKind.Flatten, 0, 0);
 }
 
 /// <summary>A layer with its inferred input and output sizes and its costs.</summary>
 internal readonly struct InferredLayer
 {
-    public InferredLayer(LayerKindCode kind, int inFeatures, int outFeatures, int rank, int weightCount, int biasCount, long flopsPerSample)
+    public InferredLayer(LayerKind kind, int inFeatures, int outFeatures, int rank, int weightCount, int biasCount, long flopsPerSample)
         : this(kind, TensorShape.Vector(inFeatures), TensorShape.Vector(outFeatures), rank, weightCount, biasCount, flopsPerSample)
     {
     }
 
-    public InferredLayer(LayerKindCode kind, TensorShape input, TensorShape output, int rank, int weightCount, int biasCount, long flopsPerSample, int kernel = 0, int stride = 0, int padding = 0)
+    public InferredLayer(LayerKind kind, TensorShape input, TensorShape output, int rank, int weightCount, int biasCount, long flopsPerSample, int kernel = 0, int stride = 0, int padding = 0)
     {
         Kind = kind;
         InShape = input;
@@ -133,7 +123,7 @@ internal readonly struct InferredLayer
     /// <summary>Zero padding of a convolution.</summary>
     public int Padding { get; }
 
-    public LayerKindCode Kind { get; }
+    public LayerKind Kind { get; }
 
     public int InFeatures { get; }
 
@@ -297,19 +287,19 @@ internal static class ShapeInference
         {
             switch (layers[i].Kind)
             {
-                case LayerKindCode.Dense:
-                case LayerKindCode.FactorizedDense:
+                case LayerKind.Dense:
+                case LayerKind.FactorizedDense:
                     shape = InferDense(i, layers[i], shape, state);
                     break;
-                case LayerKindCode.Conv2D:
+                case LayerKind.Conv2D:
                     shape = InferConv2D(i, layers[i], shape, state);
                     break;
-                case LayerKindCode.MaxPool2D:
-                case LayerKindCode.AvgPool2D:
+                case LayerKind.MaxPool2D:
+                case LayerKind.AvgPool2D:
                     shape = InferPool(i, layers[i], shape, state);
                     break;
-                case LayerKindCode.Flatten:
-                    state.Layers.Add(new InferredLayer(LayerKindCode.Flatten, shape, TensorShape.Vector(shape.Size), 0, 0, 0, 0));
+                case LayerKind.Flatten:
+                    state.Layers.Add(new InferredLayer(LayerKind.Flatten, shape, TensorShape.Vector(shape.Size), 0, 0, 0, 0));
                     state.Spatial = false;
                     shape = TensorShape.Vector(shape.Size);
                     break;
@@ -330,7 +320,7 @@ internal static class ShapeInference
             state.Errors.Add(new ShapeError(ShapeErrorKind.NonPositiveUnits, index));
         }
 
-        var rank = layer.Kind == LayerKindCode.FactorizedDense ? layer.Rank : 0;
+        var rank = layer.Kind == LayerKind.FactorizedDense ? layer.Rank : 0;
         if (rank < 0)
         {
             state.Errors.Add(new ShapeError(ShapeErrorKind.NegativeRank, index));
@@ -381,7 +371,7 @@ internal static class ShapeInference
         if (!ok)
         {
             var stand = new TensorShape(layer.Units > 0 ? layer.Units : 1, 1, 1);
-            state.Layers.Add(new InferredLayer(LayerKindCode.Conv2D, input, stand, 0, 0, 0, 0, layer.Kernel, layer.Stride, layer.Padding));
+            state.Layers.Add(new InferredLayer(LayerKind.Conv2D, input, stand, 0, 0, 0, 0, layer.Kernel, layer.Stride, layer.Padding));
             return stand;
         }
 
@@ -393,11 +383,11 @@ internal static class ShapeInference
         var flops = 2 * weights * output.Height * output.Width;
         if (!state.AddParameters(index, weights, layer.Units, flops) || output.Size == 0)
         {
-            state.Layers.Add(new InferredLayer(LayerKindCode.Conv2D, input, output, 0, 0, layer.Units, 0, layer.Kernel, layer.Stride, layer.Padding));
+            state.Layers.Add(new InferredLayer(LayerKind.Conv2D, input, output, 0, 0, layer.Units, 0, layer.Kernel, layer.Stride, layer.Padding));
             return output;
         }
 
-        state.Layers.Add(new InferredLayer(LayerKindCode.Conv2D, input, output, 0, (int)weights, layer.Units, flops, layer.Kernel, layer.Stride, layer.Padding));
+        state.Layers.Add(new InferredLayer(LayerKind.Conv2D, input, output, 0, (int)weights, layer.Units, flops, layer.Kernel, layer.Stride, layer.Padding));
         return output;
     }
 
