@@ -468,7 +468,7 @@ public sealed partial class ModelGenerator
 
             foreach (var buffer in buffers)
             {
-                w.Line($"public readonly float[] {buffer.Name};");
+                w.Line($"public readonly {buffer.Element}[] {buffer.Name};");
             }
 
             w.Line();
@@ -476,7 +476,7 @@ public sealed partial class ModelGenerator
             w.Line("Capacity = capacity;");
             foreach (var buffer in buffers)
             {
-                w.Line($"{buffer.Name} = new float[capacity * {buffer.Size}];");
+                w.Line(buffer.PerSample ? $"{buffer.Name} = new {buffer.Element}[capacity * {buffer.Size}];" : $"{buffer.Name} = new {buffer.Element}[{buffer.Size}];");
             }
 
             w.Close();

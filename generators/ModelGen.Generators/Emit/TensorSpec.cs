@@ -20,5 +20,9 @@ internal sealed record TensorSpec(string Suffix, string ParameterName, string Ro
     public string Length(string id) => id + Suffix + "Length";
 }
 
-/// <summary>A per-sample workspace buffer: field <paramref name="Name"/>, <c>capacity × Size</c> floats.</summary>
-internal sealed record WorkspaceBuffer(string Name, string Size);
+/// <summary>
+/// A workspace buffer: field <paramref name="Name"/>, <c>capacity × Size</c> elements, or just <c>Size</c> when not
+/// <paramref name="PerSample"/> (a convolution's column scratch, reused sample after sample); <paramref name="Element"/>
+/// is the element type (<c>int</c> for a max-pool's recorded maxima).
+/// </summary>
+internal sealed record WorkspaceBuffer(string Name, string Size, bool PerSample = true, string Element = "float");

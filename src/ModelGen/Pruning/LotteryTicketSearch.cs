@@ -25,6 +25,14 @@ public sealed record LotteryTicketOptions
     public double? OutputLayerPruneRate { get; init; }
 
     /// <summary>
+    /// Rate for convolution layers' weights in layer-wise scope; null (the default) means half of
+    /// <see cref="PruneRate"/>, the lottery-ticket paper's ratio for its Conv-2 and Conv-4 networks (conv 10%, dense
+    /// 20%, output 10% per round; Conv-6 used 15% for its convolutions). The output layer's rate wins for a
+    /// convolution that is the last layer.
+    /// </summary>
+    public double? ConvolutionPruneRate { get; init; }
+
+    /// <summary>
     /// Training step whose weights the survivors are rewound to after each round; 0 (the default) is the original
     /// initialization (Frankle and Carbin 2019), k &gt; 0 is "late rewinding" (Frankle et al. 2020), the weights after
     /// step k of the first, dense training run.
@@ -50,6 +58,11 @@ public sealed record LotteryTicketOptions
         if (OutputLayerPruneRate is { } output && Shapes.PruningRules.CheckLotteryRate("output-layer prune rate", output, checkCoarse: false) is { } outputRate)
         {
             throw new ArgumentOutOfRangeException(nameof(OutputLayerPruneRate), output, outputRate.ToString());
+        }
+
+        if (ConvolutionPruneRate is { } convolution && !(convolution > 0.0 && convolution < 1.0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(ConvolutionPruneRate), convolution, "The convolution layers' prune rate must lie in (0, 1).");
         }
 
         if (RewindIteration < 0)
@@ -125,7 +138,7 @@ public sealed record LotteryTicketResult(IReadOnlyList<LotteryTicketRound> Round
 /// <summary>
 /// Lottery tickets by iterative magnitude pruning with rewinding (Frankle and Carbin 2019; Frankle et al. 2020):
 /// train → remove <see cref="LotteryTicketOptions.PruneRate"/> of each layer's remaining weights by trained |w| (the
-/// output layer at half that rate) → rewind the survivors to their values at
+/// output layer and convolution layers at half that rate, see <see cref="LotteryTicketOptions.ConvolutionPruneRate"/>) → rewind the survivors to their values at
 /// <see cref="LotteryTicketOptions.RewindIteration"/> → reset the optimizer → repeat. One run follows one pruning
 /// trajectory and lands exactly on each requested sparsity in turn (the round that would overshoot a target scales
 /// its rates down so the overall kept count is exactly round((1 − target)·N)); the trained network at each target is
@@ -351,13 +364,16 @@ public sealed class LotteryTicketSearch
 
         var outputLayer = _network.Layers.Count - 1;
         var outputRate = _options.OutputLayerPruneRate ?? (_options.PruneRate / 2.0);
+        var convolutionRate = _options.ConvolutionPruneRate ?? (_options.PruneRate / 2.0);
         var keptPerTensor = new int[tensorGroups.Count];
         var rates = new double[tensorGroups.Count];
         for (var t = 0; t < tensorGroups.Count; t++)
         {
             var tensor = tensorGroups[t][0];
             keptPerTensor[t] = _network.Masks.CountKept(tensor);
-            rates[t] = tensor.LayerIndex == outputLayer ? outputRate : _options.PruneRate;
+            rates[t] = tensor.LayerIndex == outputLayer ? outputRate
+                : _network.Layers[tensor.LayerIndex].Kind == LayerKind.Conv2D ? convolutionRate
+                : _options.PruneRate;
         }
 
         var removals = LayerWiseRemovals(keptPerTensor, rates, needed);
