@@ -169,7 +169,7 @@ public sealed partial class ModelGenerator
             w.Line($"Masks = new {ModelNs}.MaskSet(Parameters);");
             foreach (var (layer, tensor) in MatrixTensors(layers))
             {
-                w.Line($"{LayerEmitter.Handle(layer, tensor.Suffix)} = new {ModelNs}.WeightMatrixHandle(Parameters, Masks, Parameters[\"{layer.Name}.{tensor.ParameterName}\"]);");
+                w.Line($"{LayerEmitter.Handle(layer, tensor.Suffix)} = new {ModelNs}.WeightMatrixHandle(Parameters, Masks, Parameters[\"{layer.Name}.{tensor.ParameterName}\"]{(tensor.SparseCapable ? string.Empty : ", allowSparse: false")});");
             }
 
             w.Line($"{ModelNs}.ParameterInitializer.InitializeDefault(Parameters, seed);");

@@ -12,8 +12,12 @@ namespace ModelGen.Generators.Emit;
 /// <param name="Cols">Columns, as a constant expression.</param>
 /// <param name="FanIn">Fan-in for the default initialization, as a constant expression.</param>
 /// <param name="Maskable">Whether a mask applies: the layer is prunable and the tensor is not a bias.</param>
-/// <param name="IsMatrix">Whether products run through a weight handle (<see cref="LayerEmitter.Handle"/>); false for biases.</param>
-internal sealed record TensorSpec(string Suffix, string ParameterName, string Role, string Rows, string Cols, string FanIn, bool Maskable, bool IsMatrix)
+/// <param name="IsMatrix">Whether the tensor has a weight handle (<see cref="LayerEmitter.Handle"/>); false for biases.</param>
+/// <param name="SparseCapable">
+/// Whether the handle's own sparse products serve the layer; false for kinds whose products run outside the handle
+/// (convolutions read its dense or masked <c>Weights</c>), so the handle never picks the sparse kernels.
+/// </param>
+internal sealed record TensorSpec(string Suffix, string ParameterName, string Role, string Rows, string Cols, string FanIn, bool Maskable, bool IsMatrix, bool SparseCapable = true)
 {
     public string Offset(string id) => id + Suffix + "Offset";
 

@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 
 namespace ModelGen.Kernels;
 
@@ -18,6 +19,7 @@ namespace ModelGen.Kernels;
 /// results do not depend on the thread count; a skipped zero adds exactly nothing in the dense product either
 /// (for finite values), so the two paths differ only by summation order.
 /// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static unsafe class SparseGemm
 {
     /// <summary>

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 namespace ModelGen.Kernels;
 
 /// <summary>
@@ -6,6 +7,7 @@ namespace ModelGen.Kernels;
 /// the same thing on every execution. The crossover was measured on the development machine (docs/BENCHMARKS.md,
 /// "Sparse crossover"): LeNet-300-100's layers, batch 1 to 256.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class SparseKernelChoice
 {
     /// <summary>Densities at or below this run sparse; above it, dense with the mask.</summary>

@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 
 namespace ModelGen.Kernels;
 
@@ -9,6 +10,7 @@ namespace ModelGen.Kernels;
 /// into compact arrays (<see cref="GatherByColumn"/>, <see cref="GatherByRow"/>) when they are needed, so rewinding
 /// or restoring parameters needs no synchronisation with the pattern.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class SparsePattern
 {
     private SparsePattern(int rows, int cols, int[] rowStarts, int[] columnIndices, int[] columnStarts, int[] rowIndices)
