@@ -169,7 +169,7 @@ public sealed partial class ModelGenerator
             w.Line($"Masks = new {ModelNs}.MaskSet(Parameters);");
             foreach (var (layer, tensor) in MatrixTensors(layers))
             {
-                w.Line($"{LayerEmitter.Handle(layer, tensor.Suffix)} = new {ModelNs}.WeightMatrixHandle(Parameters, Masks, Parameters[\"{layer.Name}.{tensor.ParameterName}\"]);");
+                w.Line($"{LayerEmitter.Handle(layer, tensor.Suffix)} = new {ModelNs}.WeightMatrixHandle(Parameters, Masks, Parameters[\"{layer.Name}.{tensor.ParameterName}\"]{(tensor.SparseCapable ? string.Empty : ", allowSparse: false")});");
             }
 
             w.Line($"{ModelNs}.ParameterInitializer.InitializeDefault(Parameters, seed);");
@@ -468,7 +468,7 @@ public sealed partial class ModelGenerator
 
             foreach (var buffer in buffers)
             {
-                w.Line($"public readonly float[] {buffer.Name};");
+                w.Line($"public readonly {buffer.Element}[] {buffer.Name};");
             }
 
             w.Line();
@@ -476,7 +476,7 @@ public sealed partial class ModelGenerator
             w.Line("Capacity = capacity;");
             foreach (var buffer in buffers)
             {
-                w.Line($"{buffer.Name} = new float[capacity * {buffer.Size}];");
+                w.Line(buffer.PerSample ? $"{buffer.Name} = new {buffer.Element}[capacity * {buffer.Size}];" : $"{buffer.Name} = new {buffer.Element}[{buffer.Size}];");
             }
 
             w.Close();

@@ -34,7 +34,7 @@ internal static class SparseSpeedCheck
 
     private static void Networks()
     {
-        var (train, _) = MnistDataset.Load(FindData());
+        var (train, _) = IdxDataset.Load(FindData());
         var random = new Random(0);
         Console.WriteLine("sparsity | layers (kernel, density) | train b60 µs | infer b1 µs | infer b60 µs | infer b256 µs");
         foreach (var sparsity in new[] { 0.0, 0.5, 0.8, 0.9, 0.95, 0.98, 0.99 })

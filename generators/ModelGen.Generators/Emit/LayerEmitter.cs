@@ -64,6 +64,15 @@ internal abstract class LayerEmitter
     public virtual string LayerInfo(LayerSpec layer) =>
         $"new {ModelNs}.LayerInfo(\"{layer.Name}\", {ModelNs}.LayerKind.{layer.Kind}, {Invariant(layer.InFeatures)}, {Invariant(layer.OutFeatures)}, global::ModelGen.Activation.{ActivationName(layer)}, {Invariant(layer.Rank)}, {Bool(layer.Prunable)})";
 
+    /// <summary>
+    /// A LayerInfo expression with the per-sample shapes and the window of a spatial layer (convolution, pool, flatten)
+    /// set as init properties.
+    /// </summary>
+    protected static string SpatialLayerInfo(string info, LayerSpec layer) =>
+        info + $" {{ InputShape = new {ModelNs}.SampleShape({Invariant(layer.InChannels)}, {Invariant(layer.InHeight)}, {Invariant(layer.InWidth)}), " +
+        $"OutputShape = new {ModelNs}.SampleShape({Invariant(layer.OutChannels)}, {Invariant(layer.OutHeight)}, {Invariant(layer.OutWidth)}), " +
+        $"KernelSize = {Invariant(layer.Kernel)}, Stride = {Invariant(layer.Stride)}, Padding = {Invariant(layer.Padding)} }}";
+
     /// <summary>One comment line naming the layer: <c>fc1: dense, 784 → 300, ReLU, prunable</c>.</summary>
     public string Describe(LayerSpec layer)
     {
@@ -87,13 +96,17 @@ internal abstract class LayerEmitter
     /// <summary>Adds the bias, then the activation unless the pass is linearized (SynFlow).</summary>
     protected static void EmitBiasAndActivation(IndentedWriter w, LayerStep step)
     {
-        var c = step.Local;
-        var p = step.Id;
-        w.Line($"{RowOps}.AddRowVector({c}Output, p.AsSpan({p}BiasOffset, {p}Out), batch, {p}Out);");
+        w.Line($"{RowOps}.AddRowVector({step.Local}Output, p.AsSpan({step.Id}BiasOffset, {step.Id}Out), batch, {step.Id}Out);");
+        EmitActivation(w, step);
+    }
+
+    /// <summary>Applies the activation to <c>{Local}Output</c> unless the pass is linearized (SynFlow).</summary>
+    protected static void EmitActivation(IndentedWriter w, LayerStep step)
+    {
         if (step.Layer.HasActivation)
         {
             w.Open("if (!linearized)");
-            w.Line($"{Activations}.{ActivationKernel(step.Layer)}Forward({c}Output);");
+            w.Line($"{Activations}.{ActivationKernel(step.Layer)}Forward({step.Local}Output);");
             w.Close();
         }
     }
@@ -127,8 +140,14 @@ internal abstract class LayerEmitter
     /// <summary>R{bias} and R{h} = f'(a) R{a} after the R-forward products.</summary>
     protected static void EmitRBiasAndActivation(IndentedWriter w, LayerStep step, string rPre)
     {
+        w.Line($"{RowOps}.AddRowVector({rPre}, v.Slice({step.Id}BiasOffset, {step.Id}Out), batch, {step.Id}Out);");
+        EmitRActivation(w, step, rPre);
+    }
+
+    /// <summary>R{h} = f'(a) R{a}: copies <paramref name="rPre"/> into <c>{Local}R</c> through the activation's derivative.</summary>
+    protected static void EmitRActivation(IndentedWriter w, LayerStep step, string rPre)
+    {
         var p = step.Id;
-        w.Line($"{RowOps}.AddRowVector({rPre}, v.Slice({p}BiasOffset, {p}Out), batch, {p}Out);");
         if (step.Layer.HasActivation)
         {
             w.Line($"var {step.Local}R = hs.{p}R.AsSpan(0, batch * {p}Out);");

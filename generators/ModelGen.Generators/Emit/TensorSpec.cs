@@ -12,13 +12,21 @@ namespace ModelGen.Generators.Emit;
 /// <param name="Cols">Columns, as a constant expression.</param>
 /// <param name="FanIn">Fan-in for the default initialization, as a constant expression.</param>
 /// <param name="Maskable">Whether a mask applies: the layer is prunable and the tensor is not a bias.</param>
-/// <param name="IsMatrix">Whether products run through a weight handle (<see cref="LayerEmitter.Handle"/>); false for biases.</param>
-internal sealed record TensorSpec(string Suffix, string ParameterName, string Role, string Rows, string Cols, string FanIn, bool Maskable, bool IsMatrix)
+/// <param name="IsMatrix">Whether the tensor has a weight handle (<see cref="LayerEmitter.Handle"/>); false for biases.</param>
+/// <param name="SparseCapable">
+/// Whether the handle's own sparse products serve the layer; false for kinds whose products run outside the handle
+/// (convolutions read its dense or masked <c>Weights</c>), so the handle never picks the sparse kernels.
+/// </param>
+internal sealed record TensorSpec(string Suffix, string ParameterName, string Role, string Rows, string Cols, string FanIn, bool Maskable, bool IsMatrix, bool SparseCapable = true)
 {
     public string Offset(string id) => id + Suffix + "Offset";
 
     public string Length(string id) => id + Suffix + "Length";
 }
 
-/// <summary>A per-sample workspace buffer: field <paramref name="Name"/>, <c>capacity × Size</c> floats.</summary>
-internal sealed record WorkspaceBuffer(string Name, string Size);
+/// <summary>
+/// A workspace buffer: field <paramref name="Name"/>, <c>capacity × Size</c> elements, or just <c>Size</c> when not
+/// <paramref name="PerSample"/> (a convolution's column scratch, reused sample after sample); <paramref name="Element"/>
+/// is the element type (<c>int</c> for a max-pool's recorded maxima).
+/// </summary>
+internal sealed record WorkspaceBuffer(string Name, string Size, bool PerSample = true, string Element = "float");

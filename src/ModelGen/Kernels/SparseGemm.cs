@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -23,6 +24,7 @@ namespace ModelGen.Kernels;
 /// results do not depend on the thread count; a skipped zero adds exactly nothing in the dense product either
 /// (for finite values), so the two paths differ only by summation order.
 /// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static unsafe class SparseGemm
 {
     /// <summary>Batches of at least this many samples run batch-vectorised (feature-major).</summary>

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 namespace ModelGen.Kernels;
 
 /// <summary>
@@ -9,6 +10,7 @@ namespace ModelGen.Kernels;
 /// at batch 60 or more loses up to a few microseconds on the sparse path; no size floor is applied for that, so the
 /// rule stays one number (and small test networks exercise the sparse path).
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class SparseKernelChoice
 {
     /// <summary>Densities at or below this run sparse; above it, dense with the mask.</summary>

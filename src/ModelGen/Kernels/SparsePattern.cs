@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 
 namespace ModelGen.Kernels;
 
@@ -8,6 +9,7 @@ namespace ModelGen.Kernels;
 /// the nonzero inputs of each sample). Positions only: the kernels read values from the caller's row-major weight
 /// matrix (parameters or a direction), so rewinding or restoring parameters needs no synchronisation with the pattern.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class SparsePattern
 {
     private SparsePattern(int rows, int cols, int[] rowStarts, int[] columnIndices, int[] columnStarts, int[] rowIndices, int[] columnPositions)

@@ -84,6 +84,45 @@ public sealed class MaskSet
 
     /// <summary>Number of entries of <paramref name="tensor"/> the mask removes (0 for a tensor never masked).</summary>
     public int CountRemoved(ParameterTensor tensor) => _zerosByOffset.GetValueOrDefault(tensor.Offset);
+    /// <summary>
+    /// Installs a whole mask (laid out like <see cref="ParameterSet.Values"/>, as pruners, lottery tickets and saved
+    /// masks are): sets the mask of every prunable tensor from its slice and zeroes the removed weights, so the network
+    /// is at once what it will train as. Nothing changes when the mask is refused.
+    /// </summary>
+    /// <exception cref="ArgumentException">
+    /// The length differs from the parameter count, an entry is not exactly 0 or 1, or an entry of a tensor that is not
+    /// prunable is 0 (that tensor cannot be masked); the message names the tensor and the index.
+    /// </exception>
+    public void Install(ReadOnlySpan<float> fullMask)
+    {
+        if (fullMask.Length != _values.Length)
+        {
+            throw new ArgumentException($"Mask has {fullMask.Length} entries, the parameter set {_values.Length}.", nameof(fullMask));
+        }
+
+        foreach (var tensor in _parameters.Tensors)
+        {
+            var slice = fullMask.Slice(tensor.Offset, tensor.Length);
+            for (var i = 0; i < slice.Length; i++)
+            {
+                if (slice[i] != 1f && (slice[i] != 0f || !tensor.IsPrunable))
+                {
+                    var reason = tensor.IsPrunable ? "masks hold 0 or 1" : "the tensor is not prunable";
+                    throw new ArgumentException($"Mask for '{tensor.Name}' has {slice[i]} at index {i}; {reason}.", nameof(fullMask));
+                }
+            }
+        }
+
+        foreach (var tensor in _parameters.Tensors)
+        {
+            if (tensor.IsPrunable)
+            {
+                Set(tensor, fullMask.Slice(tensor.Offset, tensor.Length));
+            }
+        }
+
+        ApplyToParameters();
+    }
 
     /// <summary>Number of entries of <paramref name="tensor"/> the mask keeps.</summary>
     public int CountKept(ParameterTensor tensor) => (int)TensorPrimitives.Sum(Get(tensor));

@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 using System.Numerics.Tensors;
 using ModelGen.Kernels;
 
@@ -14,6 +15,7 @@ namespace ModelGen.Model;
 /// rewinding, restoring or decaying parameters needs no synchronisation. Directions of Hessian-vector products go through the same structure with values from the
 /// direction vector (which the caller has masked).
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class WeightMatrixHandle
 {
     private readonly float[] _values;
@@ -22,6 +24,7 @@ public sealed class WeightMatrixHandle
     private readonly int _rows;
     private readonly int _cols;
     private readonly bool _prunable;
+    private readonly bool _allowSparse = true;
     private int _version = -1;
     private int _preparedVersion = -1;
     private Mode _mode;
@@ -53,6 +56,16 @@ public sealed class WeightMatrixHandle
         _cols = tensor.Cols;
         _prunable = tensor.IsPrunable;
         Tensor = tensor;
+    }
+
+    /// <summary>
+    /// Creates the handle; with <paramref name="allowSparse"/> false it never picks the sparse kernels (for weights whose
+    /// products run outside the handle, such as convolutions, which read <see cref="Weights"/>).
+    /// </summary>
+    public WeightMatrixHandle(ParameterSet parameters, MaskSet masks, ParameterTensor tensor, bool allowSparse)
+        : this(parameters, masks, tensor)
+    {
+        _allowSparse = allowSparse;
     }
 
     private enum Mode
@@ -97,6 +110,33 @@ public sealed class WeightMatrixHandle
         if (_mode == Mode.MaskedDense)
         {
             TensorPrimitives.Multiply(_values.AsSpan(_offset, Tensor.Length), _masks.Get(Tensor), _masked);
+        }
+    }
+
+    /// <summary>
+    /// The prepared weights for kernels the handle does not wrap (convolutions): W, or W ⊙ M while the mask removes
+    /// entries of this tensor.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The handle runs sparse (create it with allowSparse: false).</exception>
+    public ReadOnlySpan<float> Weights
+    {
+        get
+        {
+            RequirePrepared();
+            return _mode == Mode.Sparse
+                ? throw new InvalidOperationException($"{Tensor.Name} runs on the sparse kernels; it has no dense weights.")
+                : EffectiveWeights;
+        }
+    }
+
+    /// <summary>Zeroes this tensor's removed entries in <paramref name="gradients"/> (laid out like the parameters), if any.</summary>
+    public void MaskGradient(Span<float> gradients)
+    {
+        RequirePrepared();
+        if (_mode != Mode.Dense)
+        {
+            var g = gradients.Slice(_offset, Tensor.Length);
+            TensorPrimitives.Multiply(g, _masks.Get(Tensor), g);
         }
     }
 
@@ -228,7 +268,7 @@ public sealed class WeightMatrixHandle
         {
             _mode = Mode.Dense;
         }
-        else if (SparseKernelChoice.PrefersSparse(_rows, _cols, Tensor.Length - removed))
+        else if (_allowSparse && SparseKernelChoice.PrefersSparse(_rows, _cols, Tensor.Length - removed))
         {
             _mode = Mode.Sparse;
             _pattern = SparsePattern.FromMask(_masks.Get(Tensor), _rows, _cols);

@@ -12,7 +12,7 @@ namespace ModelGen.Training;
 /// gradient becomes g + λ·w (coupled L2, not AdamW); m ← β₁·m + (1−β₁)·g; v ← β₂·v + (1−β₂)·g²; at step t
 /// w ← w − lr/(1−β₁ᵗ) · m / (√v / √(1−β₂ᵗ) + ε).
 /// </summary>
-public sealed class Adam : IOptimizer
+public sealed partial class Adam : IOptimizer
 {
     private readonly ParameterSegments _segments;
     private readonly float[] _firstMoment;

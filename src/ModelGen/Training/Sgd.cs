@@ -13,7 +13,7 @@ namespace ModelGen.Training;
 /// (b = g on the first step after construction or <see cref="Reset"/>) and the update w ← w − lr·b; without
 /// momentum w ← w − lr·g.
 /// </summary>
-public sealed class Sgd : IOptimizer
+public sealed partial class Sgd : IOptimizer
 {
     private readonly ParameterSegments _segments;
     private readonly float[]? _momentumBuffer;

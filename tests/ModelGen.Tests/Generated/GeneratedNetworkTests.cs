@@ -36,6 +36,14 @@ public sealed class GeneratedNetworkTests
             data.Add(model, true, 1f);
         }
 
+        // Convolution, pooling and flatten layers (issue 8).
+        foreach (var model in new[] { "conv-tanh", "conv-stride", "pool-first" })
+        {
+            data.Add(model, false, 1f);
+            data.Add(model, true, 1f);
+        }
+
+        data.Add("conv-tanh", true, 200f);
         return data;
     }
 
@@ -153,6 +161,10 @@ public sealed class GeneratedNetworkTests
     [InlineData("relu-sparse", true)]
     [InlineData("factorized-sparse", true)]
     [InlineData("sigmoid-sparse", false)]
+    [InlineData("conv-tanh", true)]
+    [InlineData("conv-tanh", false)]
+    [InlineData("conv-stride", true)]
+    [InlineData("pool-first", true)]
     public void Backward_from_output_matches_differences(string model, bool linearized)
     {
         var (network, input, _) = Setup(model, masked: true);
@@ -273,6 +285,9 @@ public sealed class GeneratedNetworkTests
             "tanh" => new TanhNet(seed: 12),
             "sigmoid" => new SigmoidNet(seed: 13),
             "factorized" => new FactorizedMixNet(seed: 14),
+            "conv-tanh" => new ConvTanhNet(seed: 15),
+            "conv-stride" => new ConvStrideNet(seed: 16),
+            "pool-first" => new PoolFirstNet(seed: 17),
             _ => throw new ArgumentOutOfRangeException(nameof(model)),
         };
 
