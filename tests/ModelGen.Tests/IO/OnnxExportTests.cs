@@ -167,7 +167,7 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
     public void TheSameNetworkGivesTheSameBytesAndTheFileMatchesTheStream()
     {
         using var folder = new TempFolder();
-        var path = folder.File("lenet300.onnx");
+        var path = folder.File("mixed.onnx");
         OnnxExporter.Export(OnnxNetworks.Mixed, path);
         Assert.Equal(Export(OnnxNetworks.Mixed), File.ReadAllBytes(path));
         Assert.Equal(Export(OnnxNetworks.Mixed), Export(OnnxNetworks.Mixed));
