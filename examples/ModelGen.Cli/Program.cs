@@ -2,6 +2,7 @@ using System.CommandLine;
 using ModelGen.Cli;
 using ModelGen.Cli.Commands;
 using ModelGen.Pruning;
+using ModelGen.Training;
 using Spectre.Console;
 
 return await CliApplication.RunAsync(args);
@@ -45,7 +46,10 @@ namespace ModelGen.Cli
             root.Subcommands.Add(TrainCommand.Create());
             root.Subcommands.Add(ModelsCommand.Create());
             root.Subcommands.Add(SweepCommand.Create());
+            root.Subcommands.Add(EvaluateCommand.Create());
+            root.Subcommands.Add(InspectCommand.Create());
             root.Subcommands.Add(ExportCommand.Create());
+            root.Subcommands.Add(MergeCommand.Create());
             return root;
         }
 
@@ -67,13 +71,18 @@ namespace ModelGen.Cli
                 AnsiConsole.MarkupLine("[yellow]Interrupted.[/]");
                 return Task.FromResult(Interrupted);
             }
-            // FormatException covers IdxFormatException and the loader's count and shape mismatches between files.
-            catch (Exception e) when (e is FormatException or InvalidDataException or IOException or PruningException or UnauthorizedAccessException)
+            // FormatException covers IdxFormatException, SafetensorsFormatException (file: tensor: problem at byte N)
+            // and the loader's count and shape mismatches between files.
+            catch (Exception e) when (e is FormatException or InvalidDataException or IOException or PruningException or UnauthorizedAccessException or TrainingDivergedException)
             {
-                AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
+                ErrorLine(e.Message);
                 return Task.FromResult(Failure);
             }
         }
+
+        // Written past Spectre.Console's line wrapping: scripts read "error: <file>: <tensor>: <what> at byte <offset>"
+        // as one line, however long the path.
+        private static void ErrorLine(string message) => AnsiConsole.Profile.Out.Writer.WriteLine("error: " + message);
 
         /// <summary>Throws a <see cref="UsageException"/> listing <paramref name="errors"/>, if there are any.</summary>
         public static void ThrowIfInvalid(IReadOnlyList<string> errors)

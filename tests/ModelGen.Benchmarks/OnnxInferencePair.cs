@@ -37,7 +37,7 @@ public sealed class OnnxInferencePair : IDisposable
         _network = new LeNet300(seed: 0);
         if (sparsity > 0)
         {
-            var (train, _) = MnistDataset.Load(BundledMnist.Folder);
+            var (train, _) = IdxDataset.Load(BundledMnist.Folder);
             new SnipPruner(train).Prune(_network, sparsity);
         }
 

@@ -46,6 +46,17 @@ public static class RunRecordBuilder
     /// <summary>Fills the mask-dependent fields (layers, kept, parameters, sparsity) from the network as it is now.</summary>
     public static void DescribeMask(RunRecord record, INetwork network)
     {
+        ArgumentNullException.ThrowIfNull(record);
+        (record.Layers, record.Parameters, record.Sparsity) = MaskSummary(network);
+    }
+
+    /// <summary>
+    /// Per layer its shape and kept weights, the parameters that can be nonzero (masked-out weights excluded) and the
+    /// fraction of prunable weights masked out, from the network's mask as it is now (shared by <c>train</c> and <c>evaluate</c>).
+    /// </summary>
+    public static (List<LayerRecord> Layers, long Parameters, double Sparsity) MaskSummary(INetwork network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
         var parameters = network.Parameters;
         long prunable = 0, prunableKept = 0, nonzeroCapable = 0;
         var layers = new List<LayerRecord>();
@@ -71,9 +82,7 @@ public static class RunRecordBuilder
             layers.Add(new LayerRecord(layer.Name, layer.OutputSize, layer.InputSize, layer.Rank, layer.WeightCount, kept));
         }
 
-        record.Layers = layers;
-        record.Parameters = nonzeroCapable;
-        record.Sparsity = prunable == 0 ? 0 : 1 - ((double)prunableKept / prunable);
+        return (layers, nonzeroCapable, prunable == 0 ? 0 : 1 - ((double)prunableKept / prunable));
     }
 
     /// <summary>Fills the mask-dependent fields and the training outcome.</summary>

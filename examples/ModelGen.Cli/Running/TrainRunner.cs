@@ -13,9 +13,12 @@ namespace ModelGen.Cli;
 /// </summary>
 public static class TrainRunner
 {
-    /// <summary>Trains one cell of a non-lottery method (dense or a one-shot pruner).</summary>
+    /// <summary>
+    /// Trains one cell of a non-lottery method (dense or a one-shot pruner); with <paramref name="persistence"/> it
+    /// checkpoints, resumes (the mask then comes from the checkpoint, nothing is scored again) and saves the weights.
+    /// </summary>
     /// <returns>The run, or a refused run when pruning would collapse a layer.</returns>
-    public static RunRecord RunOneShot(TrainSettings settings, RunData data, IRunObserver observer, CancellationToken cancellationToken)
+    public static RunRecord RunOneShot(TrainSettings settings, RunData data, IRunObserver observer, CancellationToken cancellationToken, RunPersistence? persistence = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(data);
@@ -24,8 +27,9 @@ public static class TrainRunner
         var network = RunComponents.CreateNetwork(model, settings, settings.Seed);
         var (train, validation) = RunComponents.Split(data, settings);
         var record = RunRecordBuilder.NewRecord(settings, data, model);
+        var checkpoints = CheckpointSession.For(persistence, settings, data);
 
-        if (settings.PruningMethod.Prunes)
+        if (settings.PruningMethod.Prunes && checkpoints?.Resumes != true)
         {
             observer.Phase($"scoring ({settings.Method}, {settings.EffectiveScope} scope, sparsity {settings.Sparsity})");
             PruningReport report;
@@ -43,8 +47,17 @@ public static class TrainRunner
         }
 
         record.Warnings.AddRange(SettingWarnings(settings, model, network));
-        var result = Train(network, settings, train, validation, data, observer, cancellationToken, settings.Seed);
-        RunRecordBuilder.Complete(record, network, result);
+        var result = Train(network, settings, train, validation, data, observer, cancellationToken, settings.Seed, checkpoints);
+        if (result is null)
+        {
+            checkpoints!.CompleteWithoutTraining(record, network, data);
+        }
+        else
+        {
+            RunRecordBuilder.Complete(record, network, result);
+        }
+
+        WeightsOutput.Save(persistence, record, network);
         return record;
     }
 
@@ -63,7 +76,8 @@ public static class TrainRunner
         RunData data,
         IRunObserver observer,
         Action<RunRecord> landed,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        RunPersistence? persistence = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(targets);
@@ -113,12 +127,13 @@ public static class TrainRunner
                     record.ScoreSeconds = 0;
                     record.Rounds = [.. rounds];
                     RunRecordBuilder.Complete(record, network, round.Training);
+                    WeightsOutput.Save(persistence, record, network);
                     landed(record);
                 }
 
                 if (reinit)
                 {
-                    landed(RunReinit(settings with { Method = PruningMethods.LthReinit.Name, Sparsity = target }, model, mask, rounds, train, validation, data, observer, cancellationToken));
+                    landed(RunReinit(settings with { Method = PruningMethods.LthReinit.Name, Sparsity = target }, model, mask, rounds, train, validation, data, observer, cancellationToken, persistence));
                 }
             }
 
@@ -160,27 +175,26 @@ public static class TrainRunner
         Data.Dataset? validation,
         RunData data,
         IRunObserver observer,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        RunPersistence? persistence)
     {
         observer.Phase($"lth-reinit: the ticket's mask at sparsity {settings.Sparsity} on a fresh init");
         var reinitSeed = unchecked(settings.Seed + RunComponents.ReinitSeedOffset);
         var network = RunComponents.CreateNetwork(model, settings, reinitSeed);
-        foreach (var tensor in network.Parameters.Tensors.Where(t => t.IsPrunable))
-        {
-            network.Masks.Set(tensor, mask.AsSpan(tensor.Offset, tensor.Length));
-        }
-
-        network.Masks.ApplyToParameters();
+        network.Masks.Install(mask);
         var record = RunRecordBuilder.NewRecord(settings, data, model);
         record.ReinitSeed = reinitSeed;
         record.Rounds = [.. rounds];
         record.Warnings.AddRange(MaskAnalysis.Warnings(network, mask));
-        var result = Train(network, settings, train, validation, data, observer, cancellationToken, settings.Seed);
+        // Without checkpoints every epoch is trained, so there is a result.
+        var result = Train(network, settings, train, validation, data, observer, cancellationToken, settings.Seed)!;
         RunRecordBuilder.Complete(record, network, result);
+        WeightsOutput.Save(persistence, record, network);
         return record;
     }
 
-    private static TrainingResult Train(
+    // Null only when a resumed checkpoint already holds every epoch.
+    private static TrainingResult? Train(
         INetwork network,
         TrainSettings settings,
         Data.Dataset train,
@@ -188,10 +202,23 @@ public static class TrainRunner
         RunData data,
         IRunObserver observer,
         CancellationToken cancellationToken,
-        int seed)
+        int seed,
+        CheckpointSession? checkpoints = null)
     {
         observer.Phase("training");
-        var trainer = new Trainer(network, RunComponents.CreateOptimizer(network, settings), RunComponents.TrainingOptionsFor(settings, validation, seed));
+        var optimizer = RunComponents.CreateOptimizer(network, settings);
+        var firstEpoch = checkpoints?.Begin(network, optimizer, observer) ?? 1;
+        if (firstEpoch > settings.Epochs)
+        {
+            return null;
+        }
+
+        var trainer = new Trainer(network, optimizer, RunComponents.TrainingOptionsFor(settings, validation, seed) with { FirstEpoch = firstEpoch });
+        if (checkpoints is not null)
+        {
+            trainer.AfterEpoch = epoch => checkpoints.EpochEnded(network, optimizer, epoch);
+        }
+
         if (settings.FrobeniusDecay > 0)
         {
             var decay = new FrobeniusDecay(network, (float)settings.FrobeniusDecay);

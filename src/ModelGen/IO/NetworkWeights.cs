@@ -59,9 +59,15 @@ public static class NetworkWeights
         var parameters = network.Parameters;
         var values = new float[parameters.Count];
         var masks = ReadInto(network, file, values);
+        Install(network, values, masks);
+        return file.Metadata;
+    }
 
+    /// <summary>Puts checked values and masks into the network (nothing here can fail).</summary>
+    internal static void Install(INetwork network, float[] values, List<(ParameterTensor Tensor, float[] Mask)> masks)
+    {
         // Values first, then masks: whatever a mask change rebuilds (sparse handles) then sees the loaded weights.
-        parameters.Restore(values);
+        network.Parameters.Restore(values);
         network.Masks.Reset();
         foreach (var (tensor, mask) in masks)
         {
@@ -69,7 +75,6 @@ public static class NetworkWeights
         }
 
         network.Masks.ApplyToParameters();
-        return file.Metadata;
     }
 
     /// <summary>
@@ -181,7 +186,8 @@ public static class NetworkWeights
         }
     }
 
-    private static List<SafetensorsTensor> Tensors(INetwork network)
+    /// <summary>The network's tensors as <see cref="Save"/> writes them (shared with checkpoints).</summary>
+    internal static List<SafetensorsTensor> Tensors(INetwork network)
     {
         var parameters = network.Parameters;
         var masks = network.Masks;
@@ -215,7 +221,8 @@ public static class NetworkWeights
         return tensors;
     }
 
-    private static Dictionary<string, string> Metadata(INetwork network, IReadOnlyDictionary<string, string>? extra)
+    /// <summary>The metadata <see cref="Save"/> writes: the defaults, then <paramref name="extra"/>.</summary>
+    internal static Dictionary<string, string> Metadata(INetwork network, IReadOnlyDictionary<string, string>? extra)
     {
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
         {

@@ -75,9 +75,9 @@ public sealed class ExportCommandTests
         Assert.Equal(CliApplication.UsageError, noFile.ExitCode);
         Assert.Contains($"error: --weights {missing} does not exist.", noFile.Output, StringComparison.Ordinal);
 
-        var unknown = CliHarness.Run("export", "--model", "lenet5", "--weights", missing, "--onnx", folder.File("a.onnx"));
+        var unknown = CliHarness.Run("export", "--model", "lenet7", "--weights", missing, "--onnx", folder.File("a.onnx"));
         Assert.Equal(CliApplication.UsageError, unknown.ExitCode);
-        Assert.Contains("Unknown model 'lenet5'", unknown.Output, StringComparison.Ordinal);
+        Assert.Contains("Unknown model 'lenet7'", unknown.Output, StringComparison.Ordinal);
 
         var noOnnx = CliHarness.Run("export", "--model", "lenet300", "--weights", missing);
         Assert.NotEqual(CliApplication.Success, noOnnx.ExitCode);
