@@ -150,6 +150,27 @@ public sealed class PersistenceCommandTests(TinyMnist data)
     }
 
     [Fact]
+    public void Lottery_ticket_run_resumed_from_its_last_checkpoint_reports_every_round_and_the_same_ticket()
+    {
+        using var folder = new TempFolder();
+        var checkpoints = folder.File("ck");
+        string[] run = ["--epochs", "2", "--data", data.SmallFolder, "--method", "lth", "--sparsity", "0.5", "--prune-rate", "0.4"];
+        var whole = CliHarness.TrainJson(folder, [.. run, "--checkpoint", checkpoints, "--save", folder.File("whole.safetensors")]);
+
+        // The folder now holds the checkpoint written last (inside the last round): resuming retrains from there.
+        var resumed = CliHarness.TrainJson(folder, [.. run, "--resume", checkpoints, "--save", folder.File("resumed.safetensors")]);
+
+        Assert.True(whole.GetProperty("rounds").GetArrayLength() >= 2);
+        Assert.Equal(whole.GetProperty("rounds").GetRawText(), resumed.GetProperty("rounds").GetRawText());
+        Assert.Equal(whole.GetProperty("test_accuracy").GetDouble(), resumed.GetProperty("test_accuracy").GetDouble());
+        AssertSameWeights(folder.File("whole.safetensors"), folder.File("resumed.safetensors"));
+
+        var reinit = CliHarness.Run("train", "--epochs", "2", "--data", data.SmallFolder, "--method", "lth-reinit", "--sparsity", "0.5", "--checkpoint", folder.File("other"));
+        Assert.Equal(CliApplication.UsageError, reinit.ExitCode);
+        Assert.Contains("do not support --method lth-reinit yet", reinit.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Diverging_loss_stops_with_epoch_and_batch()
     {
         var run = CliHarness.Run("train", "--epochs", "1", "--data", data.SmallFolder, "--lr", "1e30");
