@@ -48,6 +48,8 @@ namespace ModelGen.Cli
             root.Subcommands.Add(SweepCommand.Create());
             root.Subcommands.Add(EvaluateCommand.Create());
             root.Subcommands.Add(InspectCommand.Create());
+            root.Subcommands.Add(ExportCommand.Create());
+            root.Subcommands.Add(MergeCommand.Create());
             return root;
         }
 

@@ -64,11 +64,12 @@ public sealed partial class ModelGenerator
 
             var input = 0;
             var modelName = type.Name.ToLowerInvariant();
+            var declared = new Dictionary<string, int>();
             foreach (var argument in modelAttribute.NamedArguments)
             {
-                if (argument.Key == "Input" && argument.Value.Value is int inputValue)
+                if (argument.Key is "Input" or "Channels" or "Height" or "Width" && argument.Value.Value is int size)
                 {
-                    input = inputValue;
+                    declared[argument.Key] = size;
                 }
                 else if (argument.Key == "Name" && argument.Value.Value is string nameValue && nameValue.Length > 0)
                 {
@@ -76,7 +77,8 @@ public sealed partial class ModelGenerator
                 }
             }
 
-            if (input <= 0)
+            var image = ReadInputShape(type.Name, declared, attributeLocation, diagnostics);
+            if (image is null && declared.TryGetValue("Input", out input) && input <= 0)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonPositiveSize, attributeLocation, "Input", type.Name, Invariant(input)));
             }
@@ -89,7 +91,8 @@ public sealed partial class ModelGenerator
             }
 
             CheckNames(type.Name, layers, diagnostics);
-            var shapes = ShapeInference.Infer(input, layers.Select(static layer => layer.Declaration).ToList());
+            var declarations = layers.Select(static layer => layer.Declaration).ToList();
+            var shapes = image is { } imageShape ? ShapeInference.Infer(imageShape, declarations) : ShapeInference.Infer(input, declarations);
             foreach (var error in shapes.Errors)
             {
                 var layer = error.LayerIndex >= 0 ? layers[error.LayerIndex] : null;
@@ -105,11 +108,35 @@ public sealed partial class ModelGenerator
                     case ShapeErrorKind.Overflow:
                         diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SizeOverflow, location, layer!.Name, type.Name, Invariant(error.Count), Invariant(ShapeInference.MaxParameters)));
                         break;
-                    case ShapeErrorKind.RankNotBelowFullRank:
+                    case ShapeErrorKind.FactorizationDoesNotPay:
                         var inferred = shapes.Layers[error.LayerIndex];
                         diagnostics.Add(DiagnosticInfo.Create(
-                            DiagnosticDescriptors.RankNotBelowFullRank, location, layer!.Name, Invariant(inferred.InFeatures), Invariant(inferred.OutFeatures),
-                            Invariant(inferred.Rank), Invariant(Math.Min(inferred.InFeatures, inferred.OutFeatures))));
+                            DiagnosticDescriptors.FactorizationDoesNotPay, location, layer!.Name, Invariant(inferred.InFeatures), Invariant(inferred.OutFeatures),
+                            Invariant(inferred.Rank), Invariant(inferred.WeightCount), Invariant((long)inferred.InFeatures * inferred.OutFeatures),
+                            Invariant(PruningRules.LargestPayingRank(inferred.InFeatures, inferred.OutFeatures))));
+                        break;
+                    case ShapeErrorKind.KernelTooLarge:
+                        var input2D = shapes.Layers[error.LayerIndex].InShape;
+                        diagnostics.Add(DiagnosticInfo.Create(
+                            DiagnosticDescriptors.KernelTooLarge, location, Invariant(layer!.Declaration.Kernel), layer.Name, Invariant(input2D.Height), Invariant(input2D.Width), Invariant(layer.Declaration.Padding)));
+                        break;
+                    case ShapeErrorKind.PoolDoesNotFit:
+                        var poolInput = shapes.Layers[error.LayerIndex].InShape;
+                        diagnostics.Add(DiagnosticInfo.Create(
+                            DiagnosticDescriptors.PoolDoesNotFit, location, Invariant(layer!.Declaration.Kernel), layer.Name, Invariant(poolInput.Height), Invariant(poolInput.Width)));
+                        break;
+                    case ShapeErrorKind.NonPositiveKernel:
+                        diagnostics.Add(DiagnosticInfo.Create(
+                            DiagnosticDescriptors.NonPositiveWindow, location, layer!.Declaration.Kind == LayerKind.Conv2D ? "kernel size" : "window size", layer.Name, Invariant(layer.Declaration.Kernel)));
+                        break;
+                    case ShapeErrorKind.NonPositiveStride:
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonPositiveWindow, location, "stride", layer!.Name, Invariant(layer.Declaration.Stride)));
+                        break;
+                    case ShapeErrorKind.NegativePadding:
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NegativePadding, location, layer!.Name, Invariant(layer.Declaration.Padding)));
+                        break;
+                    case ShapeErrorKind.SpatialAfterVector:
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SpatialLayerAfterVector, location, layer!.Name, DescribeVectorSource(layers, error.LayerIndex, image is not null)));
                         break;
                     case ShapeErrorKind.NonPositiveInput:
                     case ShapeErrorKind.NoLayers:
@@ -127,44 +154,128 @@ public sealed partial class ModelGenerator
             var offset = 0;
             for (var i = 0; i < layers.Count; i++)
             {
-                var layer = layers[i];
-                var shape = shapes.Layers[i];
-                var factorized = shape.Rank > 0;
-                int weightOffset = -1, uOffset = -1, vtOffset = -1;
-                if (factorized)
+                specs.Add(BuildSpec(i, layers[i], shapes.Layers[i], ref offset));
+            }
+
+            var ns = type.ContainingNamespace.IsGlobalNamespace ? string.Empty : type.ContainingNamespace.ToDisplayString();
+            var spec = new ModelSpec(ns, type.Name, modelName, image?.Size ?? input, offset, new EquatableArray<LayerSpec>(specs))
+            {
+                InputChannels = image?.Channels ?? 0,
+                InputHeight = image?.Height ?? 0,
+                InputWidth = image?.Width ?? 0,
+            };
+            return new ModelParseResult(spec, new EquatableArray<DiagnosticInfo>(diagnostics));
+        }
+
+        /// <summary>
+        /// The image shape when Channels, Height and Width are all declared; null for a vector input (or a problem, which
+        /// is reported here: nothing declared, both kinds declared, an image shape missing a part, a non-positive part).
+        /// </summary>
+        private static TensorShape? ReadInputShape(string typeName, Dictionary<string, int> declared, Location? location, List<DiagnosticInfo> diagnostics)
+        {
+            var imageParts = new[] { "Channels", "Height", "Width" }.Where(declared.ContainsKey).ToList();
+            var hasInput = declared.ContainsKey("Input");
+            if (!hasInput && imageParts.Count == 0)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InputSizeMissing, location, typeName));
+                return null;
+            }
+
+            if (imageParts.Count == 0)
+            {
+                return null;
+            }
+
+            if (hasInput)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InputAndImageShape, location, typeName, string.Join(", ", imageParts)));
+                return null;
+            }
+
+            if (imageParts.Count < 3)
+            {
+                var missing = new[] { "Channels", "Height", "Width" }.Where(part => !declared.ContainsKey(part));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.IncompleteImageShape, location, typeName, string.Join(" and ", missing)));
+                return null;
+            }
+
+            var valid = true;
+            foreach (var part in imageParts)
+            {
+                if (declared[part] <= 0)
                 {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonPositiveSize, location, part, typeName, Invariant(declared[part])));
+                    valid = false;
+                }
+            }
+
+            return valid ? new TensorShape(declared["Channels"], declared["Height"], declared["Width"]) : null;
+        }
+
+        /// <summary>What a spatial layer at <paramref name="index"/> was given instead of an image, for MG0027.</summary>
+        private static string DescribeVectorSource(List<ParsedLayer> layers, int index, bool imageInput)
+        {
+            for (var i = index - 1; i >= 0; i--)
+            {
+                var kind = layers[i].Declaration.Kind;
+                if (kind is LayerKind.Dense or LayerKind.FactorizedDense or LayerKind.Flatten)
+                {
+                    return $"the vector output of layer '{layers[i].Name}'";
+                }
+            }
+
+            return imageInput ? "an invalid image input" : "the model's vector input (Input)";
+        }
+
+        /// <summary>A layer's spec: its kind, shapes and where its tensors sit; advances <paramref name="offset"/> past them.</summary>
+        private static LayerSpec BuildSpec(int index, ParsedLayer layer, InferredLayer shape, ref int offset)
+        {
+            var kind = shape.Kind;
+            int weightOffset = -1, uOffset = -1, vtOffset = -1, biasOffset = -1;
+            switch (kind)
+            {
+                case LayerKind.FactorizedDense:
                     // Storage order follows the forward pass (and two stacked nn.Linear's state_dict): Vt, then U, then bias.
                     vtOffset = offset;
                     offset += shape.Rank * shape.InFeatures;
                     uOffset = offset;
                     offset += shape.OutFeatures * shape.Rank;
-                }
-                else
-                {
+                    biasOffset = offset;
+                    offset += shape.OutFeatures;
+                    break;
+                case LayerKind.Dense:
+                case LayerKind.Conv2D:
                     weightOffset = offset;
-                    offset += shape.OutFeatures * shape.InFeatures;
-                }
-
-                var biasOffset = offset;
-                offset += shape.OutFeatures;
-                specs.Add(new LayerSpec(
-                    i,
-                    layer.Name,
-                    shape.Kind,
-                    shape.InFeatures,
-                    shape.OutFeatures,
-                    shape.Rank,
-                    layer.Activation,
-                    layer.Prunable ?? !factorized,
-                    weightOffset,
-                    uOffset,
-                    vtOffset,
-                    biasOffset));
+                    offset += shape.WeightCount;
+                    biasOffset = offset;
+                    offset += shape.BiasCount;
+                    break;
             }
 
-            var ns = type.ContainingNamespace.IsGlobalNamespace ? string.Empty : type.ContainingNamespace.ToDisplayString();
-            var spec = new ModelSpec(ns, type.Name, modelName, input, offset, new EquatableArray<LayerSpec>(specs));
-            return new ModelParseResult(spec, new EquatableArray<DiagnosticInfo>(diagnostics));
+            return new LayerSpec(
+                index,
+                layer.Name,
+                kind,
+                shape.InFeatures,
+                shape.OutFeatures,
+                shape.Rank,
+                layer.Activation,
+                layer.Prunable ?? kind is LayerKind.Dense or LayerKind.Conv2D,
+                weightOffset,
+                uOffset,
+                vtOffset,
+                biasOffset)
+            {
+                InChannels = shape.InShape.Channels,
+                InHeight = shape.InShape.Height,
+                InWidth = shape.InShape.Width,
+                OutChannels = shape.OutShape.Channels,
+                OutHeight = shape.OutShape.Height,
+                OutWidth = shape.OutShape.Width,
+                Kernel = shape.Kernel,
+                Stride = shape.Stride,
+                Padding = shape.Padding,
+            };
         }
 
         /// <summary>A class with [Dense] but no [Model]: warn once, at its first layer attribute.</summary>
@@ -185,27 +296,43 @@ public sealed partial class ModelGenerator
 
         private static List<ParsedLayer> ReadLayers(Compilation compilation, INamedTypeSymbol type, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
         {
-            var denseAttribute = compilation.GetTypeByMetadataName(DenseAttributeName);
+            var kinds = new Dictionary<INamedTypeSymbol, LayerKind>(SymbolEqualityComparer.Default);
+            AddKind(kinds, compilation, DenseAttributeName, LayerKind.Dense);
+            AddKind(kinds, compilation, Conv2DAttributeName, LayerKind.Conv2D);
+            AddKind(kinds, compilation, MaxPool2DAttributeName, LayerKind.MaxPool2D);
+            AddKind(kinds, compilation, AvgPool2DAttributeName, LayerKind.AvgPool2D);
+            AddKind(kinds, compilation, FlattenAttributeName, LayerKind.Flatten);
+
+            // Default names count per kind (conv1, conv2, fc1, fc2, pool1 …), as PyTorch's LeNet-5 names its layers.
+            var counts = new Dictionary<string, int>();
             var layers = new List<ParsedLayer>();
             foreach (var attribute in type.GetAttributes())
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (denseAttribute is null || !SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, denseAttribute))
+                if (attribute.AttributeClass is null || !kinds.TryGetValue(attribute.AttributeClass, out var kind))
                 {
                     continue;
                 }
 
                 var location = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation();
-                if (attribute.ConstructorArguments.Length < 1 || attribute.ConstructorArguments[0].Value is not int units)
+                var arguments = attribute.ConstructorArguments;
+                var positional = kind switch
+                {
+                    LayerKind.Conv2D => 2,
+                    LayerKind.Flatten => 0,
+                    _ => 1,
+                };
+                if (arguments.Length < positional || arguments.Take(positional).Any(static a => a.Value is not int))
                 {
                     // The compiler already reports the malformed attribute; skip it rather than guess.
                     continue;
                 }
 
-                var activation = attribute.ConstructorArguments.Length > 1 && attribute.ConstructorArguments[1].Value is int value ? value : 0;
+                var activationIndex = kind == LayerKind.Conv2D ? 2 : 1;
+                var activation = kind is LayerKind.Dense or LayerKind.Conv2D && arguments.Length > activationIndex && arguments[activationIndex].Value is int value ? value : 0;
                 string? name = null;
                 bool? prunable = null;
-                var rank = 0;
+                int rank = 0, padding = 0, stride = kind == LayerKind.Conv2D ? 1 : 0;
                 foreach (var argument in attribute.NamedArguments)
                 {
                     switch (argument.Key)
@@ -219,20 +346,51 @@ public sealed partial class ModelGenerator
                         case "Rank" when argument.Value.Value is int declaredRank:
                             rank = declaredRank;
                             break;
+                        case "Stride" when argument.Value.Value is int declaredStride:
+                            stride = declaredStride;
+                            break;
+                        case "Padding" when argument.Value.Value is int declaredPadding:
+                            padding = declaredPadding;
+                            break;
                     }
                 }
 
-                var layerName = string.IsNullOrEmpty(name) ? "fc" + Invariant(layers.Count + 1) : name!;
+                var prefix = kind switch
+                {
+                    LayerKind.Conv2D => "conv",
+                    LayerKind.MaxPool2D or LayerKind.AvgPool2D => "pool",
+                    LayerKind.Flatten => "flatten",
+                    _ => "fc",
+                };
+                counts[prefix] = counts.TryGetValue(prefix, out var count) ? count + 1 : 1;
+                var layerName = string.IsNullOrEmpty(name) ? prefix + Invariant(counts[prefix]) : name!;
                 if (activation < 0 || activation > MaxActivation)
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownActivation, location, layerName, Invariant(activation)));
                 }
 
-                var kind = rank != 0 ? LayerKind.FactorizedDense : LayerKind.Dense;
-                layers.Add(new ParsedLayer(layerName, new LayerDeclaration(kind, units, rank), activation, prunable, location));
+                var first = positional > 0 ? (int)arguments[0].Value! : 0;
+                var declaration = kind switch
+                {
+                    LayerKind.Conv2D => LayerDeclaration.Conv2D(first, (int)arguments[1].Value!, stride, padding),
+                    // A pool's stride 0 (the attribute's default) means its window size, PyTorch's default (a bad size
+                    // is reported once, as the size, not again as the stride derived from it).
+                    LayerKind.MaxPool2D or LayerKind.AvgPool2D => LayerDeclaration.Pool(kind, first, stride == 0 ? System.Math.Max(first, 1) : stride),
+                    LayerKind.Flatten => LayerDeclaration.Flatten(),
+                    _ => new LayerDeclaration(rank != 0 ? LayerKind.FactorizedDense : LayerKind.Dense, first, rank),
+                };
+                layers.Add(new ParsedLayer(layerName, declaration, activation, prunable, location));
             }
 
             return layers;
+        }
+
+        private static void AddKind(Dictionary<INamedTypeSymbol, LayerKind> kinds, Compilation compilation, string metadataName, LayerKind kind)
+        {
+            if (compilation.GetTypeByMetadataName(metadataName) is { } symbol)
+            {
+                kinds[symbol] = kind;
+            }
         }
 
         private static void CheckNames(string typeName, List<ParsedLayer> layers, List<DiagnosticInfo> diagnostics)
@@ -281,13 +439,14 @@ public sealed partial class ModelGenerator
         {
             "InputFeatures", "OutputFeatures", "ParameterCount", "Descriptor", "Name", "InputSize", "OutputSize", "Layers",
             "Parameters", "Masks", "Forward", "ForwardBackward", "ForwardBackwardFromOutput", "HessianVectorProduct",
-            "CreateTensors", "RunForward", "RunBackward", "RunForwardR", "RunBackwardR", "PrepareMaskedWeights", "MaskVector",
-            "WorkspaceFor", "HessianWorkspaceFor", "ModelGenWorkspace", "ModelGenHessianWorkspace", "ModelGenMaskedWeights",
+            "CreateTensors", "RunForward", "RunBackward", "RunForwardR", "RunBackwardR", "PrepareWeights", "MaskVector",
+            "WorkspaceFor", "HessianWorkspaceFor", "ModelGenWorkspace", "ModelGenHessianWorkspace", "Execution",
         };
 
         private static readonly string[] s_layerConstantSuffixes =
         {
             "In", "Out", "Rank", "WeightOffset", "WeightLength", "VtOffset", "VtLength", "UOffset", "ULength", "BiasOffset",
+            "Filters", "Plane", "PatchSize", "Shape",
         };
 
         private static bool IsValidName(string name)

@@ -15,6 +15,10 @@ public sealed partial class ModelGenerator : IIncrementalGenerator
 {
     internal const string ModelAttributeName = "ModelGen.ModelAttribute";
     internal const string DenseAttributeName = "ModelGen.DenseAttribute";
+    internal const string Conv2DAttributeName = "ModelGen.Conv2DAttribute";
+    internal const string MaxPool2DAttributeName = "ModelGen.MaxPool2DAttribute";
+    internal const string AvgPool2DAttributeName = "ModelGen.AvgPool2DAttribute";
+    internal const string FlattenAttributeName = "ModelGen.FlattenAttribute";
 
     /// <inheritdoc />
     public void Initialize(IncrementalGeneratorInitializationContext context)

@@ -29,6 +29,12 @@ public sealed class BaselineTests
         VerifyBaselines(nameof(MixedActivationsInGlobalNamespace), new SourceFile("/src/TinyMixed.cs", TestSources.MixedActivationsInGlobalNamespace));
 
     [Fact]
+    public void LeNet5() => VerifyBaselines(nameof(LeNet5), TestSources.ExampleModel("LeNet5.cs"));
+
+    [Fact]
+    public void ConvVariants() => VerifyBaselines(nameof(ConvVariants), new SourceFile("/src/ConvVariants.cs", TestSources.ConvVariants));
+
+    [Fact]
     public void MaskVariants() => VerifyBaselines(nameof(MaskVariants), new SourceFile("/src/MaskVariants.cs", TestSources.MaskVariants));
 
     private void VerifyBaselines(string testName, SourceFile source)

@@ -27,16 +27,27 @@ public sealed class DiagnosticDocumentationTests
     {
         var ids = AllDescriptors().Select(d => d.Id).ToList();
         Assert.Equal(ids.Count, ids.Distinct(StringComparer.Ordinal).Count());
-        Assert.Equal(Enumerable.Range(1, ids.Count).Select(n => $"MG{n:D4}"), ids.OrderBy(id => id, StringComparer.Ordinal));
+
+        // IDs are handed out in blocks (MG0001–MG0019 core and declarations, MG0020–MG0039 convolution and image
+        // inputs, MG0040–MG0049 sparse execution); within each block they are numbered from its start without gaps.
+        var numbers = ids.Select(id => int.Parse(id.AsSpan(2), System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        foreach (var (first, last) in new[] { (1, 19), (20, 39), (40, 49) })
+        {
+            var block = numbers.Where(n => n >= first && n <= last).Order().ToList();
+            Assert.Equal(Enumerable.Range(first, block.Count), block);
+        }
+
+        Assert.All(numbers, n => Assert.InRange(n, 1, 49));
     }
 
     [Theory]
     [MemberData(nameof(DescriptorIds))]
     public void HasHelpPageInDocs(string id)
     {
+        // The link is the page's path relative to the repository (and package) root, so it resolves in both.
         var descriptor = DiagnosticDescriptors.ById(id);
-        Assert.EndsWith($"/docs/diagnostics/{id}.md", descriptor.HelpLinkUri, StringComparison.Ordinal);
-        var page = Path.Combine(s_repositoryRoot, "docs", "diagnostics", id + ".md");
+        Assert.Equal($"docs/diagnostics/{id}.md", descriptor.HelpLinkUri);
+        var page = Path.Combine(s_repositoryRoot, descriptor.HelpLinkUri);
         Assert.True(File.Exists(page), $"{id} has no help page at {page}.");
         Assert.StartsWith($"# {id}:", File.ReadAllText(page), StringComparison.Ordinal);
     }

@@ -80,8 +80,7 @@ public sealed class DiagnosticTests
     [Theory]
     [InlineData("Model(Input = 0)")]
     [InlineData("Model(Input = -5)")]
-    [InlineData("Model")]
-    [InlineData("Model(Name = \"no-input\")")]
+    [InlineData("Model(Channels = 1, Height = 0, Width = 28)")]
     public void MG0005_InputNotPositive(string attribute) => Verify($$"""
         using ModelGen;
 
@@ -244,10 +243,12 @@ public sealed class DiagnosticTests
         """);
 
     [Theory]
+    [InlineData(4)]
     [InlineData(6)]
     [InlineData(7)]
-    public void MG0013_RankNotBelowFullRank_WarnsAndStillGenerates(int rank)
+    public void MG0013_FactorizationDoesNotPay_WarnsAndStillGenerates(int rank)
     {
+        // 8 → 6: the factors hold r·14 weights against 48, so rank 4 (below min(in, out) = 6) already costs more.
         var run = Verify($$"""
             using ModelGen;
 
@@ -263,7 +264,23 @@ public sealed class DiagnosticTests
 
         // A warning, not an error: the network is still computable, so its code is generated (and compiled clean above).
         Assert.Contains($"private const int L1Rank = {rank};", run.Source("Tests.Overranked.g.cs"), StringComparison.Ordinal);
+        var message = Assert.Single(run.GeneratorDiagnostics).GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(
+            $"Layer 'fc1' (8 → 6) is factorized at rank {rank}: its factors hold {rank * 14} weights, not fewer than the 48 of the plain layer, so parameters and FLOPs grow; the largest rank that pays is 3",
+            message);
     }
+
+    [Fact]
+    public void MG0013_PayingRankBelowTheBreakEven_ReportsNothing() => Verify("""
+        using ModelGen;
+
+        [Model(Input = 8)]
+        [Dense(6, Activation.ReLU, Rank = 3)]
+        [Dense(2)]
+        public partial class JustPays
+        {
+        }
+        """);
 
     [Fact]
     public void MG0014_AbstractClass() => Verify("""
@@ -311,6 +328,132 @@ public sealed class DiagnosticTests
         public partial class L1Network
         {
         }
+        """);
+
+    [Fact]
+    public void ValidConvolutionalDeclaration_ReportsNothing() => Verify("""
+        using ModelGen;
+
+        [Model(Channels = 3, Height = 9, Width = 7)]
+        [Conv2D(4, 3, Activation.ReLU, Padding = 1, Stride = 2, Name = "stem", Prunable = false)]
+        [AvgPool2D(2, Stride = 1)]
+        [MaxPool2D(2)]
+        [Flatten]
+        [Dense(3)]
+        public partial class Conv { }
+        """);
+
+    [Theory]
+    [InlineData("Model")]
+    [InlineData("Model(Name = \"no-input\")")]
+    public void MG0020_InputSizeMissing(string attribute) => Verify($$"""
+        using ModelGen;
+
+        [{|MG0020:{{attribute}}|}]
+        [Dense(2)]
+        public partial class NoInput
+        {
+        }
+        """);
+
+    [Fact]
+    public void MG0021_InputAndImageShape() => Verify("""
+        using ModelGen;
+
+        [{|MG0021:Model(Input = 784, Channels = 1, Height = 28, Width = 28)|}]
+        [Dense(2)]
+        public partial class Both { }
+        """);
+
+    [Theory]
+    [InlineData("Model(Channels = 1, Height = 28)")]
+    [InlineData("Model(Width = 5)")]
+    public void MG0022_IncompleteImageShape(string attribute) => Verify($$"""
+        using ModelGen;
+
+        [{|MG0022:{{attribute}}|}]
+        [Dense(2)]
+        public partial class Partial { }
+        """);
+
+    [Theory]
+    [InlineData("Conv2D(5, 7)")]
+    [InlineData("Conv2D(5, 9, Padding = 1)")]
+    public void MG0023_KernelTooLarge(string attribute) => Verify($$"""
+        using ModelGen;
+
+        [Model(Channels = 2, Height = 6, Width = 8)]
+        [{|MG0023:{{attribute}}|}]
+        [Dense(2)]
+        public partial class BigKernel { }
+        """);
+
+    [Fact]
+    public void MG0024_PoolDoesNotFit() => Verify("""
+        using ModelGen;
+
+        [Model(Channels = 1, Height = 12, Width = 12)]
+        [Conv2D(4, 5, Activation.ReLU)]
+        [MaxPool2D(2)]
+        [{|MG0024:AvgPool2D(5)|}]
+        [Dense(2)]
+        public partial class BigPool { }
+        """);
+
+    [Theory]
+    [InlineData("Conv2D(4, 0)")]
+    [InlineData("Conv2D(4, 3, Stride = 0)")]
+    [InlineData("Conv2D(4, 3, Stride = -2)")]
+    [InlineData("MaxPool2D(0)")]
+    [InlineData("AvgPool2D(2, Stride = -1)")]
+    public void MG0025_NonPositiveWindow(string attribute) => Verify($$"""
+        using ModelGen;
+
+        [Model(Channels = 1, Height = 8, Width = 8)]
+        [{|MG0025:{{attribute}}|}]
+        [Dense(2)]
+        public partial class BadWindow { }
+        """);
+
+    [Fact]
+    public void MG0026_NegativePadding() => Verify("""
+        using ModelGen;
+
+        [Model(Channels = 1, Height = 8, Width = 8)]
+        [{|MG0026:Conv2D(4, 3, Padding = -1)|}]
+        [Dense(2)]
+        public partial class BadPadding { }
+        """);
+
+    [Fact]
+    public void MG0027_SpatialLayerAfterVector() => Verify("""
+        using ModelGen;
+
+        [Model(Input = 64)]
+        [{|MG0027:Conv2D(4, 3)|}]
+        [Dense(2)]
+        public partial class VectorInput { }
+
+        [Model(Channels = 1, Height = 8, Width = 8)]
+        [Conv2D(4, 3)]
+        [Flatten]
+        [{|MG0027:MaxPool2D(2)|}]
+        [Dense(8)]
+        [{|MG0027:Conv2D(2, 1)|}]
+        [Dense(2)]
+        public partial class AfterFlatten { }
+        """);
+
+    [Fact]
+    public void ConvolutionalProblemsOfOneDeclarationAreReportedAtOnce() => Verify("""
+        using ModelGen;
+
+        [Model(Channels = 1, Height = 10, Width = 10)]
+        [{|MG0025:Conv2D(4, 3, Stride = 0)|}]
+        [{|MG0026:Conv2D(4, 3, Padding = -2)|}]
+        [{|MG0005:Conv2D(0, 1)|}]
+        [Dense(2)]
+        public partial class Many { }
         """);
 
     [Fact]

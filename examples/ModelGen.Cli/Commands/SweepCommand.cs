@@ -15,12 +15,14 @@ public static class SweepCommand
         var methods = OptionExtensions.ListOption("--methods", $"Methods ({string.Join(", ", PruningMethods.Names)}).", PruningMethods.Dense.Name);
         var sparsities = OptionExtensions.ListOption("--sparsities", "Target sparsities in [0, 1) (dense ignores them; pruning methods skip 0).", "0");
         var seeds = OptionExtensions.ListOption("--seeds", "Seeds.", "0");
+        var shard = new Option<string?>("--shard") { Description = "Run only shard i of n (1-based: 1/3, 2/3, 3/3), a balanced, deterministic share of the cells (a lottery-ticket trajectory stays whole); combine the shards' --out folders with merge." };
         var output = new Option<string>("--out") { Description = "Folder for results.json, results.md, accuracy.png and accuracy.svg; rerunning with it skips finished cells.", Required = true };
         var command = new Command("sweep", "Train every model × method × sparsity × seed cell and tabulate and plot test accuracy.");
         command.Options.Add(models);
         command.Options.Add(methods);
         command.Options.Add(sparsities);
         command.Options.Add(seeds);
+        command.Options.Add(shard);
         command.Options.Add(output);
         shared.AddTo(command);
         command.SetAction((result, cancellationToken) => CliApplication.Guarded(() =>
@@ -31,7 +33,8 @@ public static class SweepCommand
                 CliParsing.Numbers(OptionExtensions.SplitList(result.GetValue(sparsities)), "--sparsities", s => s >= 0 && s < 1, "in [0, 1)"),
                 CliParsing.Numbers(OptionExtensions.SplitList(result.GetValue(seeds)), "--seeds", s => s == Math.Floor(s) && Math.Abs(s) <= int.MaxValue, "whole numbers").Select(s => (int)s).ToArray(),
                 result.GetValue(output)!,
-                shared.Bind(result, new TrainSettings()));
+                shared.Bind(result, new TrainSettings()),
+                result.GetValue(shard) is { } text ? SweepShard.Parse(text) : null);
             return SweepRunner.Run(plan, cancellationToken);
         }));
         return command;

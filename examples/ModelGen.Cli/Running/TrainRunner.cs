@@ -188,12 +188,7 @@ public static class TrainRunner
         observer.Phase($"lth-reinit: the ticket's mask at sparsity {settings.Sparsity} on a fresh init");
         var reinitSeed = unchecked(settings.Seed + RunComponents.ReinitSeedOffset);
         var network = RunComponents.CreateNetwork(model, settings, reinitSeed);
-        foreach (var tensor in network.Parameters.Tensors.Where(t => t.IsPrunable))
-        {
-            network.Masks.Set(tensor, mask.AsSpan(tensor.Offset, tensor.Length));
-        }
-
-        network.Masks.ApplyToParameters();
+        network.Masks.Install(mask);
         var record = RunRecordBuilder.NewRecord(settings, data, model);
         record.ReinitSeed = reinitSeed;
         record.Rounds = [.. rounds];

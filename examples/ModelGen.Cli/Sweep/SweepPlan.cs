@@ -68,4 +68,11 @@ public static class SweepPlan
 
         return cells;
     }
+
+    /// <summary>
+    /// Whether every weight-carrying layer of the model can be pruned (false for factorized models with fixed factors):
+    /// the <c>isPrunableAsAWhole</c> of <see cref="Expand"/> for the models built into this CLI.
+    /// </summary>
+    public static bool PrunesEveryWeightLayer(string model) =>
+        ModelGen.Generated.ModelCatalog.Find(model) is not { } descriptor || descriptor.Layers.All(layer => layer.Prunable);
 }

@@ -34,6 +34,24 @@ public sealed class SweepResults
         return new SweepResults(path, File.Exists(path) ? RunJson.ReadArray(path) : []);
     }
 
+    /// <summary>
+    /// Writes <paramref name="records"/> (one per cell, in the order given) as the results of <paramref name="outFolder"/>,
+    /// replacing what was there: what <c>merge</c> produces from shards.
+    /// </summary>
+    /// <exception cref="ArgumentException">Two records fill the same cell.</exception>
+    public static SweepResults Create(string outFolder, IReadOnlyList<RunRecord> records)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        var results = new SweepResults(System.IO.Path.GetFullPath(System.IO.Path.Combine(outFolder, "results.json")), [.. records]);
+        if (results._finished.Count != records.Count)
+        {
+            throw new ArgumentException("Two records fill the same cell.", nameof(records));
+        }
+
+        AtomicFile.WriteAllText(results.Path, RunJson.Serialize(results._records));
+        return results;
+    }
+
     /// <summary>Whether a run for <paramref name="cell"/> (trained or refused) is recorded.</summary>
     public bool IsFinished(SweepCell cell) => _finished.Contains(cell);
 

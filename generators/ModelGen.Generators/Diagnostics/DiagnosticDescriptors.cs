@@ -1,13 +1,13 @@
 using System.Collections.Generic;
 using Microsoft.CodeAnalysis;
+using ModelGen.Shapes;
 
 namespace ModelGen.Generators.Diagnostics;
 
-/// <summary>Every diagnostic ModelGen reports, with stable IDs. Each has a page under docs/diagnostics/.</summary>
+/// <summary>Every diagnostic the generator reports, with stable IDs. Each has a page under docs/diagnostics/ (see <see cref="DiagnosticHelp"/>).</summary>
 internal static class DiagnosticDescriptors
 {
     private const string Category = "ModelGen";
-    private const string HelpRoot = "https://github.com/modelgen/modelgen/blob/main/docs/diagnostics/";
 
     public static readonly DiagnosticDescriptor ModelClassNotPartial = Create(
         "MG0001", "Model class must be partial",
@@ -26,7 +26,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor ModelHasNoLayers = Create(
         "MG0004", "Model declares no layers",
-        "The model '{0}' declares no layers; add at least one [Dense(...)] attribute",
+        "The model '{0}' declares no layers; add at least one [Dense(...)] (or [Conv2D(...)]) attribute",
         DiagnosticSeverity.Error);
 
     public static readonly DiagnosticDescriptor NonPositiveSize = Create(
@@ -69,9 +69,9 @@ internal static class DiagnosticDescriptors
         "Layer '{0}' has rank {1}; a rank is positive (factorized) or 0 (plain)",
         DiagnosticSeverity.Error);
 
-    public static readonly DiagnosticDescriptor RankNotBelowFullRank = Create(
+    public static readonly DiagnosticDescriptor FactorizationDoesNotPay = Create(
         "MG0013", "Factorization does not reduce the layer",
-        "Layer '{0}' ({1} → {2}) is factorized at rank {3}, not below min(in, out) = {4}: it stores more parameters than the plain layer",
+        "Layer '{0}' ({1} → {2}) is factorized at rank {3}: its factors hold {4} weights, not fewer than the {5} of the plain layer, so parameters and FLOPs grow; the largest rank that pays is {6}",
         DiagnosticSeverity.Warning);
 
     public static readonly DiagnosticDescriptor ModelClassNotInstantiable = Create(
@@ -84,15 +84,57 @@ internal static class DiagnosticDescriptors
         "The model class '{0}' has the name of a member ModelGen generates in it; rename the class",
         DiagnosticSeverity.Error);
 
+    public static readonly DiagnosticDescriptor InputSizeMissing = Create(
+        "MG0020", "Model input size missing",
+        "The model '{0}' does not declare its input size; set Input = <features> for vector inputs, or Channels, Height and Width for images",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor InputAndImageShape = Create(
+        "MG0021", "Model declares both a vector and an image input",
+        "The model '{0}' sets Input and also {1}; declare either Input (vector inputs) or Channels, Height and Width (images)",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor IncompleteImageShape = Create(
+        "MG0022", "Image input shape incomplete",
+        "The model '{0}' declares an image input without {1}; set all of Channels, Height and Width",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor KernelTooLarge = Create(
+        "MG0023", "Convolution kernel larger than its input",
+        "The {0}×{0} kernel of layer '{1}' does not fit its {2}×{3} input with padding {4}",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor PoolDoesNotFit = Create(
+        "MG0024", "Pooling window larger than its input",
+        "The {0}×{0} window of layer '{1}' does not fit its {2}×{3} input",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor NonPositiveWindow = Create(
+        "MG0025", "Kernel, window or stride not positive",
+        "The {0} of layer '{1}' is {2}; it must be positive",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor NegativePadding = Create(
+        "MG0026", "Negative padding",
+        "The padding of layer '{0}' is {1}; it must be 0 or more",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor SpatialLayerAfterVector = Create(
+        "MG0027", "Convolution or pooling on a vector",
+        "Layer '{0}' needs an image (channels × height × width) but gets {1}; give the model an image input (Channels, Height, Width) and put convolution and pooling layers before Flatten and Dense layers",
+        DiagnosticSeverity.Error);
+
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = Index(
         ModelClassNotPartial, ModelClassNested, ModelClassGeneric, ModelHasNoLayers, NonPositiveSize, SizeOverflow,
         UnknownActivation, DuplicateLayerName, ModelOnNonClass, InvalidLayerName, LayerWithoutModel, NegativeRank,
-        RankNotBelowFullRank, ModelClassNotInstantiable, ModelClassNameReserved);
+        FactorizationDoesNotPay, ModelClassNotInstantiable, ModelClassNameReserved,
+        InputSizeMissing, InputAndImageShape, IncompleteImageShape, KernelTooLarge, PoolDoesNotFit, NonPositiveWindow,
+        NegativePadding, SpatialLayerAfterVector);
 
     public static DiagnosticDescriptor ById(string id) => s_byId[id];
 
     private static DiagnosticDescriptor Create(string id, string title, string message, DiagnosticSeverity severity) =>
-        new(id, title, message, Category, severity, isEnabledByDefault: true, helpLinkUri: HelpRoot + id + ".md");
+        new(id, title, message, Category, severity, isEnabledByDefault: true, helpLinkUri: DiagnosticHelp.Link(id));
 
     private static Dictionary<string, DiagnosticDescriptor> Index(params DiagnosticDescriptor[] descriptors)
     {

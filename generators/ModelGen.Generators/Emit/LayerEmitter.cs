@@ -25,10 +25,10 @@ namespace ModelGen.Generators.Emit;
 /// <see cref="LayerStep.InputRGradient"/>), never the network input's;</item>
 /// <item>forward declares the local <c>{Local}Output</c> (the last layer's is the <c>logits</c> span) and applies
 /// its activation unless <c>linearized</c>; backward starts by applying its activation's derivative to its gradient
-/// and adds its parameter gradients to <c>g</c> (masked when <c>masked</c>);</item>
-/// <item>pass locals available: <c>p</c> (Parameters.Values), <c>g</c> (gradients, backward), <c>m</c> (mask values,
-/// backward passes, only when some layer is prunable), <c>v</c> (the direction, R passes), <c>result</c> (H·v, R-backward),
-/// <c>batch</c>, <c>masked</c>, <c>linearized</c>, <c>ws</c>, <c>hs</c>.</item>
+/// and adds its parameter gradients to <c>g</c> (weight gradients through the handles, which mask them);</item>
+/// <item>pass locals available: <c>p</c> (Parameters.Values), <c>g</c> (gradients, backward),
+/// <c>v</c> (the direction, masked, R passes), <c>result</c> (H·v, R-backward), <c>batch</c>, <c>linearized</c>, <c>ws</c>,
+/// <c>hs</c>; the weight handles (<see cref="Handle"/>) are prepared before every pass.</item>
 /// </list>
 /// </remarks>
 internal abstract class LayerEmitter
@@ -64,6 +64,15 @@ internal abstract class LayerEmitter
     public virtual string LayerInfo(LayerSpec layer) =>
         $"new {ModelNs}.LayerInfo(\"{layer.Name}\", {ModelNs}.LayerKind.{layer.Kind}, {Invariant(layer.InFeatures)}, {Invariant(layer.OutFeatures)}, global::ModelGen.Activation.{ActivationName(layer)}, {Invariant(layer.Rank)}, {Bool(layer.Prunable)})";
 
+    /// <summary>
+    /// A LayerInfo expression with the per-sample shapes and the window of a spatial layer (convolution, pool, flatten)
+    /// set as init properties.
+    /// </summary>
+    protected static string SpatialLayerInfo(string info, LayerSpec layer) =>
+        info + $" {{ InputShape = new {ModelNs}.SampleShape({Invariant(layer.InChannels)}, {Invariant(layer.InHeight)}, {Invariant(layer.InWidth)}), " +
+        $"OutputShape = new {ModelNs}.SampleShape({Invariant(layer.OutChannels)}, {Invariant(layer.OutHeight)}, {Invariant(layer.OutWidth)}), " +
+        $"KernelSize = {Invariant(layer.Kernel)}, Stride = {Invariant(layer.Stride)}, Padding = {Invariant(layer.Padding)} }}";
+
     /// <summary>One comment line naming the layer: <c>fc1: dense, 784 → 300, ReLU, prunable</c>.</summary>
     public string Describe(LayerSpec layer)
     {
@@ -72,33 +81,11 @@ internal abstract class LayerEmitter
     }
 
     /// <summary>
-    /// A weight span a pass uses: the parameters (or, with <paramref name="direction"/>, the direction <c>v</c>), or
-    /// the masked copy when masks are active and the layer is prunable. Directions are masked as a whole
-    /// (MaskVector) before the R passes, so they never read the masked copies.
+    /// The field holding the kernel seam of one weight matrix (<c>_l1Weight</c>): a ModelGen.Model.WeightMatrixHandle
+    /// created for each tensor with <see cref="TensorSpec.IsMatrix"/>. Passes call its products (Forward,
+    /// InputGradient, AccumulateWeightGradient and their direction forms) and never branch on masks.
     /// </summary>
-    protected static void DeclareWeight(IndentedWriter w, LayerSpec layer, string suffix, bool direction)
-    {
-        var p = Id(layer);
-        var local = Local(layer) + suffix + (direction ? "Direction" : string.Empty);
-        var plain = direction ? $"v.Slice({p}{suffix}Offset, {p}{suffix}Length)" : $"p.AsSpan({p}{suffix}Offset, {p}{suffix}Length)";
-        w.Line(layer.Prunable && !direction
-            ? $"{ReadOnlySpanOfFloat} {local} = masked ? _maskedWeights!.{p}{suffix} : {plain};"
-            : $"{ReadOnlySpanOfFloat} {local} = {plain};");
-    }
-
-    /// <summary>Zeroes the removed entries of a just-accumulated weight gradient (<paramref name="target"/> g or result).</summary>
-    protected static void EmitMaskGradient(IndentedWriter w, LayerSpec layer, string target, string suffix)
-    {
-        if (!layer.Prunable)
-        {
-            return;
-        }
-
-        var slice = $"{target}.Slice({Id(layer)}{suffix}Offset, {Id(layer)}{suffix}Length)";
-        w.Open("if (masked)");
-        w.Line($"{Tensor}.Multiply({slice}, m.Slice({Id(layer)}{suffix}Offset, {Id(layer)}{suffix}Length), {slice});");
-        w.Close();
-    }
+    public static string Handle(LayerSpec layer, string suffix) => "_" + Local(layer) + suffix;
 
     /// <summary>Declares the layer's output local: a workspace buffer, or the logits span for the last layer.</summary>
     protected static void DeclareOutput(IndentedWriter w, LayerStep step) =>
@@ -109,13 +96,17 @@ internal abstract class LayerEmitter
     /// <summary>Adds the bias, then the activation unless the pass is linearized (SynFlow).</summary>
     protected static void EmitBiasAndActivation(IndentedWriter w, LayerStep step)
     {
-        var c = step.Local;
-        var p = step.Id;
-        w.Line($"{RowOps}.AddRowVector({c}Output, p.AsSpan({p}BiasOffset, {p}Out), batch, {p}Out);");
+        w.Line($"{RowOps}.AddRowVector({step.Local}Output, p.AsSpan({step.Id}BiasOffset, {step.Id}Out), batch, {step.Id}Out);");
+        EmitActivation(w, step);
+    }
+
+    /// <summary>Applies the activation to <c>{Local}Output</c> unless the pass is linearized (SynFlow).</summary>
+    protected static void EmitActivation(IndentedWriter w, LayerStep step)
+    {
         if (step.Layer.HasActivation)
         {
             w.Open("if (!linearized)");
-            w.Line($"{Activations}.{ActivationKernel(step.Layer)}Forward({c}Output);");
+            w.Line($"{Activations}.{ActivationKernel(step.Layer)}Forward({step.Local}Output);");
             w.Close();
         }
     }
@@ -149,8 +140,14 @@ internal abstract class LayerEmitter
     /// <summary>R{bias} and R{h} = f'(a) R{a} after the R-forward products.</summary>
     protected static void EmitRBiasAndActivation(IndentedWriter w, LayerStep step, string rPre)
     {
+        w.Line($"{RowOps}.AddRowVector({rPre}, v.Slice({step.Id}BiasOffset, {step.Id}Out), batch, {step.Id}Out);");
+        EmitRActivation(w, step, rPre);
+    }
+
+    /// <summary>R{h} = f'(a) R{a}: copies <paramref name="rPre"/> into <c>{Local}R</c> through the activation's derivative.</summary>
+    protected static void EmitRActivation(IndentedWriter w, LayerStep step, string rPre)
+    {
         var p = step.Id;
-        w.Line($"{RowOps}.AddRowVector({rPre}, v.Slice({p}BiasOffset, {p}Out), batch, {p}Out);");
         if (step.Layer.HasActivation)
         {
             w.Line($"var {step.Local}R = hs.{p}R.AsSpan(0, batch * {p}Out);");

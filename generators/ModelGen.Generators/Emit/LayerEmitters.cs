@@ -10,6 +10,10 @@ internal static class LayerEmitters
     {
         LayerKind.Dense => DenseLayerEmitter.Instance,
         LayerKind.FactorizedDense => FactorizedDenseLayerEmitter.Instance,
+        LayerKind.Conv2D => Conv2DLayerEmitter.Instance,
+        LayerKind.MaxPool2D => PoolLayerEmitter.Max,
+        LayerKind.AvgPool2D => PoolLayerEmitter.Average,
+        LayerKind.Flatten => FlattenLayerEmitter.Instance,
         _ => throw new System.ArgumentOutOfRangeException(nameof(layer), layer.Kind, "No emitter for this layer kind."),
     };
 }

@@ -8,6 +8,8 @@ internal static class Names
 {
     public const string Gemm = "global::ModelGen.Kernels.Gemm";
     public const string RowOps = "global::ModelGen.Kernels.RowOps";
+    public const string Convolution = "global::ModelGen.Kernels.Convolution";
+    public const string Pooling = "global::ModelGen.Kernels.Pooling";
     public const string Activations = "global::ModelGen.Kernels.ActivationKernels";
     public const string SoftmaxCe = "global::ModelGen.Kernels.SoftmaxCrossEntropy";
     public const string Tensor = "global::System.Numerics.Tensors.TensorPrimitives";

@@ -27,7 +27,33 @@ internal sealed record LayerSpec(
 
     public bool HasActivation => Activation != 0;
 
-    public int WeightLength => OutFeatures * InFeatures;
+    /// <summary>Whether the layer owns a weight tensor and a bias (dense, factorized, convolution).</summary>
+    public bool HasParameters => Kind is LayerKind.Dense or LayerKind.FactorizedDense or LayerKind.Conv2D;
+
+    // Per-sample shapes (C × H × W; vectors are n × 1 × 1) and the window of a convolution or pool.
+    public int InChannels { get; init; }
+
+    public int InHeight { get; init; } = 1;
+
+    public int InWidth { get; init; } = 1;
+
+    public int OutChannels { get; init; }
+
+    public int OutHeight { get; init; } = 1;
+
+    public int OutWidth { get; init; } = 1;
+
+    /// <summary>Kernel (convolution) or window (pool) side; 0 otherwise.</summary>
+    public int Kernel { get; init; }
+
+    public int Stride { get; init; }
+
+    public int Padding { get; init; }
+
+    /// <summary>Columns of a convolution's weight [out, in·kh·kw]: its fan-in.</summary>
+    public int PatchSize => InChannels * Kernel * Kernel;
+
+    public int WeightLength => Kind == LayerKind.Conv2D ? OutChannels * PatchSize : OutFeatures * InFeatures;
 
     public int FactorULength => OutFeatures * Rank;
 
@@ -48,6 +74,15 @@ internal sealed record ModelSpec(
     public string HintName => Namespace.Length == 0 ? $"{ClassName}.g.cs" : $"{Namespace}.{ClassName}.g.cs";
 
     public int OutputFeatures => Layers[Layers.Count - 1].OutFeatures;
+
+    /// <summary>Image input channels × height × width; 0 × 0 × 0 for a vector input.</summary>
+    public int InputChannels { get; init; }
+
+    public int InputHeight { get; init; }
+
+    public int InputWidth { get; init; }
+
+    public bool HasImageInput => InputChannels > 0;
 }
 
 /// <summary>What parsing one [Model] class produced: a spec when it is valid, and its diagnostics.</summary>

@@ -13,7 +13,7 @@ namespace ModelGen.Pruning;
 public sealed record LotteryTicketOptions
 {
     /// <summary>Default fraction of each layer's remaining weights removed per round (the paper's 20%).</summary>
-    public const double DefaultPruneRate = 0.2;
+    public const double DefaultPruneRate = Shapes.PruningRules.LotteryDefaultPruneRate;
 
     /// <summary>Fraction of the remaining weights removed per round, in (0, 1) (default 0.2).</summary>
     public double PruneRate { get; init; } = DefaultPruneRate;
@@ -23,6 +23,14 @@ public sealed record LotteryTicketOptions
     /// <see cref="PruneRate"/>, as Frankle and Carbin prune LeNet's output layer (20/20/10%).
     /// </summary>
     public double? OutputLayerPruneRate { get; init; }
+
+    /// <summary>
+    /// Rate for convolution layers' weights in layer-wise scope; null (the default) means half of
+    /// <see cref="PruneRate"/>, the lottery-ticket paper's ratio for its Conv-2 and Conv-4 networks (conv 10%, dense
+    /// 20%, output 10% per round; Conv-6 used 15% for its convolutions). The output layer's rate wins for a
+    /// convolution that is the last layer.
+    /// </summary>
+    public double? ConvolutionPruneRate { get; init; }
 
     /// <summary>
     /// Training step whose weights the survivors are rewound to after each round; 0 (the default) is the original
@@ -41,14 +49,20 @@ public sealed record LotteryTicketOptions
     /// <exception cref="ArgumentOutOfRangeException">Naming the setting.</exception>
     public void Validate()
     {
-        if (!(PruneRate > 0.0 && PruneRate < 1.0))
+        // The rates' range is the analyzers' rule MG0106, with its text.
+        if (Shapes.PruningRules.CheckLotteryRate("prune rate", PruneRate, checkCoarse: false) is { } rate)
         {
-            throw new ArgumentOutOfRangeException(nameof(PruneRate), PruneRate, "The prune rate must lie in (0, 1).");
+            throw new ArgumentOutOfRangeException(nameof(PruneRate), PruneRate, rate.ToString());
         }
 
-        if (OutputLayerPruneRate is { } output && !(output > 0.0 && output < 1.0))
+        if (OutputLayerPruneRate is { } output && Shapes.PruningRules.CheckLotteryRate("output-layer prune rate", output, checkCoarse: false) is { } outputRate)
         {
-            throw new ArgumentOutOfRangeException(nameof(OutputLayerPruneRate), output, "The output layer's prune rate must lie in (0, 1).");
+            throw new ArgumentOutOfRangeException(nameof(OutputLayerPruneRate), output, outputRate.ToString());
+        }
+
+        if (ConvolutionPruneRate is { } convolution && !(convolution > 0.0 && convolution < 1.0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(ConvolutionPruneRate), convolution, "The convolution layers' prune rate must lie in (0, 1).");
         }
 
         if (RewindIteration < 0)
@@ -61,6 +75,14 @@ public sealed record LotteryTicketOptions
             throw new ArgumentOutOfRangeException(nameof(Scope), Scope, "Unknown pruning scope.");
         }
     }
+
+    /// <summary>
+    /// What the pruning-safety rules say about these settings (the analyzers' MG0106–MG0108, same IDs and text): a
+    /// rate outside (0, 1), a rate so coarse the search is nearly one-shot, an output layer pruned at the full rate.
+    /// Validation refuses only the first; the others are warnings worth showing before a long search.
+    /// </summary>
+    public IReadOnlyList<PruningAdvice> Check() =>
+        PruningAdvice.From(Shapes.PruningRules.CheckLottery(PruneRate, OutputLayerPruneRate, (Shapes.PruneScopeCode)Scope));
 }
 
 /// <summary>One train-then-prune round of a lottery-ticket search, reported after its training.</summary>
@@ -104,8 +126,7 @@ public sealed record LotteryTicket(double TargetSparsity, int Round, PruningRepo
             throw new ArgumentException($"The ticket's mask has {Mask.Length} entries; network '{network.Name}' has {network.Parameters.Count} parameters.", nameof(network));
         }
 
-        Pruner.InstallMask(network, Mask);
-        network.Masks.ApplyToParameters();
+        network.Masks.Install(Mask);
     }
 }
 
@@ -117,7 +138,7 @@ public sealed record LotteryTicketResult(IReadOnlyList<LotteryTicketRound> Round
 /// <summary>
 /// Lottery tickets by iterative magnitude pruning with rewinding (Frankle and Carbin 2019; Frankle et al. 2020):
 /// train → remove <see cref="LotteryTicketOptions.PruneRate"/> of each layer's remaining weights by trained |w| (the
-/// output layer at half that rate) → rewind the survivors to their values at
+/// output layer and convolution layers at half that rate, see <see cref="LotteryTicketOptions.ConvolutionPruneRate"/>) → rewind the survivors to their values at
 /// <see cref="LotteryTicketOptions.RewindIteration"/> → reset the optimizer → repeat. One run follows one pruning
 /// trajectory and lands exactly on each requested sparsity in turn (the round that would overshoot a target scales
 /// its rates down so the overall kept count is exactly round((1 − target)·N)); the trained network at each target is
@@ -283,9 +304,8 @@ public sealed class LotteryTicketSearch
                 throw new LayerCollapseException(empty.Layer, empty.Name, PruningMethods.Lth.Name, targets[nextTarget].Sparsity);
             }
 
-            Pruner.InstallMask(_network, mask);
             parameters.Restore(rewind!);
-            masks.ApplyToParameters();
+            masks.Install(mask);
             _optimizer.Reset();
             Checkpoint?.Invoke(new LotteryTicketPosition(round + 1, 0, rewind));
         }
@@ -418,13 +438,16 @@ public sealed class LotteryTicketSearch
 
         var outputLayer = _network.Layers.Count - 1;
         var outputRate = _options.OutputLayerPruneRate ?? (_options.PruneRate / 2.0);
+        var convolutionRate = _options.ConvolutionPruneRate ?? (_options.PruneRate / 2.0);
         var keptPerTensor = new int[tensorGroups.Count];
         var rates = new double[tensorGroups.Count];
         for (var t = 0; t < tensorGroups.Count; t++)
         {
             var tensor = tensorGroups[t][0];
             keptPerTensor[t] = _network.Masks.CountKept(tensor);
-            rates[t] = tensor.LayerIndex == outputLayer ? outputRate : _options.PruneRate;
+            rates[t] = tensor.LayerIndex == outputLayer ? outputRate
+                : _network.Layers[tensor.LayerIndex].Kind == LayerKind.Conv2D ? convolutionRate
+                : _options.PruneRate;
         }
 
         var removals = LayerWiseRemovals(keptPerTensor, rates, needed);

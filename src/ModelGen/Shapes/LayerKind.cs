@@ -20,4 +20,16 @@ enum LayerKind
 
     /// <summary>y = f(U (Vt x) + b), U [out, rank], Vt [rank, in].</summary>
     FactorizedDense = 1,
+
+    /// <summary>y = f(W ∗ x + b), W [out channels, in channels, kh, kw] (PyTorch's <c>nn.Conv2d</c>).</summary>
+    Conv2D = 2,
+
+    /// <summary>Maximum over each window of each channel; no parameters.</summary>
+    MaxPool2D = 3,
+
+    /// <summary>Mean over each window of each channel; no parameters.</summary>
+    AvgPool2D = 4,
+
+    /// <summary>C × H × W to a vector of C·H·W values; no parameters, no computation.</summary>
+    Flatten = 5,
 }

@@ -138,7 +138,7 @@ public sealed class Trainer
                     _batchLabels[b] = train.Labels[sample];
                 }
 
-                parameters.ZeroGradients();
+                masks.ZeroGradients();
                 var loss = _network.ForwardBackward(_batchInputs.AsSpan(0, batch * features), _batchLabels.AsSpan(0, batch), batch);
                 if (!float.IsFinite(loss))
                 {

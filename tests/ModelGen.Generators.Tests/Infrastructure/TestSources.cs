@@ -31,6 +31,24 @@ internal static class TestSources
     /// Two models in one file: one with no prunable layer at all (masks can never become active, a separate emitter
     /// path) and one whose factorized layer is explicitly prunable (masks over U and Vt).
     /// </summary>
+    /// <summary>Every spatial kind: padding and stride, average and max pooling, a pool first, an explicit flatten.</summary>
+    public const string ConvVariants = """
+        using ModelGen;
+
+        namespace ModelGen.GeneratorTests
+        {
+            [Model(Channels = 3, Height = 9, Width = 7, Name = "conv-variants")]
+            [AvgPool2D(2, Stride = 1)]
+            [Conv2D(4, 3, Activation.Tanh, Stride = 2, Padding = 1, Prunable = false)]
+            [MaxPool2D(2)]
+            [Flatten]
+            [Dense(3)]
+            public partial class ConvVariants
+            {
+            }
+        }
+        """;
+
     public const string MaskVariants = """
         namespace ModelGen.GeneratorTests
         {

@@ -16,14 +16,14 @@ internal static class SweepRecords
     /// A LeNet-300-100 run with the CLI's default settings except one epoch; <paramref name="accuracy"/> null makes it a
     /// refused run with <paramref name="refused"/> as its reason.
     /// </summary>
-    public static RunRecord Make(string model, string method, double target, int seed, double? accuracy, string refused = "would collapse layer 'fc1'")
+    public static RunRecord Make(string model, string method, double target, int seed, double? accuracy, string refused = "would collapse layer 'fc1'", int epochs = 1)
     {
         var record = new RunRecord
         {
             Model = model,
             Method = method,
             TargetSparsity = target,
-            Epochs = 1,
+            Epochs = epochs,
             BatchSize = 60,
             Lr = 0.0012,
             Optimizer = "adam",

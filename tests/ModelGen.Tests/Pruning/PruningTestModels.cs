@@ -120,3 +120,17 @@ internal static class PruningFixtures
         return kept;
     }
 }
+
+/// <summary>
+/// 1×6×6 → conv 3@3×3 ReLU → max-pool 2 → conv 4@2×2 Tanh → dense 5 ReLU → dense 3: 110 prunable weights in tensors
+/// of 27, 48, 20 and 15, every pruner and lth's per-kind rates checked on a convolutional network.
+/// </summary>
+[Model(Channels = 1, Height = 6, Width = 6, Name = "prune-conv")]
+[Conv2D(3, 3, Activation.ReLU)]
+[MaxPool2D(2)]
+[Conv2D(4, 2, Activation.Tanh)]
+[Dense(5, Activation.ReLU)]
+[Dense(3)]
+public partial class PruneConvNet
+{
+}

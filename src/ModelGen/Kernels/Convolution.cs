@@ -1,0 +1,329 @@
+using System;
+using System.ComponentModel;
+using System.Numerics.Tensors;
+
+namespace ModelGen.Kernels;
+
+/// <summary>
+/// 2-D convolution (PyTorch's <c>nn.Conv2d</c>: cross-correlation, weights [out, in, kh, kw]) over a batch of NCHW
+/// samples, by unfolding each sample's patches into a column matrix (im2col) and multiplying with <see cref="Gemm"/>:
+/// the forward pass Y = W·cols, the weight gradient dW += dY·colsᵀ and the input gradient cols2im(Wᵀ·dY).
+/// </summary>
+/// <remarks>
+/// Every method takes a caller-owned <c>columns</c> workspace of at least <see cref="ConvolutionShape.ColumnsLength"/>
+/// floats (one sample's patches; unused for a pointwise kernel) and allocates nothing. Samples are processed one after
+/// another and every sum runs in a fixed order inside <see cref="Gemm"/>, so results are bit-for-bit the same whatever
+/// <see cref="Gemm.MaxDegreeOfParallelism"/> is. Biases and activations are separate calls (<see cref="AddBias"/>,
+/// <see cref="AccumulateBiasGradient"/>, <see cref="ActivationKernels"/>), as for dense layers, so the R-operator passes
+/// of a Hessian-vector product reuse the same three products.
+/// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class Convolution
+{
+    /// <summary>
+    /// output[n] = W ∗ input[n] for every sample (no bias), or output += W ∗ input when <paramref name="accumulate"/> is set.
+    /// </summary>
+    /// <param name="input">batch × InputSize values, NCHW.</param>
+    /// <param name="weights">OutChannels × PatchSize values, [out, in, kh, kw].</param>
+    /// <param name="output">batch × OutputSize values, NCHW; overwritten or added to.</param>
+    /// <param name="batch">Samples.</param>
+    /// <param name="shape">The convolution.</param>
+    /// <param name="columns">Workspace of at least <see cref="ConvolutionShape.ColumnsLength"/> floats.</param>
+    /// <param name="accumulate">Add to <paramref name="output"/> instead of overwriting it.</param>
+    /// <exception cref="ArgumentException">A span's length does not match the shape.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The shape is invalid or the batch negative.</exception>
+    public static void Forward(
+        ReadOnlySpan<float> input,
+        ReadOnlySpan<float> weights,
+        Span<float> output,
+        int batch,
+        ConvolutionShape shape,
+        Span<float> columns,
+        bool accumulate = false)
+    {
+        Check(input.Length, output.Length, weights.Length, columns.Length, batch, shape, nameof(input), nameof(output), nameof(weights));
+        int inSize = shape.InputSize, outSize = shape.OutputSize, patch = shape.PatchSize, plane = shape.OutPlane;
+        for (var n = 0; n < batch; n++)
+        {
+            var x = input.Slice(n * inSize, inSize);
+            ReadOnlySpan<float> cols = shape.IsPointwise ? x : UnfoldChecked(x, shape, columns);
+            Gemm.Multiply(weights, cols, output.Slice(n * outSize, outSize), shape.OutChannels, plane, patch, accumulate);
+        }
+    }
+
+    /// <summary>
+    /// inputGradient[n] = Wᵀ ⋆ outputGradient[n] (the gradient of the loss with respect to the input), or added to
+    /// <paramref name="inputGradient"/> when <paramref name="accumulate"/> is set.
+    /// </summary>
+    /// <param name="outputGradient">batch × OutputSize values.</param>
+    /// <param name="weights">OutChannels × PatchSize values.</param>
+    /// <param name="inputGradient">batch × InputSize values; overwritten or added to.</param>
+    /// <param name="batch">Samples.</param>
+    /// <param name="shape">The convolution.</param>
+    /// <param name="columns">Workspace of at least <see cref="ConvolutionShape.ColumnsLength"/> floats.</param>
+    /// <param name="accumulate">Add to <paramref name="inputGradient"/> instead of overwriting it.</param>
+    /// <exception cref="ArgumentException">A span's length does not match the shape.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The shape is invalid or the batch negative.</exception>
+    public static void BackwardInput(
+        ReadOnlySpan<float> outputGradient,
+        ReadOnlySpan<float> weights,
+        Span<float> inputGradient,
+        int batch,
+        ConvolutionShape shape,
+        Span<float> columns,
+        bool accumulate = false)
+    {
+        Check(inputGradient.Length, outputGradient.Length, weights.Length, columns.Length, batch, shape, nameof(inputGradient), nameof(outputGradient), nameof(weights));
+        int inSize = shape.InputSize, outSize = shape.OutputSize, patch = shape.PatchSize, plane = shape.OutPlane;
+        for (var n = 0; n < batch; n++)
+        {
+            var dy = outputGradient.Slice(n * outSize, outSize);
+            var dx = inputGradient.Slice(n * inSize, inSize);
+            if (shape.IsPointwise)
+            {
+                // dX = Wᵀ·dY straight into the input's layout.
+                Gemm.MultiplyTransposedA(weights, dy, dx, patch, plane, shape.OutChannels, accumulate);
+                continue;
+            }
+
+            var cols = columns.Slice(0, shape.ColumnsLength);
+            Gemm.MultiplyTransposedA(weights, dy, cols, patch, plane, shape.OutChannels);
+            FoldChecked(cols, shape, dx, accumulate);
+        }
+    }
+
+    /// <summary>weightGradient += Σ_n outputGradient[n] · unfold(input[n])ᵀ (the gradient with respect to W, [out, in, kh, kw]).</summary>
+    /// <param name="input">batch × InputSize values (the layer's input in the forward pass).</param>
+    /// <param name="outputGradient">batch × OutputSize values.</param>
+    /// <param name="weightGradient">OutChannels × PatchSize values, added to.</param>
+    /// <param name="batch">Samples.</param>
+    /// <param name="shape">The convolution.</param>
+    /// <param name="columns">Workspace of at least <see cref="ConvolutionShape.ColumnsLength"/> floats.</param>
+    /// <exception cref="ArgumentException">A span's length does not match the shape.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The shape is invalid or the batch negative.</exception>
+    public static void AccumulateWeightGradient(
+        ReadOnlySpan<float> input,
+        ReadOnlySpan<float> outputGradient,
+        Span<float> weightGradient,
+        int batch,
+        ConvolutionShape shape,
+        Span<float> columns)
+    {
+        Check(input.Length, outputGradient.Length, weightGradient.Length, columns.Length, batch, shape, nameof(input), nameof(outputGradient), nameof(weightGradient));
+        int inSize = shape.InputSize, outSize = shape.OutputSize, patch = shape.PatchSize, plane = shape.OutPlane;
+        for (var n = 0; n < batch; n++)
+        {
+            var x = input.Slice(n * inSize, inSize);
+            ReadOnlySpan<float> cols = shape.IsPointwise ? x : UnfoldChecked(x, shape, columns);
+            Gemm.MultiplyTransposedB(outputGradient.Slice(n * outSize, outSize), cols, weightGradient, shape.OutChannels, patch, plane, accumulate: true);
+        }
+    }
+
+    /// <summary>Adds bias[c] to every position of channel c of every sample.</summary>
+    /// <param name="output">batch × channels × plane values, updated in place.</param>
+    /// <param name="bias">channels values.</param>
+    /// <param name="batch">Samples.</param>
+    /// <param name="channels">Channels per sample.</param>
+    /// <param name="plane">Positions per channel (height·width).</param>
+    /// <exception cref="ArgumentException">A span's length does not match.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A dimension is negative.</exception>
+    public static void AddBias(Span<float> output, ReadOnlySpan<float> bias, int batch, int channels, int plane)
+    {
+        CheckPlanes(output.Length, bias.Length, batch, channels, plane, nameof(output), nameof(bias));
+        for (var row = 0; row < batch * channels; row++)
+        {
+            var target = output.Slice(row * plane, plane);
+            TensorPrimitives.Add(target, bias[row % channels], target);
+        }
+    }
+
+    /// <summary>biasGradient[c] += Σ over samples and positions of outputGradient[n, c, ·] (samples in order).</summary>
+    /// <param name="outputGradient">batch × channels × plane values.</param>
+    /// <param name="biasGradient">channels values, added to.</param>
+    /// <param name="batch">Samples.</param>
+    /// <param name="channels">Channels per sample.</param>
+    /// <param name="plane">Positions per channel.</param>
+    /// <exception cref="ArgumentException">A span's length does not match.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A dimension is negative.</exception>
+    public static void AccumulateBiasGradient(ReadOnlySpan<float> outputGradient, Span<float> biasGradient, int batch, int channels, int plane)
+    {
+        CheckPlanes(outputGradient.Length, biasGradient.Length, batch, channels, plane, nameof(outputGradient), nameof(biasGradient));
+        for (var row = 0; row < batch * channels; row++)
+        {
+            biasGradient[row % channels] += TensorPrimitives.Sum(outputGradient.Slice(row * plane, plane));
+        }
+    }
+
+    /// <summary>
+    /// Unfolds one sample into <paramref name="columns"/>: row (c·kh + i)·kw + j, column oy·OW + ox holds
+    /// input[c, oy·stride − padding + i, ox·stride − padding + j], or 0 where that lies in the padding.
+    /// </summary>
+    /// <param name="sample">InputSize values of one sample.</param>
+    /// <param name="shape">The convolution.</param>
+    /// <param name="columns">Workspace of at least <see cref="ConvolutionShape.ColumnsLength"/> floats.</param>
+    /// <returns>The first <see cref="ConvolutionShape.ColumnsLength"/> floats of <paramref name="columns"/>.</returns>
+    /// <exception cref="ArgumentException">A span is too short.</exception>
+    public static Span<float> Unfold(ReadOnlySpan<float> sample, ConvolutionShape shape, Span<float> columns)
+    {
+        shape.Validate();
+        KernelGuard.Length(sample.Length, shape.InputSize, nameof(sample), "InChannels·InHeight·InWidth");
+        RequireColumns(columns.Length, shape);
+        return UnfoldChecked(sample, shape, columns);
+    }
+
+    /// <summary>
+    /// The adjoint of <see cref="Unfold"/>: adds every column entry back onto the input position it was copied from
+    /// (entries from the padding are dropped), into <paramref name="sample"/>, which is overwritten unless
+    /// <paramref name="accumulate"/> is set. Positions are visited in one fixed order.
+    /// </summary>
+    /// <param name="columns">At least <see cref="ConvolutionShape.ColumnsLength"/> floats.</param>
+    /// <param name="shape">The convolution.</param>
+    /// <param name="sample">InputSize values of one sample.</param>
+    /// <param name="accumulate">Add to <paramref name="sample"/> instead of overwriting it.</param>
+    /// <exception cref="ArgumentException">A span is too short.</exception>
+    public static void Fold(ReadOnlySpan<float> columns, ConvolutionShape shape, Span<float> sample, bool accumulate = false)
+    {
+        shape.Validate();
+        KernelGuard.Length(sample.Length, shape.InputSize, nameof(sample), "InChannels·InHeight·InWidth");
+        RequireColumns(columns.Length, shape);
+        FoldChecked(columns, shape, sample, accumulate);
+    }
+
+    private static Span<float> UnfoldChecked(ReadOnlySpan<float> sample, ConvolutionShape shape, Span<float> columns)
+    {
+        int h = shape.InHeight, w = shape.InWidth, oh = shape.OutHeight, ow = shape.OutWidth, s = shape.Stride, pad = shape.Padding;
+        var row = 0;
+        for (var c = 0; c < shape.InChannels; c++)
+        {
+            var channel = sample.Slice(c * h * w, h * w);
+            for (var i = 0; i < shape.KernelHeight; i++)
+            {
+                for (var j = 0; j < shape.KernelWidth; j++, row++)
+                {
+                    var target = columns.Slice(row * oh * ow, oh * ow);
+                    var (first, end) = InsideRange(j - pad, s, w, ow);
+                    for (var oy = 0; oy < oh; oy++)
+                    {
+                        var line = target.Slice(oy * ow, ow);
+                        var y = (oy * s) - pad + i;
+                        if ((uint)y >= (uint)h || first >= end)
+                        {
+                            line.Clear();
+                            continue;
+                        }
+
+                        line.Slice(0, first).Clear();
+                        line.Slice(end).Clear();
+                        var source = channel.Slice(y * w, w);
+                        var x0 = (first * s) - pad + j;
+                        if (s == 1)
+                        {
+                            source.Slice(x0, end - first).CopyTo(line.Slice(first, end - first));
+                        }
+                        else
+                        {
+                            for (int ox = first, x = x0; ox < end; ox++, x += s)
+                            {
+                                line[ox] = source[x];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        return columns.Slice(0, shape.ColumnsLength);
+    }
+
+    private static void FoldChecked(ReadOnlySpan<float> columns, ConvolutionShape shape, Span<float> sample, bool accumulate)
+    {
+        if (!accumulate)
+        {
+            sample.Clear();
+        }
+
+        int h = shape.InHeight, w = shape.InWidth, oh = shape.OutHeight, ow = shape.OutWidth, s = shape.Stride, pad = shape.Padding;
+        var row = 0;
+        for (var c = 0; c < shape.InChannels; c++)
+        {
+            var channel = sample.Slice(c * h * w, h * w);
+            for (var i = 0; i < shape.KernelHeight; i++)
+            {
+                for (var j = 0; j < shape.KernelWidth; j++, row++)
+                {
+                    var source = columns.Slice(row * oh * ow, oh * ow);
+                    var (first, end) = InsideRange(j - pad, s, w, ow);
+                    if (first >= end)
+                    {
+                        continue;
+                    }
+
+                    for (var oy = 0; oy < oh; oy++)
+                    {
+                        var y = (oy * s) - pad + i;
+                        if ((uint)y >= (uint)h)
+                        {
+                            continue;
+                        }
+
+                        var line = source.Slice(oy * ow, ow);
+                        var target = channel.Slice(y * w, w);
+                        var x0 = (first * s) - pad + j;
+                        if (s == 1)
+                        {
+                            var span = target.Slice(x0, end - first);
+                            TensorPrimitives.Add(span, line.Slice(first, end - first), span);
+                        }
+                        else
+                        {
+                            for (int ox = first, x = x0; ox < end; ox++, x += s)
+                            {
+                                target[x] += line[ox];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>The outputs [first, end) along one axis whose input position ox·stride + offset lies in [0, extent).</summary>
+    private static (int First, int End) InsideRange(int offset, int stride, int extent, int outputs)
+    {
+        // ox·stride + offset ≥ 0  ⇔ ox ≥ ceil(−offset / stride); ox·stride + offset ≤ extent − 1 ⇔ ox ≤ floor((extent − 1 − offset) / stride).
+        var first = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
+        var last = extent - 1 - offset;
+        var end = last < 0 ? 0 : Math.Min(outputs, (last / stride) + 1);
+        return (first, Math.Max(first, end));
+    }
+
+    private static void Check(int inputLength, int outputLength, int weightLength, int columnsLength, int batch, ConvolutionShape shape, string inputName, string outputName, string weightName)
+    {
+        shape.Validate();
+        KernelGuard.Dimension(batch, nameof(batch));
+        KernelGuard.MatrixLength(inputLength, batch, shape.InputSize, inputName, "batch×InChannels·InHeight·InWidth");
+        KernelGuard.MatrixLength(outputLength, batch, shape.OutputSize, outputName, "batch×OutChannels·OutHeight·OutWidth");
+        KernelGuard.MatrixLength(weightLength, shape.OutChannels, shape.PatchSize, weightName, "OutChannels×InChannels·KernelHeight·KernelWidth");
+        if (!shape.IsPointwise)
+        {
+            RequireColumns(columnsLength, shape);
+        }
+    }
+
+    private static void RequireColumns(int length, ConvolutionShape shape)
+    {
+        if (length < shape.ColumnsLength)
+        {
+            throw new ArgumentException($"'columns' has length {length}, needs at least {shape.ColumnsLength} (InChannels·KernelHeight·KernelWidth × OutHeight·OutWidth).", "columns");
+        }
+    }
+
+    private static void CheckPlanes(int valuesLength, int biasLength, int batch, int channels, int plane, string valuesName, string biasName)
+    {
+        KernelGuard.Dimension(batch, nameof(batch));
+        KernelGuard.Dimension(channels, nameof(channels));
+        KernelGuard.Dimension(plane, nameof(plane));
+        KernelGuard.MatrixLength(valuesLength, batch, channels * plane, valuesName, "batch×channels·plane");
+        KernelGuard.Length(biasLength, channels, biasName, "channels");
+    }
+}

@@ -1,0 +1,113 @@
+using System;
+using System.ComponentModel;
+
+namespace ModelGen.Kernels;
+
+/// <summary>
+/// The geometry of one 2-D convolution over NCHW samples: <see cref="InChannels"/>×<see cref="InHeight"/>×<see cref="InWidth"/>
+/// in, <see cref="OutChannels"/>×<see cref="OutHeight"/>×<see cref="OutWidth"/> out, weights [out, in, kh, kw] (PyTorch's
+/// <c>nn.Conv2d</c> layout), the same stride and zero padding along both axes.
+/// </summary>
+/// <remarks>
+/// The output extent is PyTorch's floor((in + 2·padding − kernel) / stride) + 1; the generator's shape inference
+/// (src/ModelGen/Shapes) derives the same numbers at compile time, and a test holds the two to each other.
+/// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public readonly record struct ConvolutionShape
+{
+    /// <summary>Describes a convolution; call <see cref="Validate"/> (every kernel does) before relying on it.</summary>
+    public ConvolutionShape(int inChannels, int inHeight, int inWidth, int outChannels, int kernelHeight, int kernelWidth, int stride = 1, int padding = 0)
+    {
+        InChannels = inChannels;
+        InHeight = inHeight;
+        InWidth = inWidth;
+        OutChannels = outChannels;
+        KernelHeight = kernelHeight;
+        KernelWidth = kernelWidth;
+        Stride = stride;
+        Padding = padding;
+    }
+
+    /// <summary>Input channels.</summary>
+    public int InChannels { get; }
+
+    /// <summary>Input height.</summary>
+    public int InHeight { get; }
+
+    /// <summary>Input width.</summary>
+    public int InWidth { get; }
+
+    /// <summary>Output channels (filters).</summary>
+    public int OutChannels { get; }
+
+    /// <summary>Kernel height.</summary>
+    public int KernelHeight { get; }
+
+    /// <summary>Kernel width.</summary>
+    public int KernelWidth { get; }
+
+    /// <summary>Step between neighbouring windows, along both axes.</summary>
+    public int Stride { get; }
+
+    /// <summary>Zeros added on every side of the input.</summary>
+    public int Padding { get; }
+
+    /// <summary>Output height: floor((InHeight + 2·Padding − KernelHeight) / Stride) + 1.</summary>
+    public int OutHeight => Extent(InHeight, KernelHeight);
+
+    /// <summary>Output width: floor((InWidth + 2·Padding − KernelWidth) / Stride) + 1.</summary>
+    public int OutWidth => Extent(InWidth, KernelWidth);
+
+    /// <summary>Values per input sample (C·H·W).</summary>
+    public int InputSize => InChannels * InHeight * InWidth;
+
+    /// <summary>Values per output sample (F·OH·OW).</summary>
+    public int OutputSize => OutChannels * OutPlane;
+
+    /// <summary>Output positions per channel (OH·OW).</summary>
+    public int OutPlane => OutHeight * OutWidth;
+
+    /// <summary>Entries of one filter, the weight's columns and the fan-in (C·kh·kw).</summary>
+    public int PatchSize => InChannels * KernelHeight * KernelWidth;
+
+    /// <summary>Weight entries (F·C·kh·kw).</summary>
+    public int WeightLength => OutChannels * PatchSize;
+
+    /// <summary>Floats of the column workspace the kernels need (PatchSize·OutPlane; one sample's unfolded patches).</summary>
+    public int ColumnsLength => PatchSize * OutPlane;
+
+    /// <summary>
+    /// A 1×1 kernel with stride 1 and no padding: the unfolded patches are the input itself, so no copy is made.
+    /// </summary>
+    public bool IsPointwise => KernelHeight == 1 && KernelWidth == 1 && Stride == 1 && Padding == 0;
+
+    /// <summary>Throws unless every size is positive, the padding non-negative and the kernel fits the padded input.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Naming the offending size.</exception>
+    public void Validate()
+    {
+        KernelGuard.PositiveDimension(InChannels, nameof(InChannels));
+        KernelGuard.PositiveDimension(InHeight, nameof(InHeight));
+        KernelGuard.PositiveDimension(InWidth, nameof(InWidth));
+        KernelGuard.PositiveDimension(OutChannels, nameof(OutChannels));
+        KernelGuard.PositiveDimension(KernelHeight, nameof(KernelHeight));
+        KernelGuard.PositiveDimension(KernelWidth, nameof(KernelWidth));
+        KernelGuard.PositiveDimension(Stride, nameof(Stride));
+        KernelGuard.Dimension(Padding, nameof(Padding));
+        if (KernelHeight > InHeight + (2L * Padding) || KernelWidth > InWidth + (2L * Padding))
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(KernelHeight),
+                $"A {KernelHeight}×{KernelWidth} kernel does not fit a {InHeight}×{InWidth} input padded by {Padding}.");
+        }
+
+        var patch = (long)InChannels * KernelHeight * KernelWidth;
+        var plane = (long)OutHeight * OutWidth;
+        if (patch * OutChannels > int.MaxValue || patch * plane > int.MaxValue || plane * OutChannels > int.MaxValue
+            || (long)InChannels * InHeight * InWidth > int.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(nameof(InChannels), "The convolution's sizes overflow an int.");
+        }
+    }
+
+    private int Extent(int input, int kernel) => Stride > 0 ? ((input + (2 * Padding) - kernel) / Stride) + 1 : 0;
+}

@@ -1,0 +1,215 @@
+using System;
+using System.ComponentModel;
+
+namespace ModelGen.Kernels;
+
+/// <summary>
+/// Max- and average-pooling over a batch of NCHW samples (<see cref="PoolShape"/>), with the backward passes and, for
+/// max-pooling, the routing of a directional derivative (R-operator) or a linearized signal through the recorded
+/// maxima. Allocation-free; every sum runs in a fixed order.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class Pooling
+{
+    /// <summary>
+    /// output = max over each window; <paramref name="argmax"/> records, per output value, the index within its
+    /// channel's input plane (y·InWidth + x) of the maximum. Ties go to the first maximum in row-major window order
+    /// and a NaN wins over numbers, as in PyTorch; so on an all-equal input (SynFlow's all-ones probe) every window
+    /// routes through its top-left position.
+    /// </summary>
+    /// <param name="input">batch × InputSize values.</param>
+    /// <param name="output">batch × OutputSize values, overwritten.</param>
+    /// <param name="argmax">batch × OutputSize indices, overwritten.</param>
+    /// <param name="batch">Samples.</param>
+    /// <param name="shape">The pooling layer.</param>
+    /// <exception cref="ArgumentException">A span's length does not match the shape.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The shape is invalid or the batch negative.</exception>
+    public static void MaxForward(ReadOnlySpan<float> input, Span<float> output, Span<int> argmax, int batch, PoolShape shape)
+    {
+        Check(input.Length, output.Length, batch, shape, nameof(input), nameof(output));
+        KernelGuard.MatrixLength(argmax.Length, batch, shape.OutputSize, nameof(argmax), "batch×OutputSize");
+        int h = shape.InHeight, w = shape.InWidth, oh = shape.OutHeight, ow = shape.OutWidth, size = shape.Size, s = shape.Stride;
+        var planes = batch * shape.Channels;
+        for (var plane = 0; plane < planes; plane++)
+        {
+            var x = input.Slice(plane * h * w, h * w);
+            var y = output.Slice(plane * oh * ow, oh * ow);
+            var at = argmax.Slice(plane * oh * ow, oh * ow);
+            for (var oy = 0; oy < oh; oy++)
+            {
+                for (var ox = 0; ox < ow; ox++)
+                {
+                    var top = oy * s * w;
+                    var best = top + (ox * s);
+                    var max = x[best];
+                    for (var i = 0; i < size && !float.IsNaN(max); i++)
+                    {
+                        var row = top + (i * w) + (ox * s);
+                        for (var j = 0; j < size; j++)
+                        {
+                            var value = x[row + j];
+                            if (value > max || float.IsNaN(value))
+                            {
+                                max = value;
+                                best = row + j;
+                                if (float.IsNaN(value))
+                                {
+                                    break;
+                                }
+                            }
+                        }
+                    }
+
+                    y[(oy * ow) + ox] = max;
+                    at[(oy * ow) + ox] = best;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// output[o] = input[argmax[o]] within each channel plane: the max-pool applied with fixed, recorded choices. This
+    /// is the R-operator (directional derivative) of <see cref="MaxForward"/>, which is piecewise linear.
+    /// </summary>
+    /// <param name="input">batch × InputSize values.</param>
+    /// <param name="argmax">batch × OutputSize indices from <see cref="MaxForward"/>.</param>
+    /// <param name="output">batch × OutputSize values, overwritten.</param>
+    /// <param name="batch">Samples.</param>
+    /// <param name="shape">The pooling layer.</param>
+    /// <exception cref="ArgumentException">A span's length does not match the shape.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The shape is invalid, the batch negative or an index outside its plane.</exception>
+    public static void MaxRoute(ReadOnlySpan<float> input, ReadOnlySpan<int> argmax, Span<float> output, int batch, PoolShape shape)
+    {
+        Check(input.Length, output.Length, batch, shape, nameof(input), nameof(output));
+        KernelGuard.MatrixLength(argmax.Length, batch, shape.OutputSize, nameof(argmax), "batch×OutputSize");
+        int planeIn = shape.InHeight * shape.InWidth, planeOut = shape.OutHeight * shape.OutWidth;
+        for (var plane = 0; plane < batch * shape.Channels; plane++)
+        {
+            var x = input.Slice(plane * planeIn, planeIn);
+            var at = argmax.Slice(plane * planeOut, planeOut);
+            var y = output.Slice(plane * planeOut, planeOut);
+            for (var o = 0; o < planeOut; o++)
+            {
+                y[o] = x[CheckedIndex(at[o], planeIn)];
+            }
+        }
+    }
+
+    /// <summary>
+    /// inputGradient = 0, then each output gradient added onto its window's recorded maximum (overlapping windows
+    /// add up, in output order).
+    /// </summary>
+    /// <param name="outputGradient">batch × OutputSize values.</param>
+    /// <param name="argmax">batch × OutputSize indices from <see cref="MaxForward"/>.</param>
+    /// <param name="inputGradient">batch × InputSize values, overwritten.</param>
+    /// <param name="batch">Samples.</param>
+    /// <param name="shape">The pooling layer.</param>
+    /// <exception cref="ArgumentException">A span's length does not match the shape.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The shape is invalid, the batch negative or an index outside its plane.</exception>
+    public static void MaxBackward(ReadOnlySpan<float> outputGradient, ReadOnlySpan<int> argmax, Span<float> inputGradient, int batch, PoolShape shape)
+    {
+        Check(inputGradient.Length, outputGradient.Length, batch, shape, nameof(inputGradient), nameof(outputGradient));
+        KernelGuard.MatrixLength(argmax.Length, batch, shape.OutputSize, nameof(argmax), "batch×OutputSize");
+        inputGradient.Clear();
+        int planeIn = shape.InHeight * shape.InWidth, planeOut = shape.OutHeight * shape.OutWidth;
+        for (var plane = 0; plane < batch * shape.Channels; plane++)
+        {
+            var dx = inputGradient.Slice(plane * planeIn, planeIn);
+            var at = argmax.Slice(plane * planeOut, planeOut);
+            var dy = outputGradient.Slice(plane * planeOut, planeOut);
+            for (var o = 0; o < planeOut; o++)
+            {
+                dx[CheckedIndex(at[o], planeIn)] += dy[o];
+            }
+        }
+    }
+
+    /// <summary>output = mean over each window (Size² values, summed in row-major order).</summary>
+    /// <param name="input">batch × InputSize values.</param>
+    /// <param name="output">batch × OutputSize values, overwritten.</param>
+    /// <param name="batch">Samples.</param>
+    /// <param name="shape">The pooling layer.</param>
+    /// <exception cref="ArgumentException">A span's length does not match the shape.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The shape is invalid or the batch negative.</exception>
+    public static void AverageForward(ReadOnlySpan<float> input, Span<float> output, int batch, PoolShape shape)
+    {
+        Check(input.Length, output.Length, batch, shape, nameof(input), nameof(output));
+        int h = shape.InHeight, w = shape.InWidth, oh = shape.OutHeight, ow = shape.OutWidth, size = shape.Size, s = shape.Stride;
+        var scale = 1f / (size * size);
+        for (var plane = 0; plane < batch * shape.Channels; plane++)
+        {
+            var x = input.Slice(plane * h * w, h * w);
+            var y = output.Slice(plane * oh * ow, oh * ow);
+            for (var oy = 0; oy < oh; oy++)
+            {
+                for (var ox = 0; ox < ow; ox++)
+                {
+                    var sum = 0f;
+                    for (var i = 0; i < size; i++)
+                    {
+                        var row = (((oy * s) + i) * w) + (ox * s);
+                        for (var j = 0; j < size; j++)
+                        {
+                            sum += x[row + j];
+                        }
+                    }
+
+                    y[(oy * ow) + ox] = sum * scale;
+                }
+            }
+        }
+    }
+
+    /// <summary>inputGradient = 0, then each output gradient / Size² added onto every position of its window.</summary>
+    /// <param name="outputGradient">batch × OutputSize values.</param>
+    /// <param name="inputGradient">batch × InputSize values, overwritten.</param>
+    /// <param name="batch">Samples.</param>
+    /// <param name="shape">The pooling layer.</param>
+    /// <exception cref="ArgumentException">A span's length does not match the shape.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The shape is invalid or the batch negative.</exception>
+    public static void AverageBackward(ReadOnlySpan<float> outputGradient, Span<float> inputGradient, int batch, PoolShape shape)
+    {
+        Check(inputGradient.Length, outputGradient.Length, batch, shape, nameof(inputGradient), nameof(outputGradient));
+        inputGradient.Clear();
+        int h = shape.InHeight, w = shape.InWidth, oh = shape.OutHeight, ow = shape.OutWidth, size = shape.Size, s = shape.Stride;
+        var scale = 1f / (size * size);
+        for (var plane = 0; plane < batch * shape.Channels; plane++)
+        {
+            var dx = inputGradient.Slice(plane * h * w, h * w);
+            var dy = outputGradient.Slice(plane * oh * ow, oh * ow);
+            for (var oy = 0; oy < oh; oy++)
+            {
+                for (var ox = 0; ox < ow; ox++)
+                {
+                    var share = dy[(oy * ow) + ox] * scale;
+                    for (var i = 0; i < size; i++)
+                    {
+                        var row = (((oy * s) + i) * w) + (ox * s);
+                        for (var j = 0; j < size; j++)
+                        {
+                            dx[row + j] += share;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static int CheckedIndex(int index, int plane)
+    {
+        if ((uint)index >= (uint)plane)
+        {
+            throw new ArgumentOutOfRangeException("argmax", index, $"Recorded maximum {index} lies outside its {plane}-value plane.");
+        }
+
+        return index;
+    }
+
+    private static void Check(int inputLength, int outputLength, int batch, PoolShape shape, string inputName, string outputName)
+    {
+        shape.Validate();
+        KernelGuard.Dimension(batch, nameof(batch));
+        KernelGuard.MatrixLength(inputLength, batch, shape.InputSize, inputName, "batch×Channels·InHeight·InWidth");
+        KernelGuard.MatrixLength(outputLength, batch, shape.OutputSize, outputName, "batch×Channels·OutHeight·OutWidth");
+    }
+}

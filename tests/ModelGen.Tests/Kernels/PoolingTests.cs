@@ -1,0 +1,164 @@
+using ModelGen.Kernels;
+using Xunit;
+
+namespace ModelGen.Tests.Kernels;
+
+public class PoolingTests
+{
+    // (C, H, W, size, stride): the LeNet-5 pools, odd inputs whose border windows are dropped, overlapping windows
+    // (stride below size), a stride above the size, batch 1 and 3.
+    public static TheoryData<int, int, int, int, int> Shapes() => new()
+    {
+        { 20, 24, 24, 2, 2 },
+        { 2, 7, 5, 2, 2 },
+        { 3, 7, 7, 3, 2 },
+        { 1, 9, 8, 2, 3 },
+        { 2, 5, 5, 3, 1 },
+        { 1, 4, 4, 4, 4 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void MaxPoolMatchesReferenceForwardBackwardAndRoute(int c, int h, int w, int size, int stride)
+    {
+        var shape = new PoolShape(c, h, w, size, stride);
+        foreach (var batch in new[] { 1, 3 })
+        {
+            var x = Random(batch * shape.InputSize, 1);
+            var dy = Random(batch * shape.OutputSize, 2);
+            var y = new float[batch * shape.OutputSize];
+            var argmax = new int[batch * shape.OutputSize];
+            Pooling.MaxForward(x, y, argmax, batch, shape);
+
+            var refDx = new double[x.Length];
+            var planeIn = h * w;
+            for (var o = 0; o < y.Length; o++)
+            {
+                var (plane, oy, ox) = (o / (shape.OutHeight * shape.OutWidth), o / shape.OutWidth % shape.OutHeight, o % shape.OutWidth);
+                var best = double.NegativeInfinity;
+                var at = -1;
+                for (var i = 0; i < size; i++)
+                {
+                    for (var j = 0; j < size; j++)
+                    {
+                        var index = ((oy * stride) + i) * w + (ox * stride) + j;
+                        if (x[(plane * planeIn) + index] > best)
+                        {
+                            best = x[(plane * planeIn) + index];
+                            at = index;
+                        }
+                    }
+                }
+
+                Assert.Equal((float)best, y[o]);
+                Assert.Equal(at, argmax[o]);
+                refDx[(plane * planeIn) + at] += dy[o];
+            }
+
+            var dx = Enumerable.Repeat(5f, x.Length).ToArray();
+            Pooling.MaxBackward(dy, argmax, dx, batch, shape);
+            for (var i = 0; i < dx.Length; i++)
+            {
+                Assert.Equal(refDx[i], dx[i], 1e-5);
+            }
+
+            // Routing the input itself through the recorded maxima reproduces the forward output.
+            var routed = new float[y.Length];
+            Pooling.MaxRoute(x, argmax, routed, batch, shape);
+            Assert.Equal(y, routed);
+        }
+    }
+
+    [Fact]
+    public void TiesGoToTheFirstMaximumInRowMajorOrderAsInPyTorch()
+    {
+        // SynFlow's all-ones probe: every window ties, so every window routes through its top-left entry.
+        var shape = new PoolShape(1, 4, 6, 2);
+        var argmax = new int[shape.OutputSize];
+        Pooling.MaxForward(Enumerable.Repeat(1f, shape.InputSize).ToArray(), new float[shape.OutputSize], argmax, 1, shape);
+        Assert.Equal(new[] { 0, 2, 4, 12, 14, 16 }, argmax);
+
+        // A tie between the second and third entry of a window: the second (earlier) one wins.
+        var x = new float[] { 0f, 3f, 3f, 1f };
+        var one = new PoolShape(1, 2, 2, 2);
+        var at = new int[1];
+        Pooling.MaxForward(x, new float[1], at, 1, one);
+        Assert.Equal(1, at[0]);
+    }
+
+    [Fact]
+    public void NaNWinsItsWindowAsInPyTorch()
+    {
+        var shape = new PoolShape(1, 2, 2, 2);
+        var y = new float[1];
+        var at = new int[1];
+        Pooling.MaxForward(new[] { 1f, 2f, float.NaN, 9f }, y, at, 1, shape);
+        Assert.True(float.IsNaN(y[0]));
+        Assert.Equal(2, at[0]);
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void AveragePoolMatchesReferenceAndItsBackwardIsTheAdjoint(int c, int h, int w, int size, int stride)
+    {
+        var shape = new PoolShape(c, h, w, size, stride);
+        foreach (var batch in new[] { 1, 3 })
+        {
+            var x = Random(batch * shape.InputSize, 3);
+            var dy = Random(batch * shape.OutputSize, 4);
+            var y = new float[dy.Length];
+            Pooling.AverageForward(x, y, batch, shape);
+            var planeIn = h * w;
+            for (var o = 0; o < y.Length; o++)
+            {
+                var (plane, oy, ox) = (o / (shape.OutHeight * shape.OutWidth), o / shape.OutWidth % shape.OutHeight, o % shape.OutWidth);
+                var sum = 0.0;
+                for (var i = 0; i < size; i++)
+                {
+                    for (var j = 0; j < size; j++)
+                    {
+                        sum += x[(plane * planeIn) + (((oy * stride) + i) * w) + (ox * stride) + j];
+                    }
+                }
+
+                Assert.Equal(sum / (size * size), y[o], 1e-6);
+            }
+
+            var dx = new float[x.Length];
+            Pooling.AverageBackward(dy, dx, batch, shape);
+            Assert.Equal(Dot(y, dy), Dot(x, dx), 1e-4);
+        }
+    }
+
+    [Fact]
+    public void WindowsThatDoNotFitAndBadIndicesAreRejected()
+    {
+        Assert.Equal("Size", Assert.Throws<ArgumentOutOfRangeException>(() => new PoolShape(1, 3, 5, 4).Validate()).ParamName);
+        Assert.Equal("Stride", Assert.Throws<ArgumentOutOfRangeException>(() => new PoolShape(1, 3, 5, 2, -1).Validate()).ParamName);
+        var shape = new PoolShape(1, 2, 2, 2);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Pooling.MaxBackward(new float[1], new[] { 4 }, new float[4], 1, shape));
+    }
+
+    private static double Dot(float[] a, float[] b)
+    {
+        var sum = 0.0;
+        for (var i = 0; i < a.Length; i++)
+        {
+            sum += (double)a[i] * b[i];
+        }
+
+        return sum;
+    }
+
+    private static float[] Random(int length, int seed)
+    {
+        var random = new Random(seed);
+        var values = new float[length];
+        for (var i = 0; i < length; i++)
+        {
+            values[i] = (float)((random.NextDouble() * 2) - 1);
+        }
+
+        return values;
+    }
+}
