@@ -47,8 +47,8 @@ public static class NetworkWeights
     /// <summary>
     /// Loads parameters and masks from <paramref name="path"/> into <paramref name="network"/> and returns the file's
     /// metadata. Every tensor is checked first (names, dtype F32, shapes, byte ranges, finite values, masks of exactly
-    /// 0 or 1 on prunable tensors only); the network changes only when all checks pass. Masks are installed through
-    /// <see cref="MaskSet"/>'s own operations; a file without masks leaves the network unpruned.
+    /// 0 or 1 on prunable tensors only); the network changes only when all checks pass. Masks are installed with
+    /// <see cref="MaskSet.Install"/>; a file without masks leaves the network unpruned.
     /// </summary>
     /// <exception cref="SafetensorsFormatException">Naming the file, the tensor and the byte offset of the first difference.</exception>
     /// <exception cref="System.IO.IOException">The file cannot be read.</exception>
@@ -63,18 +63,21 @@ public static class NetworkWeights
         return file.Metadata;
     }
 
-    /// <summary>Puts checked values and masks into the network (nothing here can fail).</summary>
+    /// <summary>Puts checked values and masks into the network (nothing here can fail: both were checked on reading).</summary>
     internal static void Install(INetwork network, float[] values, List<(ParameterTensor Tensor, float[] Mask)> masks)
     {
-        // Values first, then masks: whatever a mask change rebuilds (sparse handles) then sees the loaded weights.
-        network.Parameters.Restore(values);
-        network.Masks.Reset();
+        // One full mask, ones where the file has none, installed through MaskSet.Install (which bumps the mask version
+        // the kernel handles follow and zeroes removed weights). Values first, so whatever the mask change rebuilds sees
+        // the loaded weights.
+        var full = new float[values.Length];
+        Array.Fill(full, 1f);
         foreach (var (tensor, mask) in masks)
         {
-            network.Masks.Set(tensor, mask);
+            mask.CopyTo(full, tensor.Offset);
         }
 
-        network.Masks.ApplyToParameters();
+        network.Parameters.Restore(values);
+        network.Masks.Install(full);
     }
 
     /// <summary>
