@@ -76,6 +76,9 @@ public sealed class OnnxInferencePair : IDisposable
     /// <summary>Samples per call.</summary>
     public int Batch { get; }
 
+    /// <summary>The kernel our network runs per layer and the layer's density ("fc1 sparse 0.084, …").</summary>
+    public string Kernels => string.Join(", ", _network.Execution.Select(e => FormattableString.Invariant($"{e.Layer} {e.Kernel.ToString().ToLowerInvariant()} {e.Density:0.000}")));
+
     /// <summary>One forward pass of the generated network.</summary>
     public void RunModelGen() => _network.Forward(_input, Batch, _logits);
 

@@ -24,6 +24,7 @@ public static class OnnxPeerHarness
         Console.WriteLine($"load at start: {File.ReadAllText("/proc/loadavg").Trim()}  ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {rounds} rounds)");
         Console.WriteLine("| sparsity | batch | threads | ModelGen µs/call (median) | ONNX Runtime µs/call (median) | ORT / ours (median of rounds) | ModelGen µs/call (fastest) | ONNX Runtime µs/call (fastest) | ORT / ours (fastest) |");
         Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        var kernels = new List<string>();
         foreach (var sparsity in Sparsities)
         {
             foreach (var batch in Batches)
@@ -32,11 +33,17 @@ public static class OnnxPeerHarness
                 {
                     using var pair = new OnnxInferencePair(sparsity, batch, threads);
                     Measure(pair, sparsity, threads, rounds);
+                    kernels.Add(string.Create(CultureInfo.InvariantCulture, $"sparsity {sparsity:0.00}, batch {batch}, threads {threads}: {pair.Kernels}"));
                 }
             }
         }
 
         Console.WriteLine($"load at end: {File.ReadAllText("/proc/loadavg").Trim()}");
+        Console.WriteLine("ModelGen's kernel per layer (INetwork.Execution):");
+        foreach (var line in kernels.Distinct())
+        {
+            Console.WriteLine("  " + line);
+        }
     }
 
     private static void Measure(OnnxInferencePair pair, double sparsity, int threads, int rounds)

@@ -62,7 +62,7 @@ public static class ExportCommand
         }
 
         var sparsity = prunable == 0 ? 0 : 1 - (double)kept / prunable;
-        AnsiConsole.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"[bold]{model.Name}[/] from {weightsPath} (sparsity {sparsity:0.0000}, {network.Parameters.Count:N0} parameters) → ONNX opset {OnnxExporter.OpsetVersion}: {OnnxExporter.InputName} [[{OnnxExporter.BatchDimension}, {network.InputSize}]] → {OnnxExporter.OutputName} [[{OnnxExporter.BatchDimension}, {network.OutputSize}]]");
+        AnsiConsole.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"[bold]{model.Name}[/] from {weightsPath} (sparsity {sparsity:0.0000}, {network.Parameters.Count:N0} parameters) → ONNX opset {OnnxExporter.OpsetVersion}: {OnnxExporter.InputName} [[{OnnxExporter.BatchDimension}, {string.Join(", ", OnnxExporter.InputDimensions(network))}]] → {OnnxExporter.OutputName} [[{OnnxExporter.BatchDimension}, {network.OutputSize}]]");
         AnsiConsole.MarkupLineInterpolated($"ONNX written to [bold]{Path.GetFullPath(onnxPath)}[/] ({new FileInfo(onnxPath).Length.ToString("N0", CultureInfo.InvariantCulture)} bytes)");
         return CliApplication.Success;
     }

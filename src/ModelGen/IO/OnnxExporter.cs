@@ -11,10 +11,13 @@ namespace ModelGen.IO;
 
 /// <summary>
 /// Writes a network as a standard ONNX model that ONNX Runtime (or any ONNX reader) runs: one float32 input
-/// <see cref="InputName"/> [<see cref="BatchDimension"/>, InputSize] with a symbolic batch dimension, the first output
+/// <see cref="InputName"/> [<see cref="BatchDimension"/>, InputSize] with a symbolic batch dimension ([N, C, H, W] when
+/// the first layer is a convolution, pooling or flatten layer; the memory layout is the same), the first output
 /// <see cref="OutputName"/> [N, OutputSize], the same logits as <see cref="INetwork.Forward"/>. Dense layers become
 /// <c>Gemm</c> (transB = 1, weights stored [out, in] as in the <see cref="ParameterSet"/>), factorized layers two
-/// <c>Gemm</c>s (x·Vtᵀ, then ·Uᵀ + b; U·Vt is never multiplied out), activations <c>Relu</c>/<c>Tanh</c>/<c>Sigmoid</c>.
+/// <c>Gemm</c>s (x·Vtᵀ, then ·Uᵀ + b; U·Vt is never multiplied out), convolutions <c>Conv</c> (weights
+/// [filters, in channels, k, k]), pooling <c>MaxPool</c>/<c>AveragePool</c>, flatten layers (declared or implied before a
+/// dense layer) <c>Flatten</c>, activations <c>Relu</c>/<c>Tanh</c>/<c>Sigmoid</c>.
 /// Pruned weights are written as exact zeros (W ⊙ M). Initializers keep the parameter names (<c>fc1.weight</c>).
 /// </summary>
 /// <remarks>
@@ -23,7 +26,11 @@ namespace ModelGen.IO;
 /// </remarks>
 public static class OnnxExporter
 {
-    /// <summary>The ONNX operator set the graph imports (opset 17: every operator used has had its current form since 13).</summary>
+    /// <summary>
+    /// The ONNX operator set the graph imports. Opset 17 (ONNX 1.12, 2022) is read by every maintained runtime, and the
+    /// operators used are at their latest form there (Gemm 13, Relu 14, Tanh 13, Sigmoid 13; for image layers Conv 11,
+    /// MaxPool 12, AveragePool 11, Flatten 13).
+    /// </summary>
     public const int OpsetVersion = 17;
 
     /// <summary>The IR version that goes with <see cref="OpsetVersion"/> (ONNX 1.12: IR 8, opset 17).</summary>
@@ -60,6 +67,22 @@ public static class OnnxExporter
         BuildModel(network).WriteTo(stream);
     }
 
+    /// <summary>
+    /// The per-sample dimensions of the graph's input, after the batch dimension: [C, H, W] when the first layer reads
+    /// an image (a convolution, pooling or flatten layer), otherwise [InputSize].
+    /// </summary>
+    public static int[] InputDimensions(INetwork network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        if (network.Layers.Count > 0 && OnnxLayerExport.ReadsImage(network.Layers[0]))
+        {
+            var shape = network.Layers[0].InputShape;
+            return [shape.Channels, shape.Height, shape.Width];
+        }
+
+        return [network.InputSize];
+    }
+
     /// <summary>The model message: the graph plus the versions and producer fields every ONNX reader checks.</summary>
     internal static ModelProto BuildModel(INetwork network)
     {
@@ -85,14 +108,30 @@ public static class OnnxExporter
         CheckSizesChain(network, layers);
 
         var graph = new OnnxGraphBuilder(network.Name);
-        graph.AddInput(InputName, network.InputSize);
+        var inputDimensions = InputDimensions(network);
+        var image = inputDimensions.Length == 3;
+        graph.AddInput(InputName, inputDimensions);
 
         var value = InputName;
         for (var index = 0; index < layers.Count; index++)
         {
             var layer = layers[index];
-            var output = index == layers.Count - 1 ? OutputName : layer.Name;
-            value = OnnxLayerExport.Append(graph, network, index, value, output);
+            if (image && layer.Kind is LayerKind.Dense or LayerKind.FactorizedDense)
+            {
+                // Shape inference lets a dense layer follow a spatial one and flatten its input (NCHW order); Gemm
+                // needs the [N, C·H·W] matrix, so the graph makes that step explicit.
+                value = FlattenLayerExport.AppendImplied(graph, layer, value);
+            }
+
+            image = OnnxLayerExport.OutputsImage(layer);
+            var last = index == layers.Count - 1;
+            value = OnnxLayerExport.Append(graph, network, index, value, last && !image ? OutputName : layer.Name);
+        }
+
+        if (image)
+        {
+            // A network that ends in a spatial layer still outputs [N, OutputSize] (NCHW flattened), as Forward does.
+            value = FlattenLayerExport.Node(graph, layers[^1].Name + ".flatten", layers[^1].Name, value, OutputName);
         }
 
         graph.AddOutput(value, network.OutputSize);

@@ -1,5 +1,7 @@
 using System;
 using System.ComponentModel;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace ModelGen.Kernels;
 
@@ -10,30 +12,59 @@ namespace ModelGen.Kernels;
 /// (<see cref="AccumulateWeightGradient"/>). Activations stay row-major [batch, features], as the dense kernels have them.
 /// </summary>
 /// <remarks>
-/// Each sample is processed on its own, walking only its nonzero inputs (MNIST pixels are 80% zero, ReLU outputs
+/// From <see cref="VectorBatch"/> samples on (with AVX2 and FMA) the products run batch-vectorised in SparseProp's
+/// layout (Nikdan et al., ICML 2023): activations are transposed to feature-major [features, batch] (8×8 AVX blocks),
+/// so each kept weight multiplies 8 samples per instruction, and the weight gradient at a kept position is one dot
+/// product over the batch. Below that, each sample is processed on its own, walking only its nonzero inputs (MNIST pixels are 80% zero, ReLU outputs
 /// about half): the forward pass and the weight gradient go column by column through the CSC order, scattering into
 /// a row of Y (which stays in L1) or into the compact weight gradient; the input gradient goes row by row through the
 /// CSR order, skipping zero output gradients. The cost is O(nonzero inputs × kept per column) per sample, which is
-/// what makes batch 1 cheap. Values are compact arrays in the pattern's order (<see cref="SparsePattern.GatherByColumn"/>,
-/// <see cref="SparsePattern.GatherByRow"/>). Every output element is summed by one thread in one fixed order, so
+/// what makes batch 1 cheap. Values are read at the kept positions of the full row-major weight matrix W [rows, cols]
+/// (only kept entries are touched). Every output element is summed by one thread in one fixed order, so
 /// results do not depend on the thread count; a skipped zero adds exactly nothing in the dense product either
 /// (for finite values), so the two paths differ only by summation order.
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static unsafe class SparseGemm
 {
+    /// <summary>Batches of at least this many samples run batch-vectorised (feature-major).</summary>
+    public const int VectorBatch = 8;
+
     /// <summary>
-    /// Y[batch, rows] = X[batch, cols] · Wᵀ (or Y += X·Wᵀ with <paramref name="accumulate"/>), W given by its kept
-    /// values in CSC order.
+    /// Samples per feature-major tile: a 784-feature input tile is 784 × 64 floats (196 KiB), which stays in L2 while
+    /// every kept weight of the layer reads its row; a whole batch of 256 would not.
+    /// </summary>
+    private const int Tile = 64;
+
+    private static bool Vectorised(int batch) => batch >= VectorBatch && Fma.IsSupported && Avx2.IsSupported;
+
+    /// <summary>
+    /// Y[batch, rows] = X[batch, cols] · Wᵀ (or Y += X·Wᵀ with <paramref name="accumulate"/>) over the kept entries of
+    /// <paramref name="weights"/> [rows, cols].
     /// </summary>
     /// <exception cref="ArgumentException">A span's length does not match the pattern and batch.</exception>
-    public static void MultiplyTransposedB(ReadOnlySpan<float> x, SparsePattern pattern, ReadOnlySpan<float> columnValues, Span<float> y, int batch, bool accumulate = false)
+    public static void MultiplyTransposedB(ReadOnlySpan<float> x, SparsePattern pattern, ReadOnlySpan<float> weights, Span<float> y, int batch, bool accumulate = false)
     {
         ArgumentNullException.ThrowIfNull(pattern);
         KernelGuard.Dimension(batch, nameof(batch));
         KernelGuard.MatrixLength(x.Length, batch, pattern.Cols, nameof(x), "batch×cols");
         KernelGuard.MatrixLength(y.Length, batch, pattern.Rows, nameof(y), "batch×rows");
-        KernelGuard.Length(columnValues.Length, pattern.Count, nameof(columnValues), "kept entries");
+        KernelGuard.MatrixLength(weights.Length, pattern.Rows, pattern.Cols, nameof(weights), "rows×cols");
+        if (Vectorised(batch))
+        {
+            fixed (float* px = x)
+            fixed (float* py = y)
+            fixed (float* pw = weights)
+            {
+                for (var b = 0; b < batch; b += Tile)
+                {
+                    ForwardFeatureMajor(px + ((long)b * pattern.Cols), pattern, pw, py + ((long)b * pattern.Rows), Math.Min(Tile, batch - b), accumulate);
+                }
+            }
+
+            return;
+        }
+
         if (!accumulate)
         {
             y.Clear();
@@ -42,9 +73,10 @@ public static unsafe class SparseGemm
         int rows = pattern.Rows, cols = pattern.Cols;
         fixed (float* px = x)
         fixed (float* py = y)
-        fixed (float* pv = columnValues)
+        fixed (float* pw = weights)
         fixed (int* starts = pattern.ColumnStarts)
         fixed (int* rowIndex = pattern.RowIndices)
+        fixed (int* position = pattern.ColumnPositions)
         {
             for (var b = 0; b < batch; b++)
             {
@@ -61,7 +93,7 @@ public static unsafe class SparseGemm
                     var end = starts[c + 1];
                     for (var k = starts[c]; k < end; k++)
                     {
-                        yRow[rowIndex[k]] += pv[k] * xv;
+                        yRow[rowIndex[k]] += pw[position[k]] * xv;
                     }
                 }
             }
@@ -69,17 +101,32 @@ public static unsafe class SparseGemm
     }
 
     /// <summary>
-    /// dX[batch, cols] = dY[batch, rows] · W (or dX += dY·W with <paramref name="accumulate"/>), W given by its kept
-    /// values in CSR order.
+    /// dX[batch, cols] = dY[batch, rows] · W (or dX += dY·W with <paramref name="accumulate"/>) over the kept entries
+    /// of <paramref name="weights"/> [rows, cols].
     /// </summary>
     /// <exception cref="ArgumentException">A span's length does not match the pattern and batch.</exception>
-    public static void Multiply(ReadOnlySpan<float> dy, SparsePattern pattern, ReadOnlySpan<float> rowValues, Span<float> dx, int batch, bool accumulate = false)
+    public static void Multiply(ReadOnlySpan<float> dy, SparsePattern pattern, ReadOnlySpan<float> weights, Span<float> dx, int batch, bool accumulate = false)
     {
         ArgumentNullException.ThrowIfNull(pattern);
         KernelGuard.Dimension(batch, nameof(batch));
         KernelGuard.MatrixLength(dy.Length, batch, pattern.Rows, nameof(dy), "batch×rows");
         KernelGuard.MatrixLength(dx.Length, batch, pattern.Cols, nameof(dx), "batch×cols");
-        KernelGuard.Length(rowValues.Length, pattern.Count, nameof(rowValues), "kept entries");
+        KernelGuard.MatrixLength(weights.Length, pattern.Rows, pattern.Cols, nameof(weights), "rows×cols");
+        if (Vectorised(batch))
+        {
+            fixed (float* pdy = dy)
+            fixed (float* pdx = dx)
+            fixed (float* pw = weights)
+            {
+                for (var b = 0; b < batch; b += Tile)
+                {
+                    InputGradientFeatureMajor(pdy + ((long)b * pattern.Rows), pattern, pw, pdx + ((long)b * pattern.Cols), Math.Min(Tile, batch - b), accumulate);
+                }
+            }
+
+            return;
+        }
+
         if (!accumulate)
         {
             dx.Clear();
@@ -88,7 +135,7 @@ public static unsafe class SparseGemm
         int rows = pattern.Rows, cols = pattern.Cols;
         fixed (float* pdy = dy)
         fixed (float* pdx = dx)
-        fixed (float* pv = rowValues)
+        fixed (float* pw = weights)
         fixed (int* starts = pattern.RowStarts)
         fixed (int* columnIndex = pattern.ColumnIndices)
         {
@@ -104,10 +151,12 @@ public static unsafe class SparseGemm
                         continue;
                     }
 
+                    var wRow = pw + ((long)r * cols);
                     var end = starts[r + 1];
                     for (var k = starts[r]; k < end; k++)
                     {
-                        dxRow[columnIndex[k]] += pv[k] * gv;
+                        var c = columnIndex[k];
+                        dxRow[c] += wRow[c] * gv;
                     }
                 }
             }
@@ -128,6 +177,22 @@ public static unsafe class SparseGemm
         KernelGuard.MatrixLength(x.Length, batch, pattern.Cols, nameof(x), "batch×cols");
         KernelGuard.MatrixLength(weightGradient.Length, pattern.Rows, pattern.Cols, nameof(weightGradient), "rows×cols");
         KernelGuard.Length(scratch.Length, pattern.Count, nameof(scratch), "kept entries");
+        if (Vectorised(batch))
+        {
+            fixed (float* pdy = dy)
+            fixed (float* px = x)
+            fixed (float* pg = weightGradient)
+            {
+                // Tiles are added in order, so each entry's sum has one fixed order.
+                for (var b = 0; b < batch; b += Tile)
+                {
+                    WeightGradientFeatureMajor(pdy + ((long)b * pattern.Rows), px + ((long)b * pattern.Cols), pattern, pg, Math.Min(Tile, batch - b));
+                }
+            }
+
+            return;
+        }
+
         scratch.Clear();
         int rows = pattern.Rows, cols = pattern.Cols;
         fixed (float* pdy = dy)
@@ -136,6 +201,7 @@ public static unsafe class SparseGemm
         fixed (float* pg = weightGradient)
         fixed (int* starts = pattern.ColumnStarts)
         fixed (int* rowIndex = pattern.RowIndices)
+        fixed (int* position = pattern.ColumnPositions)
         {
             for (var b = 0; b < batch; b++)
             {
@@ -157,14 +223,144 @@ public static unsafe class SparseGemm
                 }
             }
 
+            for (var k = 0; k < scratch.Length; k++)
+            {
+                pg[position[k]] += ps[k];
+            }
+        }
+    }
+
+    private static void ForwardFeatureMajor(float* x, SparsePattern pattern, float* w, float* y, int batch, bool accumulate)
+    {
+        int rows = pattern.Rows, cols = pattern.Cols, stride = FeatureMajor.Stride(batch);
+        fixed (float* xT = FeatureMajor.First(cols * stride))
+        fixed (float* yT = FeatureMajor.Second(rows * stride))
+        fixed (int* starts = pattern.RowStarts)
+        fixed (int* columnIndex = pattern.ColumnIndices)
+        {
+            FeatureMajor.Transpose(x, batch, cols, cols, xT, stride, accumulate: false);
+            for (var r = 0; r < rows; r++)
+            {
+                // yT[r, :] = Σ over the kept (r, c) of W[r, c]·xT[c, :]: a CSR row gathered into registers.
+                var wRow = w + ((long)r * cols);
+                Gather(wRow, columnIndex, null, starts[r], starts[r + 1], xT, stride, yT + ((long)r * stride));
+            }
+
+            FeatureMajor.Transpose(yT, rows, batch, stride, y, rows, accumulate);
+        }
+    }
+
+    private static void InputGradientFeatureMajor(float* dy, SparsePattern pattern, float* w, float* dx, int batch, bool accumulate)
+    {
+        int rows = pattern.Rows, cols = pattern.Cols, stride = FeatureMajor.Stride(batch);
+        fixed (float* dyT = FeatureMajor.First(rows * stride))
+        fixed (float* dxT = FeatureMajor.Second(cols * stride))
+        fixed (int* starts = pattern.ColumnStarts)
+        fixed (int* rowIndex = pattern.RowIndices)
+        fixed (int* position = pattern.ColumnPositions)
+        {
+            FeatureMajor.Transpose(dy, batch, rows, rows, dyT, stride, accumulate: false);
             for (var c = 0; c < cols; c++)
             {
-                var end = starts[c + 1];
-                for (var k = starts[c]; k < end; k++)
+                // dxT[c, :] = Σ over the kept (r, c) of W[r, c]·dyT[r, :]: a CSC column gathered into registers.
+                Gather(w, rowIndex, position, starts[c], starts[c + 1], dyT, stride, dxT + ((long)c * stride));
+            }
+
+            FeatureMajor.Transpose(dxT, cols, batch, stride, dx, cols, accumulate);
+        }
+    }
+
+    /// <summary>
+    /// target[0..stride) = Σ_{k in [start, end)} weight_k · source[index[k]·stride ..], weight_k = w[position[k]] (or
+    /// w[index[k]] without positions): four independent 8-lane accumulators per 32 samples, so the FMA latency is hidden.
+    /// </summary>
+    private static void Gather(float* w, int* index, int* position, int start, int end, float* source, int stride, float* target)
+    {
+        var j = 0;
+        for (; j + 32 <= stride; j += 32)
+        {
+            Vector256<float> a0 = Vector256<float>.Zero, a1 = a0, a2 = a0, a3 = a0;
+            for (var k = start; k < end; k++)
+            {
+                var wv = Vector256.Create(position is null ? w[index[k]] : w[position[k]]);
+                var row = source + ((long)index[k] * stride) + j;
+                a0 = Fma.MultiplyAdd(wv, Avx.LoadVector256(row), a0);
+                a1 = Fma.MultiplyAdd(wv, Avx.LoadVector256(row + 8), a1);
+                a2 = Fma.MultiplyAdd(wv, Avx.LoadVector256(row + 16), a2);
+                a3 = Fma.MultiplyAdd(wv, Avx.LoadVector256(row + 24), a3);
+            }
+
+            Avx.Store(target + j, a0);
+            Avx.Store(target + j + 8, a1);
+            Avx.Store(target + j + 16, a2);
+            Avx.Store(target + j + 24, a3);
+        }
+
+        for (; j < stride; j += 8)
+        {
+            var a0 = Vector256<float>.Zero;
+            for (var k = start; k < end; k++)
+            {
+                var wv = Vector256.Create(position is null ? w[index[k]] : w[position[k]]);
+                a0 = Fma.MultiplyAdd(wv, Avx.LoadVector256(source + ((long)index[k] * stride) + j), a0);
+            }
+
+            Avx.Store(target + j, a0);
+        }
+    }
+
+    private static void WeightGradientFeatureMajor(float* dy, float* x, SparsePattern pattern, float* g, int batch)
+    {
+        int rows = pattern.Rows, cols = pattern.Cols, stride = FeatureMajor.Stride(batch);
+        fixed (float* dyT = FeatureMajor.First(rows * stride))
+        fixed (float* xT = FeatureMajor.Second(cols * stride))
+        fixed (int* starts = pattern.RowStarts)
+        fixed (int* columnIndex = pattern.ColumnIndices)
+        {
+            FeatureMajor.Transpose(dy, batch, rows, rows, dyT, stride, accumulate: false);
+            FeatureMajor.Transpose(x, batch, cols, cols, xT, stride, accumulate: false);
+
+            // The lanes past the batch must add nothing to the dot products.
+            for (var r = 0; r < rows; r++)
+            {
+                new Span<float>(dyT + ((long)r * stride) + batch, stride - batch).Clear();
+            }
+
+            for (var r = 0; r < rows; r++)
+            {
+                var dyr = dyT + ((long)r * stride);
+                var gRow = g + ((long)r * cols);
+                var end = starts[r + 1];
+                for (var k = starts[r]; k < end; k++)
                 {
-                    pg[((long)rowIndex[k] * cols) + c] += ps[k];
+                    var c = columnIndex[k];
+                    gRow[c] += Dot(dyr, xT + ((long)c * stride), stride);
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Σ a[j]·b[j] over <paramref name="length"/> (a multiple of 8) in a fixed order: four independent 8-lane chains
+    /// per 32 values (so the FMA latency is hidden), then the chains and lanes summed.
+    /// </summary>
+    private static float Dot(float* a, float* b, int length)
+    {
+        Vector256<float> s0 = Vector256<float>.Zero, s1 = s0, s2 = s0, s3 = s0;
+        var j = 0;
+        for (; j + 32 <= length; j += 32)
+        {
+            s0 = Fma.MultiplyAdd(Avx.LoadVector256(a + j), Avx.LoadVector256(b + j), s0);
+            s1 = Fma.MultiplyAdd(Avx.LoadVector256(a + j + 8), Avx.LoadVector256(b + j + 8), s1);
+            s2 = Fma.MultiplyAdd(Avx.LoadVector256(a + j + 16), Avx.LoadVector256(b + j + 16), s2);
+            s3 = Fma.MultiplyAdd(Avx.LoadVector256(a + j + 24), Avx.LoadVector256(b + j + 24), s3);
+        }
+
+        for (; j < length; j += 8)
+        {
+            s0 = Fma.MultiplyAdd(Avx.LoadVector256(a + j), Avx.LoadVector256(b + j), s0);
+        }
+
+        return Vector256.Sum((s0 + s1) + (s2 + s3));
     }
 }

@@ -26,6 +26,9 @@ public sealed class MaskSet
         Array.Fill(_values, 1f);
     }
 
+    /// <summary>The parameter set this mask belongs to.</summary>
+    internal ParameterSet Parameters => _parameters;
+
     /// <summary>Whether any entry is masked out. The generated code takes the mask-aware path only then.</summary>
     public bool IsActive { get; private set; }
 

@@ -10,9 +10,9 @@ namespace ModelGen.Model;
 /// factor <c>fc1.U</c>/<c>fc1.Vt</c>). Generated passes call its products and never branch on masks: the handle
 /// picks dense, masked dense (W ⊙ M) or sparse kernels when the mask's <see cref="MaskSet.Version"/> changes
 /// (lazily, at the next <see cref="Prepare"/>), by <see cref="SparseKernelChoice"/>, a pure function of shape and
-/// density. Values always stay in <see cref="ParameterSet.Values"/>; the handle keeps positions and refreshes its
-/// compact copies at every <see cref="Prepare"/>, so rewinding, restoring or decaying parameters needs no
-/// synchronisation. Directions of Hessian-vector products go through the same structure with values from the
+/// density. Values always stay in <see cref="ParameterSet.Values"/>: the sparse structure holds positions only and
+/// the kernels read kept values in place (masked dense mode refreshes W ⊙ M at every <see cref="Prepare"/>), so
+/// rewinding, restoring or decaying parameters needs no synchronisation. Directions of Hessian-vector products go through the same structure with values from the
 /// direction vector (which the caller has masked).
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
@@ -26,20 +26,29 @@ public sealed class WeightMatrixHandle
     private readonly bool _prunable;
     private readonly bool _allowSparse = true;
     private int _version = -1;
+    private int _preparedVersion = -1;
     private Mode _mode;
     private float[]? _masked;
     private SparsePattern? _pattern;
-    private float[] _columnValues = Array.Empty<float>();
-    private float[] _rowValues = Array.Empty<float>();
     private float[] _scratch = Array.Empty<float>();
-    private float[] _directionValues = Array.Empty<float>();
 
     /// <summary>Creates the handle for <paramref name="tensor"/> of <paramref name="parameters"/>, masked by <paramref name="masks"/>.</summary>
+    /// <exception cref="ArgumentException">The tensor or the masks belong to another parameter set.</exception>
     public WeightMatrixHandle(ParameterSet parameters, MaskSet masks, ParameterTensor tensor)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(masks);
         ArgumentNullException.ThrowIfNull(tensor);
+        if (!parameters.TryGet(tensor.Name, out var own) || !ReferenceEquals(own, tensor))
+        {
+            throw new ArgumentException($"Tensor '{tensor.Name}' does not belong to this parameter set.", nameof(tensor));
+        }
+
+        if (!ReferenceEquals(masks.Parameters, parameters))
+        {
+            throw new ArgumentException("The mask set belongs to another parameter set.", nameof(masks));
+        }
+
         _values = parameters.Values;
         _masks = masks;
         _offset = tensor.Offset;
@@ -90,23 +99,17 @@ public sealed class WeightMatrixHandle
     }
 
     /// <summary>
-    /// Brings the handle up to date: rebuilds the kernel choice and structure if the mask changed, then refreshes the
-    /// compact values (W ⊙ M, or the kept values in both compressed orders) from the parameters. Called once at the
-    /// start of every pass over the network.
+    /// Brings the handle up to date: rebuilds the kernel choice and structure if the mask changed, then refreshes
+    /// W ⊙ M from the parameters in masked dense mode (the sparse kernels read kept values in place). Called once at
+    /// the start of every pass over the network.
     /// </summary>
     public void Prepare()
     {
         Refresh();
-        var weights = _values.AsSpan(_offset, Tensor.Length);
-        switch (_mode)
+        _preparedVersion = _version;
+        if (_mode == Mode.MaskedDense)
         {
-            case Mode.MaskedDense:
-                TensorPrimitives.Multiply(weights, _masks.Get(Tensor), _masked);
-                break;
-            case Mode.Sparse:
-                _pattern!.GatherByColumn(weights, _columnValues);
-                _pattern.GatherByRow(weights, _rowValues);
-                break;
+            TensorPrimitives.Multiply(_values.AsSpan(_offset, Tensor.Length), _masks.Get(Tensor), _masked);
         }
     }
 
@@ -115,13 +118,21 @@ public sealed class WeightMatrixHandle
     /// entries of this tensor.
     /// </summary>
     /// <exception cref="InvalidOperationException">The handle runs sparse (create it with allowSparse: false).</exception>
-    public ReadOnlySpan<float> Weights => _mode == Mode.Sparse
-        ? throw new InvalidOperationException($"{Tensor.Name} runs on the sparse kernels; it has no dense weights.")
-        : EffectiveWeights;
+    public ReadOnlySpan<float> Weights
+    {
+        get
+        {
+            RequirePrepared();
+            return _mode == Mode.Sparse
+                ? throw new InvalidOperationException($"{Tensor.Name} runs on the sparse kernels; it has no dense weights.")
+                : EffectiveWeights;
+        }
+    }
 
     /// <summary>Zeroes this tensor's removed entries in <paramref name="gradients"/> (laid out like the parameters), if any.</summary>
     public void MaskGradient(Span<float> gradients)
     {
+        RequirePrepared();
         if (_mode != Mode.Dense)
         {
             var g = gradients.Slice(_offset, Tensor.Length);
@@ -132,9 +143,10 @@ public sealed class WeightMatrixHandle
     /// <summary>Y[batch, rows] = X[batch, cols]·Wᵀ (Y += with <paramref name="accumulate"/>), W the prepared weights.</summary>
     public void Forward(ReadOnlySpan<float> x, Span<float> y, int batch, bool accumulate = false)
     {
+        RequirePrepared();
         if (_mode == Mode.Sparse)
         {
-            SparseGemm.MultiplyTransposedB(x, _pattern!, _columnValues, y, batch, accumulate);
+            SparseGemm.MultiplyTransposedB(x, _pattern!, _values.AsSpan(_offset, Tensor.Length), y, batch, accumulate);
         }
         else
         {
@@ -145,11 +157,11 @@ public sealed class WeightMatrixHandle
     /// <summary>Y = X·Vᵀ (Y += with <paramref name="accumulate"/>), V this tensor's slice of the masked <paramref name="direction"/>.</summary>
     public void ForwardDirection(ReadOnlySpan<float> direction, ReadOnlySpan<float> x, Span<float> y, int batch, bool accumulate = false)
     {
+        RequirePrepared();
         var v = direction.Slice(_offset, Tensor.Length);
         if (_mode == Mode.Sparse)
         {
-            _pattern!.GatherByColumn(v, _directionValues);
-            SparseGemm.MultiplyTransposedB(x, _pattern, _directionValues, y, batch, accumulate);
+            SparseGemm.MultiplyTransposedB(x, _pattern!, v, y, batch, accumulate);
         }
         else
         {
@@ -160,9 +172,10 @@ public sealed class WeightMatrixHandle
     /// <summary>dX[batch, cols] = dY[batch, rows]·W (dX += with <paramref name="accumulate"/>).</summary>
     public void InputGradient(ReadOnlySpan<float> dy, Span<float> dx, int batch, bool accumulate = false)
     {
+        RequirePrepared();
         if (_mode == Mode.Sparse)
         {
-            SparseGemm.Multiply(dy, _pattern!, _rowValues, dx, batch, accumulate);
+            SparseGemm.Multiply(dy, _pattern!, _values.AsSpan(_offset, Tensor.Length), dx, batch, accumulate);
         }
         else
         {
@@ -173,11 +186,11 @@ public sealed class WeightMatrixHandle
     /// <summary>dX = dY·V (dX += with <paramref name="accumulate"/>), V this tensor's slice of the masked <paramref name="direction"/>.</summary>
     public void InputGradientDirection(ReadOnlySpan<float> direction, ReadOnlySpan<float> dy, Span<float> dx, int batch, bool accumulate = false)
     {
+        RequirePrepared();
         var v = direction.Slice(_offset, Tensor.Length);
         if (_mode == Mode.Sparse)
         {
-            _pattern!.GatherByRow(v, _directionValues);
-            SparseGemm.Multiply(dy, _pattern, _directionValues, dx, batch, accumulate);
+            SparseGemm.Multiply(dy, _pattern!, v, dx, batch, accumulate);
         }
         else
         {
@@ -191,6 +204,7 @@ public sealed class WeightMatrixHandle
     /// </summary>
     public void AccumulateWeightGradient(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, Span<float> gradients, int batch)
     {
+        RequirePrepared();
         var g = gradients.Slice(_offset, Tensor.Length);
         switch (_mode)
         {
@@ -229,6 +243,15 @@ public sealed class WeightMatrixHandle
         return new LayerExecution(layer, kernel, total == 0 ? 1.0 : (double)kept / total);
     }
 
+    /// <summary>Products need the structure and copies of the current mask: a mask change since <see cref="Prepare"/> is a caller bug.</summary>
+    private void RequirePrepared()
+    {
+        if (_preparedVersion != _masks.Version)
+        {
+            throw new InvalidOperationException($"The mask of '{Tensor.Name}' changed since the last Prepare(); call Prepare() before computing with it.");
+        }
+    }
+
     private ReadOnlySpan<float> EffectiveWeights => _mode == Mode.MaskedDense ? _masked : _values.AsSpan(_offset, Tensor.Length);
 
     private void Refresh()
@@ -249,10 +272,7 @@ public sealed class WeightMatrixHandle
         {
             _mode = Mode.Sparse;
             _pattern = SparsePattern.FromMask(_masks.Get(Tensor), _rows, _cols);
-            _columnValues = new float[_pattern.Count];
-            _rowValues = new float[_pattern.Count];
             _scratch = new float[_pattern.Count];
-            _directionValues = new float[_pattern.Count];
         }
         else
         {

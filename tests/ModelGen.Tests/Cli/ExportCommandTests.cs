@@ -50,6 +50,22 @@ public sealed class ExportCommandTests
     }
 
     [Fact]
+    public void AnImageModelExportsWithAnImageInput()
+    {
+        using var folder = new TempFolder();
+        var network = new LeNet5(seed: 5);
+        var weights = folder.File("lenet5.safetensors");
+        NetworkWeights.Save(network, weights);
+        var onnx = folder.File("lenet5.onnx");
+
+        var run = CliHarness.Run("export", "--model", "lenet5", "--weights", weights, "--onnx", onnx);
+
+        Assert.True(run.ExitCode == CliApplication.Success, run.Output);
+        Assert.Contains("→ ONNX opset 17: input [N, 1, 28, 28] → logits [N, 10]", run.Output, StringComparison.Ordinal);
+        AssertRunsLike(network, File.ReadAllBytes(onnx));
+    }
+
+    [Fact]
     public void WeightsOfAnotherModelAreRefusedNamingTheFileAndNoOnnxIsWritten()
     {
         using var folder = new TempFolder();
@@ -91,7 +107,8 @@ public sealed class ExportCommandTests
         var input = BundledData.Mnist.Test.Inputs.AsSpan(0, batch * network.InputSize).ToArray();
         var ours = new float[batch * network.OutputSize];
         network.Forward(input, batch, ours);
-        var theirs = OnnxRuntimeRunner.Run(model, input, batch, network.InputSize);
+        long[] shape = [batch, .. OnnxExporter.InputDimensions(network).Select(d => (long)d)];
+        var theirs = OnnxRuntimeRunner.Run(model, input, shape);
         LogitComparison.AssertClose(ours, theirs, batch, network.OutputSize, "exported through the CLI");
     }
 }

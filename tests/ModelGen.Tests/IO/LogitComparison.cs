@@ -5,9 +5,10 @@ namespace ModelGen.Tests.IO;
 /// <summary>
 /// How the ONNX tests compare our logits with ONNX Runtime's. Per sample: the largest logit difference over the largest
 /// logit magnitude, at most <see cref="Tolerance"/>. Both sides compute in float32 but sum in different orders (our
-/// blocked FMA GEMM, MLAS's kernels): for dot products of K ≤ 784 terms the usual random-walk rounding error is about
-/// √K·2⁻²⁴ ≈ 1.7e-6 of the sum of |terms|, compounded over three layers; 1e-5 leaves that a margin of a few times,
-/// while any real export fault (a transposed or unmasked weight, a missing bias or activation) is off by 1e-2 or more.
+/// blocked FMA GEMM and im2col convolutions, MLAS's kernels): for dot products of K ≤ 800 terms the usual random-walk
+/// rounding error is about √K·2⁻²⁴ ≈ 1.7e-6 of the sum of |terms|, compounded over three or four layers; 1e-5 leaves
+/// that a margin of a few times, while any real export fault (a transposed or unmasked weight, a missing bias or
+/// activation, a wrong stride or pad) is off by 1e-2 or more. Observed: at most 1e-6.
 /// </summary>
 internal static class LogitComparison
 {

@@ -22,10 +22,10 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
     public void OnnxRuntimeGivesOurLogitsOnRandomInputsAtBatchOneAndLarger(string name)
     {
         var network = OnnxNetworks.Get(name);
-        var model = Export(network);
+        var model = ExportedModel.Bytes(network);
         foreach (var batch in new[] { 1, 37 })
         {
-            var input = RandomInputs(batch * network.InputSize, seed: batch);
+            var input = TestInputs.Uniform(batch * network.InputSize, seed: batch);
             AssertSameLogits(network, model, input, batch, $"{name}, random batch {batch}");
         }
     }
@@ -36,7 +36,7 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
     {
         var network = OnnxNetworks.Get(name);
         var test = BundledData.Mnist.Test;
-        var ours = AssertSameLogits(network, Export(network), test.Inputs, test.Count, $"{name}, test set");
+        var ours = AssertSameLogits(network, ExportedModel.Bytes(network), test.Inputs, test.Count, $"{name}, test set");
 
         // Trained networks, not trivial ones: at least three times chance (10%), so the compared logits carry real
         // decisions (the dense, pruned and factorized LeNets reach 83–90% after one epoch, the mixed net 43% after three).
@@ -54,20 +54,20 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
     public void TheGraphHasOneFloatInputWithASymbolicBatchAndLogitsAsItsFirstOutput()
     {
         var network = OnnxNetworks.Dense;
-        var model = ModelProto.Parser.ParseFrom(Export(network));
+        var model = ModelProto.Parser.ParseFrom(ExportedModel.Bytes(network));
         Assert.Equal(OnnxExporter.IrVersion, model.IrVersion);
         Assert.Equal(OnnxExporter.OpsetVersion, Assert.Single(model.OpsetImport).Version);
 
         var input = Assert.Single(model.Graph.Input);
         Assert.Equal("input", input.Name);
         Assert.Equal((int)TensorProto.Types.DataType.Float, input.Type.TensorType.ElemType);
-        Assert.Equal(["N", "784"], input.Type.TensorType.Shape.Dim.Select(DimensionText));
+        Assert.Equal(["N", "784"], ExportedModel.Dimensions(input));
         var output1 = model.Graph.Output[0];
         Assert.Equal("logits", output1.Name);
-        Assert.Equal(["N", "10"], output1.Type.TensorType.Shape.Dim.Select(DimensionText));
+        Assert.Equal(["N", "10"], ExportedModel.Dimensions(output1));
 
         // ONNX Runtime reads the same: batch unknown (-1), features fixed.
-        using var session = new InferenceSession(Export(network));
+        using var session = new InferenceSession(ExportedModel.Bytes(network));
         Assert.Equal([-1, 784], session.InputMetadata["input"].Dimensions);
         Assert.Equal([-1, 10], session.OutputMetadata["logits"].Dimensions);
         Assert.Equal("logits", session.OutputNames[0]);
@@ -76,7 +76,7 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
     [Fact]
     public void DenseLayersAreGemmsWithTransposedWeightsAndActivationsAreTheirOwnNodes()
     {
-        var graph = ModelProto.Parser.ParseFrom(Export(OnnxNetworks.Dense)).Graph;
+        var graph = ModelProto.Parser.ParseFrom(ExportedModel.Bytes(OnnxNetworks.Dense)).Graph;
         Assert.Equal(["Gemm", "Relu", "Gemm", "Relu", "Gemm"], graph.Node.Select(n => n.OpType));
         foreach (var gemm in graph.Node.Where(n => n.OpType == "Gemm"))
         {
@@ -94,7 +94,7 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
     public void FactorizedLayersAreTwoProductsAndUTimesVtIsNeverFormed()
     {
         var network = OnnxNetworks.Factorized;
-        var graph = ModelProto.Parser.ParseFrom(Export(network)).Graph;
+        var graph = ModelProto.Parser.ParseFrom(ExportedModel.Bytes(network)).Graph;
         Assert.Equal(["Gemm", "Gemm", "Relu", "Gemm", "Gemm", "Relu", "Gemm"], graph.Node.Select(n => n.OpType));
         Assert.Equal(["input", "fc1.Vt"], graph.Node[0].Input);
         Assert.Equal([graph.Node[0].Output[0], "fc1.U", "fc1.bias"], graph.Node[1].Input);
@@ -125,7 +125,7 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
         var stored = network.Parameters.Value(weight).ToArray();
         Assert.Contains(stored.Where((_, i) => mask[i] == 0f), v => v != 0f);
 
-        var model = Export(network);
+        var model = ExportedModel.Bytes(network);
         var written = InitializerValues(ModelProto.Parser.ParseFrom(model), "fc1.weight");
         for (var i = 0; i < written.Length; i++)
         {
@@ -139,14 +139,14 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
             }
         }
 
-        AssertSameLogits(network, model, RandomInputs(5 * 784, seed: 2), 5, "masked, weights not zeroed");
+        AssertSameLogits(network, model, TestInputs.Uniform(5 * 784, seed: 2), 5, "masked, weights not zeroed");
     }
 
     [Fact]
     public void APrunedNetworkWritesAsManyZerosAsItsMaskRemoved()
     {
         var network = OnnxNetworks.Pruned;
-        var model = ModelProto.Parser.ParseFrom(Export(network));
+        var model = ModelProto.Parser.ParseFrom(ExportedModel.Bytes(network));
         foreach (var tensor in network.Parameters.Tensors.Where(t => t.IsPrunable))
         {
             var removed = tensor.Length - network.Masks.CountKept(tensor);
@@ -158,19 +158,19 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
     public void ALastLayerWithAnActivationGivesTheActivatedValuesAsLogits()
     {
         var network = new OnnxSigmoidOutputNet(seed: 1);
-        var model = Export(network);
+        var model = ExportedModel.Bytes(network);
         Assert.Equal("Sigmoid", ModelProto.Parser.ParseFrom(model).Graph.Node[^1].OpType);
-        AssertSameLogits(network, model, RandomInputs(4 * 6, seed: 3), 4, "sigmoid output");
+        AssertSameLogits(network, model, TestInputs.Uniform(4 * 6, seed: 3), 4, "sigmoid output");
     }
 
     [Fact]
     public void TheSameNetworkGivesTheSameBytesAndTheFileMatchesTheStream()
     {
         using var folder = new TempFolder();
-        var path = folder.File("lenet300.onnx");
+        var path = folder.File("mixed.onnx");
         OnnxExporter.Export(OnnxNetworks.Mixed, path);
-        Assert.Equal(Export(OnnxNetworks.Mixed), File.ReadAllBytes(path));
-        Assert.Equal(Export(OnnxNetworks.Mixed), Export(OnnxNetworks.Mixed));
+        Assert.Equal(ExportedModel.Bytes(OnnxNetworks.Mixed), File.ReadAllBytes(path));
+        Assert.Equal(ExportedModel.Bytes(OnnxNetworks.Mixed), ExportedModel.Bytes(OnnxNetworks.Mixed));
         Assert.Equal([path], Directory.GetFiles(folder.Path));
     }
 
@@ -181,7 +181,7 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
         var path = folder.File("model.onnx");
         File.WriteAllBytes(path, new byte[1_000_000]);
         OnnxExporter.Export(new OnnxSigmoidOutputNet(seed: 2), path);
-        Assert.Equal(Export(new OnnxSigmoidOutputNet(seed: 2)), File.ReadAllBytes(path));
+        Assert.Equal(ExportedModel.Bytes(new OnnxSigmoidOutputNet(seed: 2)), File.ReadAllBytes(path));
     }
 
     [Fact]
@@ -257,12 +257,6 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
         Assert.Contains("two values named 'logits'", error.Message);
     }
 
-    private static byte[] Export(INetwork network)
-    {
-        using var stream = new MemoryStream();
-        OnnxExporter.Export(network, stream);
-        return stream.ToArray();
-    }
 
     /// <summary>Runs both, asserts the per-sample relative difference, logs the largest one; returns our logits.</summary>
     private float[] AssertSameLogits(INetwork network, byte[] model, float[] input, int batch, string what)
@@ -275,26 +269,11 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
         return ours;
     }
 
-    private static float[] RandomInputs(int count, int seed)
-    {
-        var random = new Random(seed);
-        var values = new float[count];
-        for (var i = 0; i < count; i++)
-        {
-            values[i] = (float)random.NextDouble();
-        }
-
-        return values;
-    }
-
     private static float[] InitializerValues(ModelProto model, string name)
     {
         var tensor = model.Graph.Initializer.Single(t => t.Name == name);
         return System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(tensor.RawData.Span).ToArray();
     }
-
-    private static string DimensionText(TensorShapeProto.Types.Dimension dimension) =>
-        dimension.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimParam ? dimension.DimParam : dimension.DimValue.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static int ArgMax(ReadOnlySpan<float> values)
     {

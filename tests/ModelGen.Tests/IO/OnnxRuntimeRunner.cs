@@ -6,11 +6,14 @@ namespace ModelGen.Tests.IO;
 internal static class OnnxRuntimeRunner
 {
     /// <summary>The first output of <paramref name="model"/> for <paramref name="batch"/> rows of <paramref name="features"/> inputs.</summary>
-    public static float[] Run(byte[] model, float[] input, int batch, int features)
+    public static float[] Run(byte[] model, float[] input, int batch, int features) => Run(model, input, [batch, features]);
+
+    /// <summary>The first output of <paramref name="model"/> for an input of <paramref name="shape"/> ([N, features] or [N, C, H, W]).</summary>
+    public static float[] Run(byte[] model, float[] input, long[] shape)
     {
         using var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1 };
         using var session = new InferenceSession(model, options);
-        using var inputValue = OrtValue.CreateTensorValueFromMemory(input, new long[] { batch, features });
+        using var inputValue = OrtValue.CreateTensorValueFromMemory(input, shape);
         using var runOptions = new RunOptions();
         using var outputs = session.Run(runOptions, [ModelGen.IO.OnnxExporter.InputName], [inputValue], [ModelGen.IO.OnnxExporter.OutputName]);
         return outputs[0].GetTensorDataAsSpan<float>().ToArray();

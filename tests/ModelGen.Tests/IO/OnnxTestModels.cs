@@ -20,3 +20,11 @@ public partial class OnnxMixedNet
 public partial class OnnxSigmoidOutputNet
 {
 }
+
+/// <summary>A network that ends in a spatial layer: its logits are the pool's output flattened in NCHW order.</summary>
+[Model(Channels = 2, Height = 6, Width = 6, Name = "onnx-spatial-out")]
+[Conv2D(3, 3, Activation.ReLU)]
+[AvgPool2D(2)]
+public partial class OnnxSpatialOutputNet
+{
+}

@@ -10,8 +10,11 @@ namespace ModelGen.IO.Onnx;
 /// </summary>
 internal static class LayerTensors
 {
-    /// <summary>Adds the layer's tensor of <paramref name="role"/>, expected [rows, cols] ([rows] for a bias); returns its initializer name.</summary>
-    public static string Add(OnnxGraphBuilder graph, INetwork network, int layerIndex, ParameterRole role, int rows, int cols)
+    /// <summary>
+    /// Adds the layer's tensor of <paramref name="role"/>, stored [rows, cols], as an initializer of shape
+    /// <paramref name="dims"/> (same row-major values; default [rows, cols], or [rows] for a bias); returns its name.
+    /// </summary>
+    public static string Add(OnnxGraphBuilder graph, INetwork network, int layerIndex, ParameterRole role, int rows, int cols, int[]? dims = null)
     {
         var layer = network.Layers[layerIndex];
         var tensor = Find(network.Parameters, layer, layerIndex, role);
@@ -35,9 +38,8 @@ internal static class LayerTensors
             written[i] = mask[i] == 0f ? 0f : values[i];
         }
 
-        return role == ParameterRole.Bias
-            ? graph.AddInitializer(tensor.Name, layer.Name, written, rows)
-            : graph.AddInitializer(tensor.Name, layer.Name, written, rows, cols);
+        dims ??= role == ParameterRole.Bias ? [rows] : [rows, cols];
+        return graph.AddInitializer(tensor.Name, layer.Name, written, dims);
     }
 
     private static ParameterTensor Find(ParameterSet parameters, LayerInfo layer, int layerIndex, ParameterRole role)

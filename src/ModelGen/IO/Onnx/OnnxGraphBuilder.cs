@@ -64,6 +64,14 @@ internal sealed class OnnxGraphBuilder(string name)
     public static AttributeProto IntAttribute(string attributeName, long value) =>
         new() { Name = attributeName, Type = AttributeProto.Types.AttributeType.Int, I = value };
 
+    /// <summary>An INTS attribute (e.g. Conv's <c>kernel_shape</c>, <c>strides</c>, <c>pads</c>).</summary>
+    public static AttributeProto IntsAttribute(string attributeName, params long[] values)
+    {
+        var attribute = new AttributeProto { Name = attributeName, Type = AttributeProto.Types.AttributeType.Ints };
+        attribute.Ints.Add(values);
+        return attribute;
+    }
+
     /// <summary>The finished graph.</summary>
     public GraphProto Build() => _graph;
 

@@ -16,9 +16,18 @@ internal static class OnnxLayerExport
         {
             LayerKind.Dense => DenseLayerExport.Append(graph, network, index, input, output),
             LayerKind.FactorizedDense => FactorizedDenseLayerExport.Append(graph, network, index, input, output),
+            LayerKind.Conv2D => Conv2DLayerExport.Append(graph, network, index, input, output),
+            LayerKind.MaxPool2D or LayerKind.AvgPool2D => PoolLayerExport.Append(graph, network, index, input, output),
+            LayerKind.Flatten => FlattenLayerExport.Append(graph, network, index, input, output),
             _ => throw new OnnxExportException(
-                $"Layer '{layer.Name}' (index {index}) is of kind {layer.Kind}, which the ONNX exporter does not support (supported: {LayerKind.Dense}, {LayerKind.FactorizedDense}).",
+                $"Layer '{layer.Name}' (index {index}) is of kind {layer.Kind}, which the ONNX exporter does not support (supported: Dense, FactorizedDense, Conv2D, MaxPool2D, AvgPool2D, Flatten).",
                 layer.Name),
         };
     }
+
+    /// <summary>Whether the layer's output is an image [N, C, H, W] in the graph (rather than a vector [N, features]).</summary>
+    public static bool OutputsImage(LayerInfo layer) => layer.Kind is LayerKind.Conv2D or LayerKind.MaxPool2D or LayerKind.AvgPool2D;
+
+    /// <summary>Whether the layer reads an image [N, C, H, W] (so a model that starts with it takes an image input).</summary>
+    public static bool ReadsImage(LayerInfo layer) => OutputsImage(layer) || layer.Kind == LayerKind.Flatten;
 }
