@@ -57,9 +57,9 @@ public static class TrainCommand
         }
 
         var folder = checkpoint ?? resume;
-        if (folder is not null && settings.PruningMethod.Kind == PruningMethodKind.LotteryTicket)
+        if (folder is not null && settings.PruningMethod == PruningMethods.LthReinit)
         {
-            errors.Add($"--checkpoint and --resume do not support --method {settings.Method} yet (lottery-ticket rounds are not checkpointed).");
+            errors.Add($"--checkpoint and --resume do not support --method {settings.Method} yet (the control's training after the search is not checkpointed); --method lth is.");
         }
 
         if (checkpoint is not null && global::ModelGen.Training.TrainingCheckpoint.Exists(checkpoint))

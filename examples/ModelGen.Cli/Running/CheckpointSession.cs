@@ -1,7 +1,9 @@
 using System.Globalization;
+using System.Text.Json;
 using ModelGen.Cli.Output;
 using ModelGen.IO;
 using ModelGen.Model;
+using ModelGen.Pruning;
 using ModelGen.Training;
 
 namespace ModelGen.Cli;
@@ -10,11 +12,16 @@ namespace ModelGen.Cli;
 /// The checkpoints of one <c>train</c> run: one before the first step and one at every epoch end, in a folder, through
 /// <see cref="TrainingCheckpoint"/>. A checkpoint records the run's identity (every setting that changes the result,
 /// and the data files' SHA-256), so resuming with other settings or data is refused instead of silently mixing runs;
-/// the epoch count is not part of it, so a finished run can be extended with more epochs.
+/// for one-shot methods the epoch count is not part of it, so a finished run can be extended with more epochs (for
+/// <c>lth</c> it is: every round trains that many). An <c>lth</c> checkpoint also holds the search's position (round,
+/// rewind weights) and the rounds reported so far, so the resumed run's JSON lists every round.
 /// </summary>
 public sealed class CheckpointSession
 {
     private const string TrainLossKey = "train_loss";
+    private const string RoundKey = "lth_round";
+    private const string RoundsKey = "lth_rounds";
+    private const string RewindTensor = "lth_rewind";
     private readonly string _folder;
     private readonly bool _resume;
     private readonly IReadOnlyDictionary<string, string> _run;
@@ -62,7 +69,14 @@ public sealed class CheckpointSession
             ["synflow_iterations"] = Text(settings.SynflowIterations),
             ["validation"] = Text(settings.Validation),
             ["allow_collapse"] = settings.AllowCollapse ? "true" : "false",
+            ["prune_rate"] = Text(settings.PruneRate),
+            ["rewind_iteration"] = Text(settings.RewindIteration),
         };
+        if (settings.PruningMethod.Kind == PruningMethodKind.LotteryTicket)
+        {
+            run["epochs"] = Text(settings.Epochs);
+        }
+
         foreach (var (file, digest) in data.Record.Files)
         {
             run["data." + file] = digest;
@@ -114,6 +128,60 @@ public sealed class CheckpointSession
         record.TestLoss = test.Loss;
         record.FinalTrainLoss = _lastTrainLoss is null ? null : double.Parse(_lastTrainLoss, CultureInfo.InvariantCulture);
         record.Warnings.Add($"the checkpoint in {_folder} already holds all {record.Epochs} epochs: nothing was trained");
+    }
+
+    /// <summary>
+    /// For a lottery-ticket run: loads the checkpoint (and the rounds reported before it into <paramref name="rounds"/>)
+    /// and returns the search's position when resuming; otherwise writes the checkpoint before the first step and
+    /// returns null (start from the beginning).
+    /// </summary>
+    public LotteryTicketPosition? BeginLottery(INetwork network, IOptimizer optimizer, IRunObserver observer, List<RoundRecord> rounds)
+    {
+        ArgumentNullException.ThrowIfNull(observer);
+        ArgumentNullException.ThrowIfNull(rounds);
+        if (!Resumes)
+        {
+            SaveLottery(network, optimizer, new LotteryTicketPosition(0, 0, null), rounds);
+            return null;
+        }
+
+        var path = TrainingCheckpoint.FilePath(_folder);
+        var info = TrainingCheckpoint.Load(_folder, network, StateOf(optimizer), _run);
+        List<RoundRecord>? saved = null;
+        if (!info.State.TryGetValue(RoundKey, out var roundText) || !int.TryParse(roundText, NumberStyles.None, CultureInfo.InvariantCulture, out var round)
+            || !info.State.TryGetValue(RoundsKey, out var roundsJson) || (saved = TryReadRounds(roundsJson)) is null)
+        {
+            throw new SafetensorsFormatException(path, SafetensorsFormatException.MetadataPart, 8, $"the lottery-ticket state (state.{RoundKey}, state.{RoundsKey}) is missing or malformed");
+        }
+
+        rounds.AddRange(saved);
+        observer.Phase($"resuming lth round {round} after epoch {info.CompletedEpochs} from {path}");
+        return new LotteryTicketPosition(round, info.CompletedEpochs, info.Tensors.GetValueOrDefault(RewindTensor));
+    }
+
+    /// <summary>Writes a lottery-ticket checkpoint at <paramref name="position"/> with the rounds reported so far.</summary>
+    public void SaveLottery(INetwork network, IOptimizer optimizer, LotteryTicketPosition position, IReadOnlyList<RoundRecord> rounds)
+    {
+        ArgumentNullException.ThrowIfNull(position);
+        var state = new Dictionary<string, string>
+        {
+            [RoundKey] = Text(position.Round),
+            [RoundsKey] = JsonSerializer.Serialize(rounds, RunJson.Options),
+        };
+        var tensors = position.Rewind is null ? null : new Dictionary<string, float[]> { [RewindTensor] = position.Rewind };
+        TrainingCheckpoint.Save(_folder, network, StateOf(optimizer), position.CompletedEpochs, _run, state, tensors);
+    }
+
+    private static List<RoundRecord>? TryReadRounds(string json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<List<RoundRecord>>(json, RunJson.Options);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     private static IOptimizerState StateOf(IOptimizer optimizer) =>

@@ -88,12 +88,19 @@ public static class TrainRunner
         var network = RunComponents.CreateNetwork(model, settings, settings.Seed);
         var (train, validation) = RunComponents.Split(data, settings);
         var scope = settings.PrunerSettings.Scope;
+        var optimizer = RunComponents.CreateOptimizer(network, settings);
         var search = new LotteryTicketSearch(
             network,
-            RunComponents.CreateOptimizer(network, settings),
+            optimizer,
             RunComponents.TrainingOptionsFor(settings, validation, settings.Seed),
             new LotteryTicketOptions { PruneRate = settings.PruneRate, RewindIteration = settings.RewindIteration, Scope = scope, AllowCollapse = settings.AllowCollapse });
         var rounds = new List<RoundRecord>();
+        if (CheckpointSession.For(persistence, settings, data) is { } checkpoints)
+        {
+            search.ResumeFrom = checkpoints.BeginLottery(network, optimizer, observer, rounds);
+            search.Checkpoint = position => checkpoints.SaveLottery(network, optimizer, position, rounds);
+        }
+
         var pending = targets.Distinct().Order().ToList();
         var settingWarnings = SettingWarnings(settings, model, network);
 

@@ -47,8 +47,8 @@ public static class NetworkWeights
     /// <summary>
     /// Loads parameters and masks from <paramref name="path"/> into <paramref name="network"/> and returns the file's
     /// metadata. Every tensor is checked first (names, dtype F32, shapes, byte ranges, finite values, masks of exactly
-    /// 0 or 1 on prunable tensors only); the network changes only when all checks pass. Masks are installed through
-    /// <see cref="MaskSet"/>'s own operations; a file without masks leaves the network unpruned.
+    /// 0 or 1 on prunable tensors only); the network changes only when all checks pass. Masks are installed with
+    /// <see cref="MaskSet.Install"/>; a file without masks leaves the network unpruned.
     /// </summary>
     /// <exception cref="SafetensorsFormatException">Naming the file, the tensor and the byte offset of the first difference.</exception>
     /// <exception cref="System.IO.IOException">The file cannot be read.</exception>
@@ -63,18 +63,21 @@ public static class NetworkWeights
         return file.Metadata;
     }
 
-    /// <summary>Puts checked values and masks into the network (nothing here can fail).</summary>
+    /// <summary>Puts checked values and masks into the network (nothing here can fail: both were checked on reading).</summary>
     internal static void Install(INetwork network, float[] values, List<(ParameterTensor Tensor, float[] Mask)> masks)
     {
-        // Values first, then masks: whatever a mask change rebuilds (sparse handles) then sees the loaded weights.
-        network.Parameters.Restore(values);
-        network.Masks.Reset();
+        // One full mask, ones where the file has none, installed through MaskSet.Install (which bumps the mask version
+        // the kernel handles follow and zeroes removed weights). Values first, so whatever the mask change rebuilds sees
+        // the loaded weights.
+        var full = new float[values.Length];
+        Array.Fill(full, 1f);
         foreach (var (tensor, mask) in masks)
         {
-            network.Masks.Set(tensor, mask);
+            mask.CopyTo(full, tensor.Offset);
         }
 
-        network.Masks.ApplyToParameters();
+        network.Parameters.Restore(values);
+        network.Masks.Install(full);
     }
 
     /// <summary>
@@ -109,7 +112,7 @@ public static class NetworkWeights
         {
             var first = parameters[missing[0]];
             var also = missing.Count > 1 ? $"; also missing: {string.Join(", ", missing.GetRange(1, missing.Count - 1))}" : string.Empty;
-            throw new SafetensorsFormatException(file.Path, first.Name, 8, $"missing from the file (the model '{network.Name}' has it as F32 {ShapeText(first.Shape)}){also}");
+            throw new SafetensorsFormatException(file.Path, first.Name, 8, $"missing from the file (the model '{network.Name}' has it as F32 {ShapeText(SavedShape(network, first))}){also}");
         }
 
         var masks = new List<(ParameterTensor, float[])>();
@@ -173,7 +176,7 @@ public static class NetworkWeights
             throw new SafetensorsFormatException(file.Path, info.Name, info.HeaderOffset, $"dtype {info.DType.Name()} in the file, the model '{network.Name}' stores F32");
         }
 
-        var expected = tensor.Shape;
+        var expected = SavedShape(network, tensor);
         var same = info.Shape.Count == expected.Length;
         for (var d = 0; same && d < expected.Length; d++)
         {
@@ -194,7 +197,7 @@ public static class NetworkWeights
         var tensors = new List<SafetensorsTensor>(parameters.Tensors.Count * 2);
         foreach (var tensor in parameters.Tensors)
         {
-            var shape = Array.ConvertAll(tensor.Shape, static d => (long)d);
+            var shape = Array.ConvertAll(SavedShape(network, tensor), static d => (long)d);
             var masked = masks.IsActive && tensor.IsPrunable;
             if (!masked)
             {
@@ -246,6 +249,27 @@ public static class NetworkWeights
         typeof(NetworkWeights).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
         ?? typeof(NetworkWeights).Assembly.GetName().Version?.ToString()
         ?? "unknown";
+
+    /// <summary>
+    /// The shape a tensor has in a file: PyTorch's. A convolution's weight is stored [out, in·kh·kw] and saved as
+    /// nn.Conv2d's [out, in, kh, kw] (the same bytes: its flat layout already is that order); others as they report.
+    /// </summary>
+    internal static int[] SavedShape(INetwork network, ParameterTensor tensor)
+    {
+        if (tensor.Role == ParameterRole.Weight)
+        {
+            foreach (var layer in network.Layers)
+            {
+                if (layer.Name == tensor.Layer && layer.Kind == LayerKind.Conv2D)
+                {
+                    int[] shape = [layer.OutputShape.Channels, layer.InputShape.Channels, layer.KernelSize, layer.KernelSize];
+                    return shape[0] * shape[1] * shape[2] * shape[3] == tensor.Length ? shape : tensor.Shape;
+                }
+            }
+        }
+
+        return tensor.Shape;
+    }
 
     private static IEnumerable<string> Names(ParameterSet parameters)
     {

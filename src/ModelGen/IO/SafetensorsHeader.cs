@@ -18,11 +18,13 @@ internal static class SafetensorsHeader
 
     /// <summary>Parses <paramref name="header"/>, which starts at file offset <paramref name="fileOffset"/>.</summary>
     /// <exception cref="SafetensorsFormatException">Bad JSON, a duplicate key, or an entry of the wrong form.</exception>
-    public static (List<Entry> Entries, Dictionary<string, string> Metadata) Parse(ReadOnlySpan<byte> header, long fileOffset, string path)
+    /// <returns>The tensor entries in header order, the metadata, and the file offset of each metadata key.</returns>
+    public static (List<Entry> Entries, Dictionary<string, string> Metadata, Dictionary<string, long> MetadataOffsets) Parse(ReadOnlySpan<byte> header, long fileOffset, string path)
     {
         var context = new Context(path, fileOffset);
         var entries = new List<Entry>();
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        var metadataOffsets = new Dictionary<string, long>(StringComparer.Ordinal);
         var names = new HashSet<string>(StringComparer.Ordinal);
         var reader = new Utf8JsonReader(header, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
         try
@@ -43,7 +45,7 @@ internal static class SafetensorsHeader
 
                 if (name == SafetensorsFormatException.MetadataPart)
                 {
-                    ParseMetadata(ref reader, context, metadata);
+                    ParseMetadata(ref reader, context, metadata, metadataOffsets);
                 }
                 else if (name.Length == 0)
                 {
@@ -71,10 +73,10 @@ internal static class SafetensorsHeader
             throw new SafetensorsFormatException(path, SafetensorsFormatException.HeaderPart, context.At(reader), "the header holds a string that is not valid UTF-8", e);
         }
 
-        return (entries, metadata);
+        return (entries, metadata, metadataOffsets);
     }
 
-    private static void ParseMetadata(ref Utf8JsonReader reader, Context context, Dictionary<string, string> metadata)
+    private static void ParseMetadata(ref Utf8JsonReader reader, Context context, Dictionary<string, string> metadata, Dictionary<string, long> offsets)
     {
         if (Next(ref reader) != JsonTokenType.StartObject)
         {
@@ -94,6 +96,8 @@ internal static class SafetensorsHeader
             {
                 throw new SafetensorsFormatException(context.Path, SafetensorsFormatException.MetadataPart, keyOffset, $"the key '{key}' appears twice");
             }
+
+            offsets[key] = keyOffset;
         }
     }
 

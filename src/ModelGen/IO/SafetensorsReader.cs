@@ -23,15 +23,18 @@ public sealed class SafetensorsReader : IDisposable
 
     private readonly SafeFileHandle _handle;
     private readonly Dictionary<string, SafetensorsTensorInfo> _byName;
+    private readonly Dictionary<string, long> _metadataOffsets;
 
-    private SafetensorsReader(string path, SafeFileHandle handle, long fileLength, List<SafetensorsTensorInfo> tensors, Dictionary<string, string> metadata, long dataOffset)
+    private SafetensorsReader(string path, SafeFileHandle handle, long fileLength, Layout layout)
     {
+        var (tensors, metadata, metadataOffsets, dataOffset) = layout;
         Path = path;
         _handle = handle;
         FileLength = fileLength;
         Tensors = tensors;
         Metadata = metadata;
         DataOffset = dataOffset;
+        _metadataOffsets = metadataOffsets;
         _byName = new Dictionary<string, SafetensorsTensorInfo>(tensors.Count, StringComparer.Ordinal);
         foreach (var tensor in tensors)
         {
@@ -64,8 +67,7 @@ public sealed class SafetensorsReader : IDisposable
         try
         {
             var length = RandomAccess.GetLength(handle);
-            var (tensors, metadata, dataOffset) = ReadLayout(handle, length, path);
-            return new SafetensorsReader(path, handle, length, tensors, metadata, dataOffset);
+            return new SafetensorsReader(path, handle, length, ReadLayout(handle, length, path));
         }
         catch
         {
@@ -76,6 +78,12 @@ public sealed class SafetensorsReader : IDisposable
 
     /// <summary>Looks a tensor up by name.</summary>
     public bool TryGet(string name, out SafetensorsTensorInfo tensor) => _byName.TryGetValue(name, out tensor!);
+
+    /// <summary>
+    /// Offset in the file of the metadata entry <paramref name="key"/> (where errors about its value point), or of the
+    /// header when the metadata has no such key.
+    /// </summary>
+    public long MetadataOffset(string key) => _metadataOffsets.TryGetValue(key, out var offset) ? offset : LengthPrefixBytes;
 
     /// <summary>Reads an <c>F32</c> tensor into <paramref name="destination"/>, which must hold exactly its elements.</summary>
     /// <exception cref="SafetensorsFormatException">The tensor is not F32, or the file became shorter since it was opened.</exception>
@@ -129,7 +137,7 @@ public sealed class SafetensorsReader : IDisposable
         }
     }
 
-    private static (List<SafetensorsTensorInfo> Tensors, Dictionary<string, string> Metadata, long DataOffset) ReadLayout(SafeFileHandle handle, long fileLength, string path)
+    private static Layout ReadLayout(SafeFileHandle handle, long fileLength, string path)
     {
         const string header = SafetensorsFormatException.HeaderPart;
         if (fileLength < LengthPrefixBytes)
@@ -169,7 +177,7 @@ public sealed class SafetensorsReader : IDisposable
             done += read;
         }
 
-        var (entries, metadata) = SafetensorsHeader.Parse(json, LengthPrefixBytes, path);
+        var (entries, metadata, metadataOffsets) = SafetensorsHeader.Parse(json, LengthPrefixBytes, path);
         var dataOffset = LengthPrefixBytes + (long)headerLength;
         var dataLength = fileLength - dataOffset;
         var tensors = new List<SafetensorsTensorInfo>(entries.Count);
@@ -179,8 +187,10 @@ public sealed class SafetensorsReader : IDisposable
         }
 
         CheckTiling(tensors, dataOffset, fileLength, path);
-        return (tensors, metadata, dataOffset);
+        return new Layout(tensors, metadata, metadataOffsets, dataOffset);
     }
+
+    private sealed record Layout(List<SafetensorsTensorInfo> Tensors, Dictionary<string, string> Metadata, Dictionary<string, long> MetadataOffsets, long DataOffset);
 
     private static SafetensorsTensorInfo CheckRange(SafetensorsHeader.Entry entry, long dataOffset, long dataLength, string path)
     {

@@ -182,6 +182,19 @@ public sealed class LotteryTicketSearch
     public LotteryTicketOptions Options => _options;
 
     /// <summary>
+    /// Continue from a checkpoint instead of starting: the network and the optimizer must already hold the state saved
+    /// with this position. Targets the search had already landed on before it (their kept count is above the
+    /// network's) are skipped; <see cref="LotteryTicketResult"/> then holds only the rounds run after resuming.
+    /// </summary>
+    public LotteryTicketPosition? ResumeFrom { get; set; }
+
+    /// <summary>
+    /// Called whenever the search stands at a point it can resume from: after every epoch of a round but the last, and
+    /// after each prune-and-rewind (the next round at epoch 0). Save the network, the optimizer and the position here.
+    /// </summary>
+    public Action<LotteryTicketPosition>? Checkpoint { get; set; }
+
+    /// <summary>
     /// Runs the search until every sparsity of <paramref name="targetSparsities"/> (any order; duplicates ignored) is
     /// reached and trained.
     /// </summary>
@@ -215,7 +228,9 @@ public sealed class LotteryTicketSearch
             totalWeights += group[0].Length;
         }
 
-        var targets = SortedTargets(targetSparsities, totalWeights, CountKept(groups));
+        var keptNow = CountKept(groups);
+        var resume = ResumeFrom;
+        var targets = SortedTargets(resume is null ? targetSparsities : StillAhead(targetSparsities, totalWeights, keptNow), totalWeights, keptNow);
         var stepsPerRun = checked(_training.Epochs * ((train.Count + _training.BatchSize - 1) / _training.BatchSize));
         if (_options.RewindIteration > stepsPerRun)
         {
@@ -223,14 +238,24 @@ public sealed class LotteryTicketSearch
         }
 
         // The rewind point: the weights now (iteration 0) or after step k of the first training run.
-        float[]? rewind = _options.RewindIteration == 0 ? parameters.Snapshot() : null;
+        var stepsPerEpoch = stepsPerRun / _training.Epochs;
+        float[]? rewind = resume is null ? (_options.RewindIteration == 0 ? parameters.Snapshot() : null) : ResumedRewind(resume, stepsPerEpoch);
         var rounds = new List<LotteryTicketRound>();
         var tickets = new List<LotteryTicket>();
         var pruneSeconds = 0.0;
         var nextTarget = 0;
-        for (var round = 0; ; round++)
+        for (var round = resume?.Round ?? 0; ; round++)
         {
-            var trainer = new Trainer(_network, _optimizer, _training);
+            var firstEpoch = resume is not null && round == resume.Round ? resume.CompletedEpochs + 1 : 1;
+            var trainer = new Trainer(_network, _optimizer, _training with { FirstEpoch = firstEpoch });
+            var trainedRound = round;
+            trainer.AfterEpoch = epoch =>
+            {
+                if (epoch.Epoch < _training.Epochs)
+                {
+                    Checkpoint?.Invoke(new LotteryTicketPosition(trainedRound, epoch.Epoch, rewind));
+                }
+            };
             if (rewind is null)
             {
                 trainer.AfterStep = step =>
@@ -282,7 +307,56 @@ public sealed class LotteryTicketSearch
             parameters.Restore(rewind!);
             masks.Install(mask);
             _optimizer.Reset();
+            Checkpoint?.Invoke(new LotteryTicketPosition(round + 1, 0, rewind));
         }
+    }
+
+    // The rewind weights a resumed search needs: saved with the position, or (at the very start, rewinding to the
+    // initialization) the weights as they are; missing ones are an error unless the rewind step still lies ahead.
+    private float[]? ResumedRewind(LotteryTicketPosition resume, int stepsPerEpoch)
+    {
+        if (resume.Round < 0 || resume.CompletedEpochs < 0 || resume.CompletedEpochs >= _training.Epochs)
+        {
+            throw new ArgumentException($"Cannot resume at round {resume.Round}, epoch {resume.CompletedEpochs}: a round has {_training.Epochs} epochs and checkpoints come before its last.", nameof(ResumeFrom));
+        }
+
+        if (resume.Rewind is { } saved)
+        {
+            if (saved.Length != _network.Parameters.Count)
+            {
+                throw new ArgumentException($"The rewind weights have {saved.Length} entries, the network {_network.Parameters.Count}.", nameof(ResumeFrom));
+            }
+
+            return (float[])saved.Clone();
+        }
+
+        var atStart = resume.Round == 0 && resume.CompletedEpochs == 0;
+        if (_options.RewindIteration == 0 && atStart)
+        {
+            return _network.Parameters.Snapshot();
+        }
+
+        if (_options.RewindIteration > 0 && resume.Round == 0 && (long)resume.CompletedEpochs * stepsPerEpoch < _options.RewindIteration)
+        {
+            return null;
+        }
+
+        throw new ArgumentException($"Resuming at round {resume.Round}, epoch {resume.CompletedEpochs} needs the rewind weights, and the position has none.", nameof(ResumeFrom));
+    }
+
+    // Targets a resumed search has not landed on yet: those whose kept count is not above the network's.
+    private static List<double> StillAhead(IReadOnlyList<double> targetSparsities, int totalWeights, int keptNow)
+    {
+        var ahead = new List<double>();
+        foreach (var sparsity in targetSparsities)
+        {
+            if (!(sparsity >= 0.0 && sparsity <= 1.0) || TopK.KeptCount(totalWeights, sparsity) <= keptNow)
+            {
+                ahead.Add(sparsity);
+            }
+        }
+
+        return ahead;
     }
 
     /// <summary>

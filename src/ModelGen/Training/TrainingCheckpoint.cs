@@ -120,31 +120,30 @@ public static class TrainingCheckpoint
         using var file = SafetensorsReader.Open(path);
         var metadata = file.Metadata;
         const string part = SafetensorsFormatException.MetadataPart;
-        const long at = 8;
         if (!metadata.TryGetValue(VersionKey, out var version))
         {
-            throw new SafetensorsFormatException(path, part, at, $"not a ModelGen checkpoint (no '{VersionKey}' entry; a weights file is loaded with NetworkWeights / --weights)");
+            throw new SafetensorsFormatException(path, part, file.MetadataOffset(VersionKey), $"not a ModelGen checkpoint (no '{VersionKey}' entry; a weights file is loaded with NetworkWeights / --weights)");
         }
 
         if (version != FormatVersion.ToString(CultureInfo.InvariantCulture))
         {
-            throw new SafetensorsFormatException(path, part, at, $"checkpoint format version '{version}', this ModelGen reads {FormatVersion}");
+            throw new SafetensorsFormatException(path, part, file.MetadataOffset(VersionKey), $"checkpoint format version '{version}', this ModelGen reads {FormatVersion}");
         }
 
         var model = metadata.GetValueOrDefault(NetworkWeights.ModelKey);
         if (model != network.Name)
         {
-            throw new SafetensorsFormatException(path, part, at, $"a checkpoint of model '{model}', this run trains '{network.Name}'");
+            throw new SafetensorsFormatException(path, part, file.MetadataOffset(NetworkWeights.ModelKey), $"a checkpoint of model '{model}', this run trains '{network.Name}'");
         }
 
         var optimizerName = optimizer.ExportState().Optimizer;
         if (metadata.GetValueOrDefault(OptimizerKey) != optimizerName)
         {
-            throw new SafetensorsFormatException(path, part, at, $"a checkpoint of optimizer '{metadata.GetValueOrDefault(OptimizerKey)}', this run uses '{optimizerName}'");
+            throw new SafetensorsFormatException(path, part, file.MetadataOffset(OptimizerKey), $"a checkpoint of optimizer '{metadata.GetValueOrDefault(OptimizerKey)}', this run uses '{optimizerName}'");
         }
 
-        var epochs = ParseCount(metadata, EpochKey, path);
-        CheckRun(path, Prefixed(metadata, RunPrefix), run);
+        var epochs = ParseCount(file, EpochKey);
+        CheckRun(file, Prefixed(metadata, RunPrefix), run);
 
         var values = new float[network.Parameters.Count];
         var masks = NetworkWeights.ReadInto(network, file, values, name => name.StartsWith(OptimizerPrefix, StringComparison.Ordinal) || name.StartsWith(StatePrefix, StringComparison.Ordinal));
@@ -172,7 +171,7 @@ public static class TrainingCheckpoint
         var counters = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var name in optimizer.CounterNames)
         {
-            counters[name] = ParseCount(metadata, CounterPrefix + name, path);
+            counters[name] = ParseCount(file, CounterPrefix + name);
         }
 
         try
@@ -181,7 +180,7 @@ public static class TrainingCheckpoint
         }
         catch (ArgumentException e)
         {
-            throw new SafetensorsFormatException(path, part, at, "the optimizer state does not fit: " + e.Message.TrimEnd('.'), e);
+            throw new SafetensorsFormatException(path, part, file.MetadataOffset(OptimizerKey), "the optimizer state does not fit: " + e.Message.TrimEnd('.'), e);
         }
 
         NetworkWeights.Install(network, values, masks);
@@ -202,7 +201,7 @@ public static class TrainingCheckpoint
         return values;
     }
 
-    private static void CheckRun(string path, IReadOnlyDictionary<string, string> saved, IReadOnlyDictionary<string, string>? expected)
+    private static void CheckRun(SafetensorsReader file, IReadOnlyDictionary<string, string> saved, IReadOnlyDictionary<string, string>? expected)
     {
         if (expected is null)
         {
@@ -210,11 +209,13 @@ public static class TrainingCheckpoint
         }
 
         var differences = new List<string>();
+        long? first = null;
         foreach (var (key, value) in expected)
         {
             var had = saved.TryGetValue(key, out var old);
             if (!had || old != value)
             {
+                first = Math.Min(first ?? long.MaxValue, file.MetadataOffset(RunPrefix + key));
                 differences.Add($"{key} {(had ? old : "(unset)")} in the checkpoint, {value} in this run");
             }
         }
@@ -223,6 +224,7 @@ public static class TrainingCheckpoint
         {
             if (!expected.ContainsKey(key))
             {
+                first = Math.Min(first ?? long.MaxValue, file.MetadataOffset(RunPrefix + key));
                 differences.Add($"{key} {saved[key]} in the checkpoint, unset in this run");
             }
         }
@@ -230,15 +232,16 @@ public static class TrainingCheckpoint
         if (differences.Count > 0)
         {
             differences.Sort(StringComparer.Ordinal);
-            throw new SafetensorsFormatException(path, SafetensorsFormatException.MetadataPart, 8, "written by a different run: " + string.Join("; ", differences));
+            // The offset of the first differing entry in the file.
+            throw new SafetensorsFormatException(file.Path, SafetensorsFormatException.MetadataPart, first!.Value, "written by a different run: " + string.Join("; ", differences));
         }
     }
 
-    private static int ParseCount(IReadOnlyDictionary<string, string> metadata, string key, string path)
+    private static int ParseCount(SafetensorsReader file, string key)
     {
-        if (!metadata.TryGetValue(key, out var text) || !int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value))
+        if (!file.Metadata.TryGetValue(key, out var text) || !int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value))
         {
-            throw new SafetensorsFormatException(path, SafetensorsFormatException.MetadataPart, 8, $"'{key}' is missing or not a non-negative integer");
+            throw new SafetensorsFormatException(file.Path, SafetensorsFormatException.MetadataPart, file.MetadataOffset(key), $"'{key}' is missing or not a non-negative integer");
         }
 
         return value;

@@ -13,18 +13,22 @@ namespace ModelGen.Tests.Cli;
 /// <summary>
 /// The resume contract end to end: a child <c>train --checkpoint</c> process is killed at a random moment of its
 /// training (possibly in the middle of writing a checkpoint), <c>train --resume</c> finishes the run, and the final
-/// weights equal those of an uninterrupted run bit for bit.
+/// weights equal those of an uninterrupted run bit for bit. For <c>lth</c> the kill may land in any round.
 /// </summary>
 [Collection(CliCollection.Name)]
 public sealed class KillAndResumeTests(TinyMnist data, ITestOutputHelper log)
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(120);
 
-    [Fact]
-    public void Killed_training_resumes_to_bit_identical_weights()
+    [Theory]
+    [InlineData("magnitude")]
+    [InlineData("lth")]
+    public void Killed_training_resumes_to_bit_identical_weights(string method)
     {
         using var folder = new TempFolder();
-        string[] run = ["train", "--epochs", "3", "--batch-size", "20", "--method", "magnitude", "--sparsity", "0.5", "--data", data.Folder];
+        string[] run = method == "lth"
+            ? ["train", "--epochs", "2", "--batch-size", "20", "--method", "lth", "--sparsity", "0.5", "--prune-rate", "0.4", "--data", data.SmallFolder]
+            : ["train", "--epochs", "3", "--batch-size", "20", "--method", "magnitude", "--sparsity", "0.5", "--data", data.Folder];
 
         // The uninterrupted run, timed from its first checkpoint (training starts) to its exit.
         var reference = folder.File("reference.safetensors");
@@ -62,7 +66,8 @@ public sealed class KillAndResumeTests(TinyMnist data, ITestOutputHelper log)
                 victim.WaitForExit();
                 using var file = SafetensorsReader.Open(TrainingCheckpoint.FilePath(checkpoints));
                 killedAfterEpoch = int.Parse(file.Metadata["epoch"], System.Globalization.CultureInfo.InvariantCulture);
-                log.WriteLine($"attempt {attempt} (seed {seed}): killed {delay.TotalMilliseconds:0} ms into training; the checkpoint holds {killedAfterEpoch} epochs");
+                var round = file.Metadata.GetValueOrDefault("state.lth_round", "-");
+                log.WriteLine($"attempt {attempt} (seed {seed}): killed {delay.TotalMilliseconds:0} ms into training; the checkpoint holds {killedAfterEpoch} epochs (lth round {round})");
             }
 
             Assert.True(killedAfterEpoch is >= 0 and < 3, $"no attempt killed the run before it ended (seed {seed})");
@@ -70,7 +75,7 @@ public sealed class KillAndResumeTests(TinyMnist data, ITestOutputHelper log)
             var resumed = folder.File("resumed.safetensors");
             using var resume = Start([.. run, "--resume", checkpoints, "--save", resumed]);
             var output = Finish(resume);
-            Assert.Contains($"resuming after epoch {killedAfterEpoch}", output, StringComparison.Ordinal);
+            Assert.Contains($"after epoch {killedAfterEpoch} from", output, StringComparison.Ordinal);
             PersistenceCommandTests.AssertSameWeights(reference, resumed);
         }
     }

@@ -96,7 +96,13 @@ public sealed class PersistenceCommandTests(TinyMnist data)
 
         var otherModel = CliHarness.Run("train", "--epochs", "2", "--data", data.SmallFolder, "--resume", checkpoints, "--model", "lenet300-r8");
         Assert.Equal(CliApplication.Failure, otherModel.ExitCode);
-        Assert.Contains($"error: {path}: __metadata__: a checkpoint of model 'lenet300', this run trains 'lenet300-r8' at byte 8", otherModel.Output, StringComparison.Ordinal);
+        long modelEntry;
+        using (var file = SafetensorsReader.Open(path))
+        {
+            modelEntry = file.MetadataOffset(NetworkWeights.ModelKey);
+        }
+
+        Assert.Contains($"error: {path}: __metadata__: a checkpoint of model 'lenet300', this run trains 'lenet300-r8' at byte {modelEntry}", otherModel.Output, StringComparison.Ordinal);
 
         var otherSeed = CliHarness.Run("train", "--epochs", "2", "--data", data.SmallFolder, "--resume", checkpoints, "--seed", "5");
         Assert.Equal(CliApplication.Failure, otherSeed.ExitCode);
@@ -123,6 +129,45 @@ public sealed class PersistenceCommandTests(TinyMnist data)
         var run = CliHarness.Run("train", "--epochs", "1", "--data", data.SmallFolder, "--resume", folder.File("other"));
         Assert.Contains($"No checkpoint in {folder.File("other")} yet: starting from the beginning.", run.Output, StringComparison.Ordinal);
         AssertSameWeights(folder.File("a.safetensors"), folder.File("b.safetensors"));
+    }
+
+    [Fact]
+    public void Resuming_a_finished_run_trains_nothing_and_more_epochs_extend_it()
+    {
+        using var folder = new TempFolder();
+        var checkpoints = folder.File("ck");
+        var finished = CliHarness.TrainJson(folder, "--epochs", "1", "--data", data.SmallFolder, "--method", "random", "--sparsity", "0.5", "--checkpoint", checkpoints, "--save", folder.File("one.safetensors"));
+
+        var again = CliHarness.TrainJson(folder, "--epochs", "1", "--data", data.SmallFolder, "--method", "random", "--sparsity", "0.5", "--resume", checkpoints, "--save", folder.File("again.safetensors"));
+        Assert.Equal(finished.GetProperty("test_accuracy").GetDouble(), again.GetProperty("test_accuracy").GetDouble());
+        Assert.Equal(finished.GetProperty("final_train_loss").GetDouble(), again.GetProperty("final_train_loss").GetDouble());
+        Assert.Contains(again.GetProperty("warnings").EnumerateArray(), w => w.GetString()!.Contains("already holds all 1 epochs: nothing was trained", StringComparison.Ordinal));
+        AssertSameWeights(folder.File("one.safetensors"), folder.File("again.safetensors"));
+
+        CliHarness.TrainJson(folder, "--epochs", "2", "--data", data.SmallFolder, "--method", "random", "--sparsity", "0.5", "--resume", checkpoints, "--save", folder.File("extended.safetensors"));
+        CliHarness.TrainJson(folder, "--epochs", "2", "--data", data.SmallFolder, "--method", "random", "--sparsity", "0.5", "--save", folder.File("two.safetensors"));
+        AssertSameWeights(folder.File("two.safetensors"), folder.File("extended.safetensors"));
+    }
+
+    [Fact]
+    public void Lottery_ticket_run_resumed_from_its_last_checkpoint_reports_every_round_and_the_same_ticket()
+    {
+        using var folder = new TempFolder();
+        var checkpoints = folder.File("ck");
+        string[] run = ["--epochs", "2", "--data", data.SmallFolder, "--method", "lth", "--sparsity", "0.5", "--prune-rate", "0.4"];
+        var whole = CliHarness.TrainJson(folder, [.. run, "--checkpoint", checkpoints, "--save", folder.File("whole.safetensors")]);
+
+        // The folder now holds the checkpoint written last (inside the last round): resuming retrains from there.
+        var resumed = CliHarness.TrainJson(folder, [.. run, "--resume", checkpoints, "--save", folder.File("resumed.safetensors")]);
+
+        Assert.True(whole.GetProperty("rounds").GetArrayLength() >= 2);
+        Assert.Equal(whole.GetProperty("rounds").GetRawText(), resumed.GetProperty("rounds").GetRawText());
+        Assert.Equal(whole.GetProperty("test_accuracy").GetDouble(), resumed.GetProperty("test_accuracy").GetDouble());
+        AssertSameWeights(folder.File("whole.safetensors"), folder.File("resumed.safetensors"));
+
+        var reinit = CliHarness.Run("train", "--epochs", "2", "--data", data.SmallFolder, "--method", "lth-reinit", "--sparsity", "0.5", "--checkpoint", folder.File("other"));
+        Assert.Equal(CliApplication.UsageError, reinit.ExitCode);
+        Assert.Contains("do not support --method lth-reinit yet", reinit.Output, StringComparison.Ordinal);
     }
 
     [Fact]

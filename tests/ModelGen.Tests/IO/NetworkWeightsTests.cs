@@ -131,6 +131,27 @@ public sealed class NetworkWeightsTests : IDisposable
     }
 
     [Fact]
+    public void Convolution_weights_are_saved_as_nn_Conv2d_shapes_and_round_trip()
+    {
+        var source = new ConvTanhNet(seed: 3);
+        new RandomPruner(seed: 5).Prune(source, 0.5);
+        var path = _folder.File("conv.safetensors");
+
+        NetworkWeights.Save(source, path);
+        var target = new ConvTanhNet(seed: 4);
+        NetworkWeights.Load(target, path);
+
+        AssertSameBits(source.Parameters.Values, target.Parameters.Values);
+        AssertSameBits(source.Masks.Values, target.Masks.Values);
+        using var file = SafetensorsReader.Open(path);
+        // Conv2D(3, 3, Padding = 1) on 2 channels, then Conv2D(4, 2) on 3: [out, in, kh, kw] as nn.Conv2d.
+        Assert.True(file.TryGet("conv1.weight", out var conv1));
+        Assert.Equal([3L, 2L, 3L, 3L], conv1.Shape);
+        Assert.True(file.TryGet("conv2.weight_mask", out var mask2));
+        Assert.Equal([4L, 3L, 2L, 2L], mask2.Shape);
+    }
+
+    [Fact]
     public void Unpruned_network_writes_no_masks_and_loading_it_unprunes_the_target()
     {
         var dense = new ReluNet(seed: 2);

@@ -89,6 +89,8 @@ public sealed class CheckpointResumeTests : IDisposable
 
         Assert.Equal("__metadata__", error.Tensor);
         Assert.Contains("a checkpoint of model 'test-tanh', this run trains 'training-tiny'", error.Message, StringComparison.Ordinal);
+        // The offset is that of the "model" entry in the header.
+        Assert.Equal("\"model\"", System.Text.Encoding.UTF8.GetString(bytes, (int)error.ByteOffset, 7));
         NetworkWeightsTests.AssertSameBits(before, network.Parameters.Values);
         Assert.Equal(0, adam.StepCount);
         Assert.Equal(bytes, File.ReadAllBytes(TrainingCheckpoint.FilePath(folder)));
@@ -104,6 +106,7 @@ public sealed class CheckpointResumeTests : IDisposable
         var settings = Assert.Throws<SafetensorsFormatException>(() =>
             TrainingCheckpoint.Load(folder, new TrainingTinyNet(seed: 3), new Adam(network.Parameters, 0.01f), new Dictionary<string, string> { ["seed"] = "1", ["lr"] = "0.01" }));
         Assert.Contains("written by a different run: seed 0 in the checkpoint, 1 in this run", settings.Message, StringComparison.Ordinal);
+        Assert.Equal("\"run.seed\"", System.Text.Encoding.UTF8.GetString(File.ReadAllBytes(TrainingCheckpoint.FilePath(folder)), (int)settings.ByteOffset, 10));
 
         var optimizer = Assert.Throws<SafetensorsFormatException>(() => TrainingCheckpoint.Load(folder, new TrainingTinyNet(seed: 3), new Sgd(network.Parameters, 0.01f)));
         Assert.Contains("a checkpoint of optimizer 'adam', this run uses 'sgd'", optimizer.Message, StringComparison.Ordinal);
