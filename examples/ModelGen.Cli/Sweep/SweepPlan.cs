@@ -1,3 +1,5 @@
+using ModelGen.Pruning;
+
 namespace ModelGen.Cli.Sweep;
 
 /// <summary>One cell of a sweep: a model trained with a method at a target sparsity from a seed.</summary>
@@ -42,7 +44,7 @@ public static class SweepPlan
             {
                 foreach (var seed in seedList)
                 {
-                    if (method == Methods.Dense)
+                    if (method == PruningMethods.Dense.Name)
                     {
                         cells.Add(new SweepCell(model, method, 0, seed));
                         continue;

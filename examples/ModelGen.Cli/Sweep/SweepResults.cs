@@ -1,3 +1,4 @@
+using ModelGen.Pruning;
 using System.Globalization;
 using ModelGen.Cli.Output;
 
@@ -71,7 +72,7 @@ public sealed class SweepResults
             Compare("--validation", r.Validation, settings.Validation);
             if (r.Momentum is { } momentum) Compare("--momentum", momentum, settings.Momentum);
             if (r.FactorInit is { } factorInit) Compare("--factor-init", factorInit, settings.FactorInit);
-            if (r.Method != Methods.Dense && r.Scope is { } scope && settings.Scope is { } requested) Compare("--scope", scope, requested);
+            if (r.Method != PruningMethods.Dense.Name && r.Scope is { } scope && settings.Scope is { } requested) Compare("--scope", scope, requested);
             if (r.Temperature is { } temperature) Compare("--temperature", temperature, settings.Temperature);
             if (r.ScoreSamples is { } scoreSamples) Compare("--score-samples", scoreSamples, settings.ScoreSamples);
             if (r.SynflowIterations is { } iterations) Compare("--synflow-iterations", iterations, settings.SynflowIterations);

@@ -1,3 +1,4 @@
+using ModelGen.Pruning;
 using System.Globalization;
 using ModelGen.Cli.Output;
 using Spectre.Console;
@@ -38,7 +39,7 @@ public static class SweepRunner
 
         var cells = SweepPlan.Expand(request.Models, request.Methods, request.Sparsities, request.Seeds, PrunesEveryWeightLayer);
         var skipped = request.Models.Where(m => !PrunesEveryWeightLayer(m)).ToList();
-        if (skipped.Count > 0 && request.Methods.Any(m => m != Methods.Dense))
+        if (skipped.Count > 0 && request.Methods.Any(m => m != PruningMethods.Dense.Name))
         {
             AnsiConsole.MarkupLineInterpolated($"Pruning methods skip {string.Join(", ", skipped)}: their factorized layers are not prunable (they are trained dense only).");
         }
@@ -79,14 +80,14 @@ public static class SweepRunner
             var cell = todo[0];
             var settings = request.Settings with { Model = cell.Model, Method = cell.Method, Sparsity = cell.TargetSparsity, Seed = cell.Seed };
             AnsiConsole.MarkupLineInterpolated($"[grey]{cell.Model} {cell.Method} sparsity {cell.TargetSparsity.ToString(CultureInfo.InvariantCulture)} seed {cell.Seed}[/]");
-            if (!Methods.IsLotteryTicket(cell.Method))
+            if (PruningMethods.Get(cell.Method).Kind != PruningMethodKind.LotteryTicket)
             {
                 Record(ConsoleObserver.Run(observer => TrainRunner.RunOneShot(settings, data, observer, cancellationToken), clearWhenDone: true));
                 continue;
             }
 
             // One trajectory per model and seed serves every pending lth and lth-reinit cell of both methods.
-            var trajectory = todo.Where(c => c.Model == cell.Model && c.Seed == cell.Seed && Methods.IsLotteryTicket(c.Method)).ToArray();
+            var trajectory = todo.Where(c => c.Model == cell.Model && c.Seed == cell.Seed && PruningMethods.Get(c.Method).Kind == PruningMethodKind.LotteryTicket).ToArray();
             var targets = trajectory.Select(c => c.TargetSparsity).Distinct().Order().ToArray();
             var landed = new List<RunRecord>();
             ConsoleObserver.Run(
@@ -95,8 +96,8 @@ public static class SweepRunner
                     TrainRunner.RunLotteryTicket(
                         settings,
                         targets,
-                        ticket: trajectory.Any(c => c.Method == Methods.Lth),
-                        reinit: trajectory.Any(c => c.Method == Methods.LthReinit),
+                        ticket: trajectory.Any(c => c.Method == PruningMethods.Lth.Name),
+                        reinit: trajectory.Any(c => c.Method == PruningMethods.LthReinit.Name),
                         data,
                         observer,
                         record =>

@@ -35,7 +35,7 @@ public sealed class GraspPruner(Dataset trainingData) : Pruner
     public float Temperature { get; init; } = DefaultTemperature;
 
     /// <inheritdoc />
-    public override string Method => "grasp";
+    public override string Method => PruningMethods.Grasp.Name;
 
     /// <summary>
     /// The GraSP scores s = −w ⊙ (H g) of <paramref name="network"/>, laid out like <see cref="ParameterSet.Values"/>

@@ -227,7 +227,7 @@ public sealed class LotteryTicketSearch
             while (nextTarget < targets.Count && kept == targets[nextTarget].Kept)
             {
                 reached = targets[nextTarget].Sparsity;
-                var report = PruningReport.Describe(_network, "lth", _options.Scope, reached.Value, pruneSeconds);
+                var report = PruningReport.Describe(_network, PruningMethods.Lth.Name, _options.Scope, reached.Value, pruneSeconds);
                 tickets.Add(new LotteryTicket(reached.Value, round, report, result, masks.Values.ToArray()));
                 nextTarget++;
             }
@@ -235,7 +235,7 @@ public sealed class LotteryTicketSearch
             var summary = new LotteryTicketRound(
                 round,
                 1.0 - ((double)kept / totalWeights),
-                PruningReport.Describe(_network, "lth", _options.Scope, reached ?? double.NaN, pruneSeconds).Tensors,
+                PruningReport.Describe(_network, PruningMethods.Lth.Name, _options.Scope, reached ?? double.NaN, pruneSeconds).Tensors,
                 result.TestAccuracy,
                 result.TestLoss,
                 result.BestValidationStep,
@@ -255,7 +255,7 @@ public sealed class LotteryTicketSearch
             pruneSeconds += stopwatch.Elapsed.TotalSeconds;
             if (!_options.AllowCollapse && MaskAnalysis.FirstEmptyTensor(parameters, mask) is { } empty)
             {
-                throw new LayerCollapseException(empty.Layer, empty.Name, "lth", targets[nextTarget].Sparsity);
+                throw new LayerCollapseException(empty.Layer, empty.Name, PruningMethods.Lth.Name, targets[nextTarget].Sparsity);
             }
 
             Pruner.InstallMask(_network, mask);

@@ -26,7 +26,7 @@ public sealed class SynFlowPruner : Pruner
     public int Iterations { get; init; } = DefaultIterations;
 
     /// <inheritdoc />
-    public override string Method => "synflow";
+    public override string Method => PruningMethods.SynFlow.Name;
 
     /// <summary>
     /// One round's SynFlow scores |∂R/∂θ ⊙ θ| for the network as it is now (with its current mask), laid out like

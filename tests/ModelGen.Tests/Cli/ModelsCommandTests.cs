@@ -16,8 +16,8 @@ public sealed class ModelsCommandTests
     [Fact]
     public void CatalogHoldsLeNet300AndItsFactorizedVariants()
     {
-        Assert.Equal(ExpectedModels.Order(StringComparer.Ordinal), TrainRunner.Models.Select(m => m.Name).Order(StringComparer.Ordinal));
-        Assert.Equal("lenet300-r32", TrainRunner.FindModel("lenet300-r32").Name);
+        Assert.Equal(ExpectedModels.Order(StringComparer.Ordinal), RunComponents.Models.Select(m => m.Name).Order(StringComparer.Ordinal));
+        Assert.Equal("lenet300-r32", RunComponents.FindModel("lenet300-r32").Name);
     }
 
     [Fact]
