@@ -1,8 +1,10 @@
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using ModelGen.Generators.Emit;
 using ModelGen.Generators.Helpers;
 using ModelGen.Generators.Model;
+using static ModelGen.Generators.Emit.Names;
 
 namespace ModelGen.Generators;
 
@@ -10,26 +12,16 @@ public sealed partial class ModelGenerator
 {
     /// <summary>
     /// <see cref="ModelSpec"/> → C# source. A pure function of the spec: the emitted code is straight-line calls into
-    /// ModelGen.Kernels with constant shapes plus the buffers it owns; all math lives in the kernels.
+    /// ModelGen.Kernels with constant shapes plus the buffers it owns; all math lives in the kernels. This file writes
+    /// the class and its public members; each layer's constants, tensors, buffers and passes come from its kind's
+    /// emitter (Emit/, dispatched once per layer and pass by <see cref="LayerEmitters.For"/>).
     /// </summary>
     internal static class Emitter
     {
         public const string CatalogHintName = "ModelGen.Generated.ModelCatalog.g.cs";
 
-        private const string Gemm = "global::ModelGen.Kernels.Gemm";
-        private const string RowOps = "global::ModelGen.Kernels.RowOps";
-        private const string Activations = "global::ModelGen.Kernels.ActivationKernels";
-        private const string SoftmaxCe = "global::ModelGen.Kernels.SoftmaxCrossEntropy";
-        private const string Tensor = "global::System.Numerics.Tensors.TensorPrimitives";
-        private const string ReadOnlySpanOfFloat = "global::System.ReadOnlySpan<float>";
-        private const string SpanOfFloat = "global::System.Span<float>";
-        private const string ModelNs = "global::ModelGen.Model";
-
         private static readonly string s_generatedCode =
             $"[global::System.CodeDom.Compiler.GeneratedCode(\"ModelGen\", \"{typeof(ModelGenerator).Assembly.GetName().Version}\")]";
-
-        private static readonly string[] s_activationNames = { "None", "ReLU", "Tanh", "Sigmoid" };
-        private static readonly string[] s_activationKernels = { string.Empty, "Relu", "Tanh", "Sigmoid" };
 
         public static string EmitModel(ModelSpec model)
         {
@@ -118,26 +110,10 @@ public sealed partial class ModelGenerator
             w.Line($"public const int ParameterCount = {Invariant(model.ParameterCount)};");
             foreach (var layer in layers)
             {
-                var p = Id(layer);
+                var emitter = LayerEmitters.For(layer);
                 w.Line();
-                w.Line($"// {Describe(layer)}");
-                w.Line($"private const int {p}In = {Invariant(layer.InFeatures)};");
-                w.Line($"private const int {p}Out = {Invariant(layer.OutFeatures)};");
-                if (layer.IsFactorized)
-                {
-                    w.Line($"private const int {p}Rank = {Invariant(layer.Rank)};");
-                    w.Line($"private const int {p}VtOffset = {Invariant(layer.FactorVtOffset)};");
-                    w.Line($"private const int {p}VtLength = {Invariant(layer.FactorVtLength)};");
-                    w.Line($"private const int {p}UOffset = {Invariant(layer.FactorUOffset)};");
-                    w.Line($"private const int {p}ULength = {Invariant(layer.FactorULength)};");
-                }
-                else
-                {
-                    w.Line($"private const int {p}WeightOffset = {Invariant(layer.WeightOffset)};");
-                    w.Line($"private const int {p}WeightLength = {Invariant(layer.WeightLength)};");
-                }
-
-                w.Line($"private const int {p}BiasOffset = {Invariant(layer.BiasOffset)};");
+                w.Line($"// {emitter.Describe(layer)}");
+                emitter.EmitConstants(w, layer);
             }
 
             w.Line();
@@ -148,8 +124,7 @@ public sealed partial class ModelGenerator
             w.Open($"private static readonly {ModelNs}.LayerInfo[] s_layers = new {ModelNs}.LayerInfo[]");
             foreach (var layer in layers)
             {
-                var kind = layer.IsFactorized ? "FactorizedDense" : "Dense";
-                w.Line($"new {ModelNs}.LayerInfo(\"{layer.Name}\", {ModelNs}.LayerKind.{kind}, {Invariant(layer.InFeatures)}, {Invariant(layer.OutFeatures)}, global::ModelGen.Activation.{s_activationNames[layer.Activation]}, {Invariant(layer.Rank)}, {Bool(layer.Prunable)}),");
+                w.Line(LayerEmitters.For(layer).LayerInfo(layer) + ",");
             }
 
             w.Close("};");
@@ -160,22 +135,13 @@ public sealed partial class ModelGenerator
             w.Line();
             w.Line($"private static {ModelNs}.ParameterTensor[] CreateTensors() => new {ModelNs}.ParameterTensor[]");
             w.Open();
-            for (var i = 0; i < layers.Count; i++)
+            foreach (var layer in layers)
             {
-                var layer = layers[i];
                 var p = Id(layer);
-                var prunable = Bool(layer.Prunable);
-                if (layer.IsFactorized)
+                foreach (var tensor in LayerEmitters.For(layer).Tensors(layer))
                 {
-                    w.Line($"new {ModelNs}.ParameterTensor(\"{layer.Name}.Vt\", \"{layer.Name}\", {Invariant(i)}, {ModelNs}.ParameterRole.FactorVt, {p}Rank, {p}In, {p}VtOffset, {p}In, {prunable}),");
-                    w.Line($"new {ModelNs}.ParameterTensor(\"{layer.Name}.U\", \"{layer.Name}\", {Invariant(i)}, {ModelNs}.ParameterRole.FactorU, {p}Out, {p}Rank, {p}UOffset, {p}Rank, {prunable}),");
+                    w.Line($"new {ModelNs}.ParameterTensor(\"{layer.Name}.{tensor.ParameterName}\", \"{layer.Name}\", {Invariant(layer.Index)}, {ModelNs}.ParameterRole.{tensor.Role}, {tensor.Rows}, {tensor.Cols}, {tensor.Offset(p)}, {tensor.FanIn}, {Bool(tensor.Maskable)}),");
                 }
-                else
-                {
-                    w.Line($"new {ModelNs}.ParameterTensor(\"{layer.Name}.weight\", \"{layer.Name}\", {Invariant(i)}, {ModelNs}.ParameterRole.Weight, {p}Out, {p}In, {p}WeightOffset, {p}In, {prunable}),");
-                }
-
-                w.Line($"new {ModelNs}.ParameterTensor(\"{layer.Name}.bias\", \"{layer.Name}\", {Invariant(i)}, {ModelNs}.ParameterRole.Bias, {p}Out, 1, {p}BiasOffset, {p}In, false),");
             }
 
             w.Close("};");
@@ -202,9 +168,17 @@ public sealed partial class ModelGenerator
             w.Line($"Parameters = new {ModelNs}.ParameterSet(CreateTensors());");
             w.Line($"Masks = new {ModelNs}.MaskSet(Parameters);");
             w.Line($"{ModelNs}.ParameterInitializer.InitializeDefault(Parameters, seed);");
-            if (layers.Any(static l => l.IsFactorized))
+            var statements = new List<string>();
+            foreach (var layer in layers)
             {
-                w.Line("global::ModelGen.Factorization.SpectralInitializer.Initialize(Parameters, s_layers, seed);");
+                foreach (var statement in LayerEmitters.For(layer).ConstructorStatements(layer))
+                {
+                    if (!statements.Contains(statement))
+                    {
+                        statements.Add(statement);
+                        w.Line(statement);
+                    }
+                }
             }
 
             w.Close();
@@ -299,39 +273,14 @@ public sealed partial class ModelGenerator
             w.Line();
         }
 
-        /// <summary>Forward: each layer's output buffer holds f(W x + b); the last layer writes into <c>logits</c>.</summary>
+        /// <summary>Forward: each layer's output buffer holds f(layer(x)); the last layer writes into <c>logits</c>.</summary>
         private static void EmitRunForward(IndentedWriter w, List<LayerSpec> layers)
         {
             w.Open($"private void RunForward({ReadOnlySpanOfFloat} input, int batch, ModelGenWorkspace ws, bool masked, bool linearized, {SpanOfFloat} logits)");
             w.Line("var p = Parameters.Values;");
-            foreach (var (layer, p, c, previous, i) in Steps(layers, backwards: false))
+            foreach (var (step, emitter) in Steps(w, layers, backwards: false))
             {
-                var x = previous is null ? "input" : Local(layers[i - 1]) + "Output";
-                w.Line();
-                w.Line($"// {Describe(layer)}");
-                w.Line(i == layers.Count - 1
-                    ? $"var {c}Output = logits;"
-                    : $"var {c}Output = ws.{p}Output.AsSpan(0, batch * {p}Out);");
-                if (layer.IsFactorized)
-                {
-                    DeclareWeights(w, layer, "p", vector: false, needU: true, needVt: true);
-                    w.Line($"var {c}Inner = ws.{p}Inner.AsSpan(0, batch * {p}Rank);");
-                    w.Line($"{Gemm}.MultiplyTransposedB({x}, {c}Vt, {c}Inner, batch, {p}Rank, {p}In);");
-                    w.Line($"{Gemm}.MultiplyTransposedB({c}Inner, {c}U, {c}Output, batch, {p}Out, {p}Rank);");
-                }
-                else
-                {
-                    DeclareWeights(w, layer, "p", vector: false, needU: false, needVt: false);
-                    w.Line($"{Gemm}.MultiplyTransposedB({x}, {c}Weight, {c}Output, batch, {p}Out, {p}In);");
-                }
-
-                w.Line($"{RowOps}.AddRowVector({c}Output, p.AsSpan({p}BiasOffset, {p}Out), batch, {p}Out);");
-                if (layer.HasActivation)
-                {
-                    w.Open("if (!linearized)");
-                    w.Line($"{Activations}.{s_activationKernels[layer.Activation]}Forward({c}Output);");
-                    w.Close();
-                }
+                emitter.EmitForward(w, step);
             }
 
             w.Close();
@@ -352,46 +301,9 @@ public sealed partial class ModelGenerator
                 w.Line("var m = Masks.Values;");
             }
 
-            foreach (var (layer, p, c, previous, _) in Steps(layers, backwards: true))
+            foreach (var (step, emitter) in Steps(w, layers, backwards: true))
             {
-                var x = previous is null ? "input" : Rows("ws", previous + "Output", previous + "Out");
-                var previousGradient = previous is null ? null : Rows("ws", previous + "Gradient", previous + "Out");
-                w.Line();
-                w.Line($"// {Describe(layer)}");
-                w.Line($"var {c}Gradient = ws.{p}Gradient.AsSpan(0, batch * {p}Out);");
-                if (layer.HasActivation)
-                {
-                    w.Open("if (!linearized)");
-                    w.Line($"{Activations}.{s_activationKernels[layer.Activation]}Backward(ws.{p}Output.AsSpan(0, batch * {p}Out), {c}Gradient);");
-                    w.Close();
-                }
-
-                if (layer.IsFactorized)
-                {
-                    DeclareWeights(w, layer, "p", vector: false, needU: true, needVt: previous is not null);
-                    w.Line($"var {c}InnerGradient = ws.{p}InnerGradient.AsSpan(0, batch * {p}Rank);");
-                    w.Line($"{Gemm}.MultiplyTransposedA({c}Gradient, ws.{p}Inner.AsSpan(0, batch * {p}Rank), g.Slice({p}UOffset, {p}ULength), {p}Out, {p}Rank, batch, accumulate: true);");
-                    EmitMaskGradient(w, layer, "g", "U");
-                    w.Line($"{RowOps}.AccumulateColumnSums({c}Gradient, g.Slice({p}BiasOffset, {p}Out), batch, {p}Out);");
-                    w.Line($"{Gemm}.Multiply({c}Gradient, {c}U, {c}InnerGradient, batch, {p}Rank, {p}Out);");
-                    w.Line($"{Gemm}.MultiplyTransposedA({c}InnerGradient, {x}, g.Slice({p}VtOffset, {p}VtLength), {p}Rank, {p}In, batch, accumulate: true);");
-                    EmitMaskGradient(w, layer, "g", "Vt");
-                    if (previousGradient is not null)
-                    {
-                        w.Line($"{Gemm}.Multiply({c}InnerGradient, {c}Vt, {previousGradient}, batch, {p}In, {p}Rank);");
-                    }
-                }
-                else
-                {
-                    w.Line($"{Gemm}.MultiplyTransposedA({c}Gradient, {x}, g.Slice({p}WeightOffset, {p}WeightLength), {p}Out, {p}In, batch, accumulate: true);");
-                    EmitMaskGradient(w, layer, "g", "Weight");
-                    w.Line($"{RowOps}.AccumulateColumnSums({c}Gradient, g.Slice({p}BiasOffset, {p}Out), batch, {p}Out);");
-                    if (previousGradient is not null)
-                    {
-                        DeclareWeights(w, layer, "p", vector: false, needU: false, needVt: false);
-                        w.Line($"{Gemm}.Multiply({c}Gradient, {c}Weight, {previousGradient}, batch, {p}In, {p}Out);");
-                    }
-                }
+                emitter.EmitBackward(w, step);
             }
 
             w.Close();
@@ -406,46 +318,9 @@ public sealed partial class ModelGenerator
         {
             w.Open($"private void RunForwardR({ReadOnlySpanOfFloat} input, int batch, ModelGenWorkspace ws, ModelGenHessianWorkspace hs, bool masked, {ReadOnlySpanOfFloat} v)");
             w.Line("var p = Parameters.Values;");
-            foreach (var (layer, p, c, previous, _) in Steps(layers, backwards: false))
+            foreach (var (step, emitter) in Steps(w, layers, backwards: false))
             {
-                var x = previous is null ? "input" : Rows("ws", previous + "Output", previous + "Out");
-                var rx = previous is null ? null : Rows("hs", previous + "R", previous + "Out");
-                w.Line();
-                w.Line($"// {Describe(layer)}");
-                var rPre = layer.HasActivation ? $"{c}RPre" : $"{c}R";
-                w.Line($"var {rPre} = hs.{p}{(layer.HasActivation ? "RPre" : "R")}.AsSpan(0, batch * {p}Out);");
-                if (layer.IsFactorized)
-                {
-                    DeclareWeights(w, layer, "p", vector: false, needU: true, needVt: rx is not null);
-                    DeclareWeights(w, layer, "v", vector: true, needU: true, needVt: true);
-                    w.Line($"var {c}RInner = hs.{p}RInner.AsSpan(0, batch * {p}Rank);");
-                    w.Line($"{Gemm}.MultiplyTransposedB({x}, {c}VtDirection, {c}RInner, batch, {p}Rank, {p}In);");
-                    if (rx is not null)
-                    {
-                        w.Line($"{Gemm}.MultiplyTransposedB({rx}, {c}Vt, {c}RInner, batch, {p}Rank, {p}In, accumulate: true);");
-                    }
-
-                    w.Line($"{Gemm}.MultiplyTransposedB(ws.{p}Inner.AsSpan(0, batch * {p}Rank), {c}UDirection, {rPre}, batch, {p}Out, {p}Rank);");
-                    w.Line($"{Gemm}.MultiplyTransposedB({c}RInner, {c}U, {rPre}, batch, {p}Out, {p}Rank, accumulate: true);");
-                }
-                else
-                {
-                    DeclareWeights(w, layer, "v", vector: true, needU: false, needVt: false);
-                    w.Line($"{Gemm}.MultiplyTransposedB({x}, {c}WeightDirection, {rPre}, batch, {p}Out, {p}In);");
-                    if (rx is not null)
-                    {
-                        DeclareWeights(w, layer, "p", vector: false, needU: false, needVt: false);
-                        w.Line($"{Gemm}.MultiplyTransposedB({rx}, {c}Weight, {rPre}, batch, {p}Out, {p}In, accumulate: true);");
-                    }
-                }
-
-                w.Line($"{RowOps}.AddRowVector({rPre}, v.Slice({p}BiasOffset, {p}Out), batch, {p}Out);");
-                if (layer.HasActivation)
-                {
-                    w.Line($"var {c}R = hs.{p}R.AsSpan(0, batch * {p}Out);");
-                    w.Line($"{rPre}.CopyTo({c}R);");
-                    w.Line($"{Activations}.{s_activationKernels[layer.Activation]}Backward(ws.{p}Output.AsSpan(0, batch * {p}Out), {c}R);");
-                }
+                emitter.EmitForwardR(w, step);
             }
 
             w.Close();
@@ -465,69 +340,31 @@ public sealed partial class ModelGenerator
                 w.Line("var m = Masks.Values;");
             }
 
-            foreach (var (layer, p, c, previous, _) in Steps(layers, backwards: true))
+            foreach (var (step, emitter) in Steps(w, layers, backwards: true))
             {
-                var x = previous is null ? "input" : Rows("ws", previous + "Output", previous + "Out");
-                var rx = previous is null ? null : Rows("hs", previous + "R", previous + "Out");
-                w.Line();
-                w.Line($"// {Describe(layer)}");
-                w.Line($"var {c}Gradient = ws.{p}Gradient.AsSpan(0, batch * {p}Out);");
-                w.Line($"var {c}RGradient = hs.{p}RGradient.AsSpan(0, batch * {p}Out);");
-                if (layer.HasActivation)
-                {
-                    w.Line($"{Activations}.{s_activationKernels[layer.Activation]}BackwardWithR(ws.{p}Output.AsSpan(0, batch * {p}Out), hs.{p}RPre.AsSpan(0, batch * {p}Out), {c}Gradient, {c}RGradient);");
-                }
-
-                if (layer.IsFactorized)
-                {
-                    DeclareWeights(w, layer, "p", vector: false, needU: true, needVt: previous is not null);
-                    DeclareWeights(w, layer, "v", vector: true, needU: true, needVt: previous is not null);
-                    w.Line($"var {c}InnerGradient = ws.{p}InnerGradient.AsSpan(0, batch * {p}Rank);");
-                    w.Line($"var {c}RInnerGradient = hs.{p}RInnerGradient.AsSpan(0, batch * {p}Rank);");
-                    w.Line($"{Gemm}.Multiply({c}Gradient, {c}U, {c}InnerGradient, batch, {p}Rank, {p}Out);");
-                    w.Line($"{Gemm}.Multiply({c}Gradient, {c}UDirection, {c}RInnerGradient, batch, {p}Rank, {p}Out);");
-                    w.Line($"{Gemm}.Multiply({c}RGradient, {c}U, {c}RInnerGradient, batch, {p}Rank, {p}Out, accumulate: true);");
-                    w.Line($"{Gemm}.MultiplyTransposedA({c}RGradient, ws.{p}Inner.AsSpan(0, batch * {p}Rank), result.Slice({p}UOffset, {p}ULength), {p}Out, {p}Rank, batch, accumulate: true);");
-                    w.Line($"{Gemm}.MultiplyTransposedA({c}Gradient, hs.{p}RInner.AsSpan(0, batch * {p}Rank), result.Slice({p}UOffset, {p}ULength), {p}Out, {p}Rank, batch, accumulate: true);");
-                    EmitMaskGradient(w, layer, "result", "U");
-                    w.Line($"{RowOps}.AccumulateColumnSums({c}RGradient, result.Slice({p}BiasOffset, {p}Out), batch, {p}Out);");
-                    w.Line($"{Gemm}.MultiplyTransposedA({c}RInnerGradient, {x}, result.Slice({p}VtOffset, {p}VtLength), {p}Rank, {p}In, batch, accumulate: true);");
-                    if (rx is not null)
-                    {
-                        w.Line($"{Gemm}.MultiplyTransposedA({c}InnerGradient, {rx}, result.Slice({p}VtOffset, {p}VtLength), {p}Rank, {p}In, batch, accumulate: true);");
-                    }
-
-                    EmitMaskGradient(w, layer, "result", "Vt");
-                    if (previous is not null)
-                    {
-                        w.Line($"{Gemm}.Multiply({c}InnerGradient, {c}Vt, ws.{previous}Gradient.AsSpan(0, batch * {previous}Out), batch, {p}In, {p}Rank);");
-                        w.Line($"{Gemm}.Multiply({c}InnerGradient, {c}VtDirection, hs.{previous}RGradient.AsSpan(0, batch * {previous}Out), batch, {p}In, {p}Rank);");
-                        w.Line($"{Gemm}.Multiply({c}RInnerGradient, {c}Vt, hs.{previous}RGradient.AsSpan(0, batch * {previous}Out), batch, {p}In, {p}Rank, accumulate: true);");
-                    }
-                }
-                else
-                {
-                    w.Line($"{Gemm}.MultiplyTransposedA({c}RGradient, {x}, result.Slice({p}WeightOffset, {p}WeightLength), {p}Out, {p}In, batch, accumulate: true);");
-                    if (rx is not null)
-                    {
-                        w.Line($"{Gemm}.MultiplyTransposedA({c}Gradient, {rx}, result.Slice({p}WeightOffset, {p}WeightLength), {p}Out, {p}In, batch, accumulate: true);");
-                    }
-
-                    EmitMaskGradient(w, layer, "result", "Weight");
-                    w.Line($"{RowOps}.AccumulateColumnSums({c}RGradient, result.Slice({p}BiasOffset, {p}Out), batch, {p}Out);");
-                    if (previous is not null)
-                    {
-                        DeclareWeights(w, layer, "p", vector: false, needU: false, needVt: false);
-                        DeclareWeights(w, layer, "v", vector: true, needU: false, needVt: false);
-                        w.Line($"{Gemm}.Multiply({c}Gradient, {c}Weight, ws.{previous}Gradient.AsSpan(0, batch * {previous}Out), batch, {p}In, {p}Out);");
-                        w.Line($"{Gemm}.Multiply({c}Gradient, {c}WeightDirection, hs.{previous}RGradient.AsSpan(0, batch * {previous}Out), batch, {p}In, {p}Out);");
-                        w.Line($"{Gemm}.Multiply({c}RGradient, {c}Weight, hs.{previous}RGradient.AsSpan(0, batch * {previous}Out), batch, {p}In, {p}Out, accumulate: true);");
-                    }
-                }
+                emitter.EmitBackwardR(w, step);
             }
 
             w.Close();
             w.Line();
+        }
+
+        /// <summary>The maskable tensors of every layer, in storage order, with their layer's member prefix.</summary>
+        private static List<(string Id, TensorSpec Tensor)> MaskableTensors(List<LayerSpec> layers)
+        {
+            var tensors = new List<(string Id, TensorSpec Tensor)>();
+            foreach (var layer in layers)
+            {
+                foreach (var tensor in LayerEmitters.For(layer).Tensors(layer))
+                {
+                    if (tensor.Maskable)
+                    {
+                        tensors.Add((Id(layer), tensor));
+                    }
+                }
+            }
+
+            return tensors;
         }
 
         /// <summary>
@@ -536,8 +373,8 @@ public sealed partial class ModelGenerator
         /// </summary>
         private static void EmitMaskPreparation(IndentedWriter w, List<LayerSpec> layers)
         {
-            var prunable = layers.Where(static l => l.Prunable).ToList();
-            if (prunable.Count == 0)
+            var maskable = MaskableTensors(layers);
+            if (maskable.Count == 0)
             {
                 w.Line("// No layer is prunable, so masks can never become active.");
                 w.Line("private bool PrepareMaskedWeights() => false;");
@@ -555,13 +392,9 @@ public sealed partial class ModelGenerator
             w.Line("var masked = _maskedWeights ??= new ModelGenMaskedWeights();");
             w.Line("var p = Parameters.Values.AsSpan();");
             w.Line("var m = Masks.Values;");
-            foreach (var layer in prunable)
+            foreach (var (p, tensor) in maskable)
             {
-                foreach (var tensor in TensorSuffixes(layer))
-                {
-                    var p = Id(layer);
-                    w.Line($"{Tensor}.Multiply(p.Slice({p}{tensor}Offset, {p}{tensor}Length), m.Slice({p}{tensor}Offset, {p}{tensor}Length), masked.{p}{tensor});");
-                }
+                w.Line($"{Tensor}.Multiply(p.Slice({tensor.Offset(p)}, {tensor.Length(p)}), m.Slice({tensor.Offset(p)}, {tensor.Length(p)}), masked.{p}{tensor.Suffix});");
             }
 
             w.Line("return true;");
@@ -571,13 +404,9 @@ public sealed partial class ModelGenerator
             w.Line("var masked = hs.MaskedDirection;");
             w.Line("vector.CopyTo(masked);");
             w.Line("var m = Masks.Values;");
-            foreach (var layer in prunable)
+            foreach (var (p, tensor) in maskable)
             {
-                foreach (var tensor in TensorSuffixes(layer))
-                {
-                    var p = Id(layer);
-                    w.Line($"{Tensor}.Multiply(vector.Slice({p}{tensor}Offset, {p}{tensor}Length), m.Slice({p}{tensor}Offset, {p}{tensor}Length), masked.AsSpan({p}{tensor}Offset, {p}{tensor}Length));");
-                }
+                w.Line($"{Tensor}.Multiply(vector.Slice({tensor.Offset(p)}, {tensor.Length(p)}), m.Slice({tensor.Offset(p)}, {tensor.Length(p)}), masked.AsSpan({tensor.Offset(p)}, {tensor.Length(p)}));");
             }
 
             w.Line("return masked;");
@@ -594,50 +423,26 @@ public sealed partial class ModelGenerator
             w.Line("    _hessianWorkspace is { } workspace && workspace.Capacity >= batch ? workspace : _hessianWorkspace = new ModelGenHessianWorkspace(batch);");
             w.Line();
 
-            var training = new List<(string Name, string Size)> { ("Probabilities", "OutputFeatures") };
-            var hessian = new List<(string Name, string Size)>();
+            var training = new List<WorkspaceBuffer> { new("Probabilities", "OutputFeatures") };
+            var hessian = new List<WorkspaceBuffer>();
             foreach (var layer in layers)
             {
-                var p = Id(layer);
-                training.Add(($"{p}Output", $"{p}Out"));
-                training.Add(($"{p}Gradient", $"{p}Out"));
-                if (layer.IsFactorized)
-                {
-                    training.Add(($"{p}Inner", $"{p}Rank"));
-                    training.Add(($"{p}InnerGradient", $"{p}Rank"));
-                }
-
-                if (layer.HasActivation)
-                {
-                    hessian.Add(($"{p}RPre", $"{p}Out"));
-                }
-
-                hessian.Add(($"{p}R", $"{p}Out"));
-                hessian.Add(($"{p}RGradient", $"{p}Out"));
-                if (layer.IsFactorized)
-                {
-                    hessian.Add(($"{p}RInner", $"{p}Rank"));
-                    hessian.Add(($"{p}RInnerGradient", $"{p}Rank"));
-                }
+                LayerEmitters.For(layer).AddWorkspace(layer, training, hessian);
             }
 
             EmitWorkspace(w, "ModelGenWorkspace", "Activations and their gradients for up to <see cref=\"Capacity\"/> samples, reused across steps.", training, fixedBuffer: null);
             w.Line();
             EmitWorkspace(w, "ModelGenHessianWorkspace", "R-operator buffers (directional derivatives) for Hessian-vector products; allocated on first use.", hessian, fixedBuffer: "MaskedDirection");
 
-            var prunable = layers.Where(static l => l.Prunable).ToList();
-            if (prunable.Count > 0)
+            var maskable = MaskableTensors(layers);
+            if (maskable.Count > 0)
             {
                 w.Line();
                 w.Line("/// <summary>W ⊙ M for every prunable tensor; allocated the first time a mask is active.</summary>");
                 w.Open("private sealed class ModelGenMaskedWeights");
-                foreach (var layer in prunable)
+                foreach (var (p, tensor) in maskable)
                 {
-                    foreach (var tensor in TensorSuffixes(layer))
-                    {
-                        var p = Id(layer);
-                        w.Line($"public readonly float[] {p}{tensor} = new float[{p}{tensor}Length];");
-                    }
+                    w.Line($"public readonly float[] {p}{tensor.Suffix} = new float[{tensor.Length(p)}];");
                 }
 
                 w.Close();
@@ -645,7 +450,7 @@ public sealed partial class ModelGenerator
         }
 
         /// <summary>A nested class of per-sample buffers, each <c>capacity × size</c> floats.</summary>
-        private static void EmitWorkspace(IndentedWriter w, string className, string summary, List<(string Name, string Size)> buffers, string? fixedBuffer)
+        private static void EmitWorkspace(IndentedWriter w, string className, string summary, List<WorkspaceBuffer> buffers, string? fixedBuffer)
         {
             w.Line($"/// <summary>{summary}</summary>");
             w.Open($"private sealed class {className}");
@@ -655,17 +460,17 @@ public sealed partial class ModelGenerator
                 w.Line($"public readonly float[] {fixedBuffer} = new float[ParameterCount];");
             }
 
-            foreach (var (name, _) in buffers)
+            foreach (var buffer in buffers)
             {
-                w.Line($"public readonly float[] {name};");
+                w.Line($"public readonly float[] {buffer.Name};");
             }
 
             w.Line();
             w.Open($"public {className}(int capacity)");
             w.Line("Capacity = capacity;");
-            foreach (var (name, size) in buffers)
+            foreach (var buffer in buffers)
             {
-                w.Line($"{name} = new float[capacity * {size}];");
+                w.Line($"{buffer.Name} = new float[capacity * {buffer.Size}];");
             }
 
             w.Close();
@@ -673,91 +478,20 @@ public sealed partial class ModelGenerator
         }
 
         /// <summary>
-        /// Declares the weight spans a pass uses: parameters (<paramref name="source"/> "p") or the direction ("v"),
-        /// the masked copies when masks are active and the layer is prunable.
+        /// The layers in pass order, each with its emitter, after the comment line that names the layer: the one
+        /// dispatch per layer and pass.
         /// </summary>
-        private static void DeclareWeights(IndentedWriter w, LayerSpec layer, string source, bool vector, bool needU, bool needVt)
-        {
-            var p = Id(layer);
-            var c = Local(layer);
-            var suffix = vector ? "Direction" : string.Empty;
-            var tensors = layer.IsFactorized
-                ? new[] { (Name: "U", Needed: needU), (Name: "Vt", Needed: needVt) }
-                : new[] { (Name: "Weight", Needed: true) };
-            foreach (var (name, needed) in tensors)
-            {
-                if (!needed)
-                {
-                    continue;
-                }
-
-                var plain = vector ? $"v.Slice({p}{name}Offset, {p}{name}Length)" : $"p.AsSpan({p}{name}Offset, {p}{name}Length)";
-                if (layer.Prunable && !vector)
-                {
-                    w.Line($"{ReadOnlySpanOfFloat} {c}{name}{suffix} = masked ? _maskedWeights!.{p}{name} : {plain};");
-                }
-                else
-                {
-                    // Directions are masked as a whole (MaskVector) before the R passes.
-                    w.Line($"{ReadOnlySpanOfFloat} {c}{name}{suffix} = {plain};");
-                }
-            }
-        }
-
-        private static void EmitMaskGradient(IndentedWriter w, LayerSpec layer, string target, string tensor)
-        {
-            if (!layer.Prunable)
-            {
-                return;
-            }
-
-            var p = Id(layer);
-            w.Open("if (masked)");
-            w.Line($"{Tensor}.Multiply({target}.Slice({p}{tensor}Offset, {p}{tensor}Length), m.Slice({p}{tensor}Offset, {p}{tensor}Length), {target}.Slice({p}{tensor}Offset, {p}{tensor}Length));");
-            w.Close();
-        }
-
-        private static IEnumerable<string> TensorSuffixes(LayerSpec layer) =>
-            layer.IsFactorized ? new[] { "Vt", "U" } : new[] { "Weight" };
-
-        private static string Describe(LayerSpec layer)
-        {
-            var kind = layer.IsFactorized ? $"factorized rank {Invariant(layer.Rank)}" : "dense";
-            var prunable = layer.Prunable ? ", prunable" : string.Empty;
-            return $"{layer.Name}: {kind}, {Invariant(layer.InFeatures)} → {Invariant(layer.OutFeatures)}, {s_activationNames[layer.Activation]}{prunable}";
-        }
-
-        /// <summary>
-        /// The layers in pass order with their member prefix (<c>L2</c>), local prefix (<c>l2</c>) and the previous
-        /// layer's member prefix (null for the first layer, whose input is the network's input).
-        /// </summary>
-        private static IEnumerable<(LayerSpec Layer, string Id, string Local, string? Previous, int Index)> Steps(List<LayerSpec> layers, bool backwards)
+        private static IEnumerable<(LayerStep Step, LayerEmitter Emitter)> Steps(IndentedWriter w, List<LayerSpec> layers, bool backwards)
         {
             for (var k = 0; k < layers.Count; k++)
             {
                 var i = backwards ? layers.Count - 1 - k : k;
-                yield return (layers[i], Id(layers[i]), Local(layers[i]), i == 0 ? null : Id(layers[i - 1]), i);
+                var layer = layers[i];
+                var emitter = LayerEmitters.For(layer);
+                w.Line();
+                w.Line($"// {emitter.Describe(layer)}");
+                yield return (new LayerStep(layer, i == 0 ? null : layers[i - 1], isLast: i == layers.Count - 1), emitter);
             }
         }
-
-        /// <summary>The first <c>batch</c> rows of a per-sample buffer: <c>ws.L1Output.AsSpan(0, batch * L1Out)</c>.</summary>
-        private static string Rows(string workspace, string buffer, string width) => $"{workspace}.{buffer}.AsSpan(0, batch * {width})";
-
-        // Member and local names come from the layer's position, never from its user-chosen name: names like "fc1"
-        // and "fc1Inner" side by side would otherwise produce colliding identifiers. Comments carry the real name.
-        private static string Id(LayerSpec layer) => "L" + Invariant(layer.Index + 1);
-
-        private static string Local(LayerSpec layer) => "l" + Invariant(layer.Index + 1);
-
-        /// <summary>A C# string literal for any text (quotes, backslashes, newlines escaped).</summary>
-        private static string Literal(string text) => Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(text, quote: true);
-
-        /// <summary>Text safe inside an XML doc comment line.</summary>
-        private static string XmlText(string text) =>
-            text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;").Replace("\r", " ").Replace("\n", " ");
-
-        private static string Bool(bool value) => value ? "true" : "false";
-
-        private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
     }
 }

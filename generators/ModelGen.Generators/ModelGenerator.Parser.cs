@@ -8,6 +8,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 using ModelGen.Generators.Diagnostics;
 using ModelGen.Generators.Helpers;
 using ModelGen.Generators.Model;
+using ModelGen.Model;
 using ModelGen.Shapes;
 
 namespace ModelGen.Generators;
@@ -149,7 +150,7 @@ public sealed partial class ModelGenerator
                 specs.Add(new LayerSpec(
                     i,
                     layer.Name,
-                    factorized ? LayerSpecKind.FactorizedDense : LayerSpecKind.Dense,
+                    shape.Kind,
                     shape.InFeatures,
                     shape.OutFeatures,
                     shape.Rank,
@@ -227,7 +228,7 @@ public sealed partial class ModelGenerator
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownActivation, location, layerName, Invariant(activation)));
                 }
 
-                var kind = rank != 0 ? LayerKindCode.FactorizedDense : LayerKindCode.Dense;
+                var kind = rank != 0 ? LayerKind.FactorizedDense : LayerKind.Dense;
                 layers.Add(new ParsedLayer(layerName, new LayerDeclaration(kind, units, rank), activation, prunable, location));
             }
 

@@ -1,23 +1,18 @@
 using ModelGen.Generators.Helpers;
+using ModelGen.Model;
 
 namespace ModelGen.Generators.Model;
-
-/// <summary>What kind of layer a <see cref="LayerSpec"/> emits (mirrors ModelGen.Model.LayerKind).</summary>
-internal enum LayerSpecKind
-{
-    Dense = 0,
-    FactorizedDense = 1,
-}
 
 /// <summary>
 /// One layer with everything the emitter needs, as plain values: shapes, activation, and where its tensors sit in
 /// the flat parameter array. <paramref name="Activation"/> is ModelGen.Activation's numeric value; <paramref name="Index"/>
-/// is the layer's position (emitted identifiers derive from it, not from the user's name).
+/// is the layer's position (emitted identifiers derive from it, not from the user's name). <paramref name="Kind"/> picks
+/// the layer's emitter (Emit/LayerEmitters.cs).
 /// </summary>
 internal sealed record LayerSpec(
     int Index,
     string Name,
-    LayerSpecKind Kind,
+    LayerKind Kind,
     int InFeatures,
     int OutFeatures,
     int Rank,
@@ -28,7 +23,7 @@ internal sealed record LayerSpec(
     int FactorVtOffset,
     int BiasOffset)
 {
-    public bool IsFactorized => Kind == LayerSpecKind.FactorizedDense;
+    public bool IsFactorized => Kind == LayerKind.FactorizedDense;
 
     public bool HasActivation => Activation != 0;
 

@@ -1,15 +1,5 @@
 namespace ModelGen.Model;
 
-/// <summary>What kind of layer a <see cref="LayerInfo"/> describes.</summary>
-public enum LayerKind
-{
-    /// <summary>y = f(W x + b), W [out, in].</summary>
-    Dense = 0,
-
-    /// <summary>y = f(U (Vt x) + b), U [out, rank], Vt [rank, in].</summary>
-    FactorizedDense = 1,
-}
-
 /// <summary>A layer of a generated network, as declared and shape-inferred at compile time.</summary>
 /// <param name="Name">Parameter prefix, e.g. <c>fc1</c>.</param>
 /// <param name="Kind">Plain or factorized.</param>

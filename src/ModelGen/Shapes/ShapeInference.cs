@@ -1,15 +1,9 @@
 // Shared source: compiled into the runtime (ModelGen) and linked into the generator (netstandard2.0).
 // Plain C# only: no Roslyn types, no APIs newer than netstandard2.0.
 using System.Collections.Generic;
+using ModelGen.Model;
 
 namespace ModelGen.Shapes;
-
-/// <summary>What a layer declaration is. New kinds (Conv2D, MaxPool, Flatten) add members and cases below.</summary>
-internal enum LayerKindCode
-{
-    Dense = 0,
-    FactorizedDense = 1,
-}
 
 /// <summary>
 /// The shape of one sample's activations: channels × height × width. Dense layers use vectors (n × 1 × 1); image
@@ -51,14 +45,14 @@ internal readonly struct TensorShape
 /// <summary>One declared layer, as the attribute states it, before shapes are known.</summary>
 internal readonly struct LayerDeclaration
 {
-    public LayerDeclaration(LayerKindCode kind, int units, int rank)
+    public LayerDeclaration(LayerKind kind, int units, int rank)
     {
         Kind = kind;
         Units = units;
         Rank = rank;
     }
 
-    public LayerKindCode Kind { get; }
+    public LayerKind Kind { get; }
 
     public int Units { get; }
 
@@ -68,7 +62,7 @@ internal readonly struct LayerDeclaration
 /// <summary>A layer with its inferred input and output sizes and its costs.</summary>
 internal readonly struct InferredLayer
 {
-    public InferredLayer(LayerKindCode kind, int inFeatures, int outFeatures, int rank, int weightCount, int biasCount, long flopsPerSample)
+    public InferredLayer(LayerKind kind, int inFeatures, int outFeatures, int rank, int weightCount, int biasCount, long flopsPerSample)
     {
         Kind = kind;
         InFeatures = inFeatures;
@@ -79,7 +73,7 @@ internal readonly struct InferredLayer
         FlopsPerSample = flopsPerSample;
     }
 
-    public LayerKindCode Kind { get; }
+    public LayerKind Kind { get; }
 
     public int InFeatures { get; }
 
@@ -214,8 +208,8 @@ internal static class ShapeInference
         {
             switch (layers[i].Kind)
             {
-                case LayerKindCode.Dense:
-                case LayerKindCode.FactorizedDense:
+                case LayerKind.Dense:
+                case LayerKind.FactorizedDense:
                     shape = InferDense(i, layers[i], shape, state);
                     break;
             }
@@ -234,7 +228,7 @@ internal static class ShapeInference
             state.Errors.Add(new ShapeError(ShapeErrorKind.NonPositiveUnits, index));
         }
 
-        var rank = layer.Kind == LayerKindCode.FactorizedDense ? layer.Rank : 0;
+        var rank = layer.Kind == LayerKind.FactorizedDense ? layer.Rank : 0;
         if (rank < 0)
         {
             state.Errors.Add(new ShapeError(ShapeErrorKind.NegativeRank, index));

@@ -1,3 +1,4 @@
+using ModelGen.Model;
 using ModelGen.Shapes;
 using Xunit;
 
@@ -6,9 +7,9 @@ namespace ModelGen.Tests.Shapes;
 /// <summary>The shared shape inference (the same source file the generator compiles) on its own.</summary>
 public sealed class ShapeInferenceTests
 {
-    private static LayerDeclaration Dense(int units) => new(LayerKindCode.Dense, units, 0);
+    private static LayerDeclaration Dense(int units) => new(LayerKind.Dense, units, 0);
 
-    private static LayerDeclaration Factorized(int units, int rank) => new(LayerKindCode.FactorizedDense, units, rank);
+    private static LayerDeclaration Factorized(int units, int rank) => new(LayerKind.FactorizedDense, units, rank);
 
     [Fact]
     public void LeNet300_has_the_parameter_and_flop_counts_of_the_paper()

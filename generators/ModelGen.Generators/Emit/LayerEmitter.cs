@@ -1,0 +1,189 @@
+using System.Collections.Generic;
+using ModelGen.Generators.Helpers;
+using ModelGen.Generators.Model;
+using static ModelGen.Generators.Emit.Names;
+
+namespace ModelGen.Generators.Emit;
+
+/// <summary>
+/// Everything one layer kind emits: its constants, its tensors, its workspace buffers, and its part of each pass
+/// (forward, backward, R-forward, R-backward). The model emitter (ModelGenerator.Emitter.cs) writes the class and
+/// loops over the layers once per pass, asking <see cref="LayerEmitters.For"/> (the one switch over
+/// <see cref="ModelGen.Model.LayerKind"/>) for each layer's emitter, the way the Regex generator's EmitNode switches once
+/// over node kinds.
+/// </summary>
+/// <remarks>
+/// <para>Adding a kind: a member of LayerKind (src/ModelGen/Shapes/LayerKind.cs), its case in ShapeInference, a
+/// subclass of this type in its own file, and one case in <see cref="LayerEmitters.For"/>. Nothing else in the
+/// generator changes.</para>
+/// <para>The contract between neighbouring layers, which every kind keeps (locals are per pass, members per model):</para>
+/// <list type="bullet">
+/// <item>constants <c>{Id}In</c> and <c>{Id}Out</c>: values per sample in and out (what the next layer reads);</item>
+/// <item>workspace buffers <c>ws.{Id}Output</c> and <c>ws.{Id}Gradient</c> (batch × Out), and for Hessian-vector
+/// products <c>hs.{Id}R</c> and <c>hs.{Id}RGradient</c>: the model emitter seeds the last layer's gradient and R
+/// gradient, and each layer fills its predecessor's (<see cref="LayerStep.InputGradient"/>,
+/// <see cref="LayerStep.InputRGradient"/>), never the network input's;</item>
+/// <item>forward declares the local <c>{Local}Output</c> (the last layer's is the <c>logits</c> span) and applies
+/// its activation unless <c>linearized</c>; backward starts by applying its activation's derivative to its gradient
+/// and adds its parameter gradients to <c>g</c> (masked when <c>masked</c>);</item>
+/// <item>pass locals available: <c>p</c> (Parameters.Values), <c>g</c> (gradients, backward), <c>m</c> (mask values,
+/// backward passes, only when some layer is prunable), <c>v</c> (the direction, R passes), <c>result</c> (H·v, R-backward),
+/// <c>batch</c>, <c>masked</c>, <c>linearized</c>, <c>ws</c>, <c>hs</c>.</item>
+/// </list>
+/// </remarks>
+internal abstract class LayerEmitter
+{
+    /// <summary>Kind and shape for comments: <c>dense</c>, <c>factorized rank 32</c>.</summary>
+    protected abstract string KindDescription(LayerSpec layer);
+
+    /// <summary>The layer's parameter tensors in storage order.</summary>
+    public abstract IReadOnlyList<TensorSpec> Tensors(LayerSpec layer);
+
+    /// <summary>Per-sample buffers: <paramref name="training"/> (forward/backward) and <paramref name="hessian"/> (R passes).</summary>
+    public abstract void AddWorkspace(LayerSpec layer, List<WorkspaceBuffer> training, List<WorkspaceBuffer> hessian);
+
+    /// <summary>The layer's private constants (shapes and tensor offsets).</summary>
+    public abstract void EmitConstants(IndentedWriter w, LayerSpec layer);
+
+    /// <summary>Forward: <c>{Local}Output</c> = f(layer(input)).</summary>
+    public abstract void EmitForward(IndentedWriter w, LayerStep step);
+
+    /// <summary>Backward from <c>ws.{Id}Gradient</c>: parameter gradients and the input gradient.</summary>
+    public abstract void EmitBackward(IndentedWriter w, LayerStep step);
+
+    /// <summary>Pearlmutter's R-forward: R{output} from R{input} and the direction <c>v</c>.</summary>
+    public abstract void EmitForwardR(IndentedWriter w, LayerStep step);
+
+    /// <summary>Pearlmutter's R-backward: R{∂L/∂θ} into <c>result</c> and R{∂L/∂input}.</summary>
+    public abstract void EmitBackwardR(IndentedWriter w, LayerStep step);
+
+    /// <summary>Statements the constructor runs after the default initialization (each distinct one once per model).</summary>
+    public virtual IEnumerable<string> ConstructorStatements(LayerSpec layer) => System.Array.Empty<string>();
+
+    /// <summary>The layer's <c>LayerInfo</c> construction expression.</summary>
+    public virtual string LayerInfo(LayerSpec layer) =>
+        $"new {ModelNs}.LayerInfo(\"{layer.Name}\", {ModelNs}.LayerKind.{layer.Kind}, {Invariant(layer.InFeatures)}, {Invariant(layer.OutFeatures)}, global::ModelGen.Activation.{ActivationName(layer)}, {Invariant(layer.Rank)}, {Bool(layer.Prunable)})";
+
+    /// <summary>One comment line naming the layer: <c>fc1: dense, 784 → 300, ReLU, prunable</c>.</summary>
+    public string Describe(LayerSpec layer)
+    {
+        var prunable = layer.Prunable ? ", prunable" : string.Empty;
+        return $"{layer.Name}: {KindDescription(layer)}, {Invariant(layer.InFeatures)} → {Invariant(layer.OutFeatures)}, {ActivationName(layer)}{prunable}";
+    }
+
+    /// <summary>
+    /// A weight span a pass uses: the parameters (or, with <paramref name="direction"/>, the direction <c>v</c>), or
+    /// the masked copy when masks are active and the layer is prunable. Directions are masked as a whole
+    /// (MaskVector) before the R passes, so they never read the masked copies.
+    /// </summary>
+    protected static void DeclareWeight(IndentedWriter w, LayerSpec layer, string suffix, bool direction)
+    {
+        var p = Id(layer);
+        var local = Local(layer) + suffix + (direction ? "Direction" : string.Empty);
+        var plain = direction ? $"v.Slice({p}{suffix}Offset, {p}{suffix}Length)" : $"p.AsSpan({p}{suffix}Offset, {p}{suffix}Length)";
+        w.Line(layer.Prunable && !direction
+            ? $"{ReadOnlySpanOfFloat} {local} = masked ? _maskedWeights!.{p}{suffix} : {plain};"
+            : $"{ReadOnlySpanOfFloat} {local} = {plain};");
+    }
+
+    /// <summary>Zeroes the removed entries of a just-accumulated weight gradient (<paramref name="target"/> g or result).</summary>
+    protected static void EmitMaskGradient(IndentedWriter w, LayerSpec layer, string target, string suffix)
+    {
+        if (!layer.Prunable)
+        {
+            return;
+        }
+
+        var slice = $"{target}.Slice({Id(layer)}{suffix}Offset, {Id(layer)}{suffix}Length)";
+        w.Open("if (masked)");
+        w.Line($"{Tensor}.Multiply({slice}, m.Slice({Id(layer)}{suffix}Offset, {Id(layer)}{suffix}Length), {slice});");
+        w.Close();
+    }
+
+    /// <summary>Declares the layer's output local: a workspace buffer, or the logits span for the last layer.</summary>
+    protected static void DeclareOutput(IndentedWriter w, LayerStep step) =>
+        w.Line(step.IsLast
+            ? $"var {step.Local}Output = logits;"
+            : $"var {step.Local}Output = ws.{step.Id}Output.AsSpan(0, batch * {step.Id}Out);");
+
+    /// <summary>Adds the bias, then the activation unless the pass is linearized (SynFlow).</summary>
+    protected static void EmitBiasAndActivation(IndentedWriter w, LayerStep step)
+    {
+        var c = step.Local;
+        var p = step.Id;
+        w.Line($"{RowOps}.AddRowVector({c}Output, p.AsSpan({p}BiasOffset, {p}Out), batch, {p}Out);");
+        if (step.Layer.HasActivation)
+        {
+            w.Open("if (!linearized)");
+            w.Line($"{Activations}.{ActivationKernel(step.Layer)}Forward({c}Output);");
+            w.Close();
+        }
+    }
+
+    /// <summary>Declares <c>{Local}Gradient</c> and applies the activation's derivative unless linearized.</summary>
+    protected static void EmitGradientThroughActivation(IndentedWriter w, LayerStep step)
+    {
+        var c = step.Local;
+        var p = step.Id;
+        w.Line($"var {c}Gradient = ws.{p}Gradient.AsSpan(0, batch * {p}Out);");
+        if (step.Layer.HasActivation)
+        {
+            w.Open("if (!linearized)");
+            w.Line($"{Activations}.{ActivationKernel(step.Layer)}Backward(ws.{p}Output.AsSpan(0, batch * {p}Out), {c}Gradient);");
+            w.Close();
+        }
+    }
+
+    /// <summary>
+    /// Declares the R-forward target: <c>{Local}RPre</c> (before the activation) when the layer has one, else
+    /// <c>{Local}R</c>. Returns its name.
+    /// </summary>
+    protected static string DeclareRPre(IndentedWriter w, LayerStep step)
+    {
+        var layer = step.Layer;
+        var rPre = layer.HasActivation ? $"{step.Local}RPre" : $"{step.Local}R";
+        w.Line($"var {rPre} = hs.{step.Id}{(layer.HasActivation ? "RPre" : "R")}.AsSpan(0, batch * {step.Id}Out);");
+        return rPre;
+    }
+
+    /// <summary>R{bias} and R{h} = f'(a) R{a} after the R-forward products.</summary>
+    protected static void EmitRBiasAndActivation(IndentedWriter w, LayerStep step, string rPre)
+    {
+        var p = step.Id;
+        w.Line($"{RowOps}.AddRowVector({rPre}, v.Slice({p}BiasOffset, {p}Out), batch, {p}Out);");
+        if (step.Layer.HasActivation)
+        {
+            w.Line($"var {step.Local}R = hs.{p}R.AsSpan(0, batch * {p}Out);");
+            w.Line($"{rPre}.CopyTo({step.Local}R);");
+            w.Line($"{Activations}.{ActivationKernel(step.Layer)}Backward(ws.{p}Output.AsSpan(0, batch * {p}Out), {step.Local}R);");
+        }
+    }
+
+    /// <summary>Declares <c>{Local}Gradient</c>/<c>{Local}RGradient</c> and applies the activation's second-order rule.</summary>
+    protected static void EmitRGradientThroughActivation(IndentedWriter w, LayerStep step)
+    {
+        var c = step.Local;
+        var p = step.Id;
+        w.Line($"var {c}Gradient = ws.{p}Gradient.AsSpan(0, batch * {p}Out);");
+        w.Line($"var {c}RGradient = hs.{p}RGradient.AsSpan(0, batch * {p}Out);");
+        if (step.Layer.HasActivation)
+        {
+            w.Line($"{Activations}.{ActivationKernel(step.Layer)}BackwardWithR(ws.{p}Output.AsSpan(0, batch * {p}Out), hs.{p}RPre.AsSpan(0, batch * {p}Out), {c}Gradient, {c}RGradient);");
+        }
+    }
+
+    /// <summary>The training buffers every layer has (output, gradient) and the R buffers (R-pre if activated, R, R-gradient).</summary>
+    protected static void AddStandardBuffers(LayerSpec layer, List<WorkspaceBuffer> training, List<WorkspaceBuffer> hessian)
+    {
+        var p = Id(layer);
+        training.Add(new WorkspaceBuffer($"{p}Output", $"{p}Out"));
+        training.Add(new WorkspaceBuffer($"{p}Gradient", $"{p}Out"));
+        if (layer.HasActivation)
+        {
+            hessian.Add(new WorkspaceBuffer($"{p}RPre", $"{p}Out"));
+        }
+
+        hessian.Add(new WorkspaceBuffer($"{p}R", $"{p}Out"));
+        hessian.Add(new WorkspaceBuffer($"{p}RGradient", $"{p}Out"));
+    }
+}
