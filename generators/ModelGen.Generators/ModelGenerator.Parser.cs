@@ -281,8 +281,8 @@ public sealed partial class ModelGenerator
         {
             "InputFeatures", "OutputFeatures", "ParameterCount", "Descriptor", "Name", "InputSize", "OutputSize", "Layers",
             "Parameters", "Masks", "Forward", "ForwardBackward", "ForwardBackwardFromOutput", "HessianVectorProduct",
-            "CreateTensors", "RunForward", "RunBackward", "RunForwardR", "RunBackwardR", "PrepareMaskedWeights", "MaskVector",
-            "WorkspaceFor", "HessianWorkspaceFor", "ModelGenWorkspace", "ModelGenHessianWorkspace", "ModelGenMaskedWeights",
+            "CreateTensors", "RunForward", "RunBackward", "RunForwardR", "RunBackwardR", "PrepareWeights", "MaskVector",
+            "WorkspaceFor", "HessianWorkspaceFor", "ModelGenWorkspace", "ModelGenHessianWorkspace", "Execution",
         };
 
         private static readonly string[] s_layerConstantSuffixes =

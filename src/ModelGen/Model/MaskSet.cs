@@ -27,6 +27,12 @@ public sealed class MaskSet
     /// <summary>Whether any entry is masked out. The generated code takes the mask-aware path only then.</summary>
     public bool IsActive { get; private set; }
 
+    /// <summary>
+    /// Bumped by every change (<see cref="Set"/>, <see cref="Reset"/>): whatever is derived from the mask (a layer's
+    /// sparse structure, an optimizer's kept-index lists) rebuilds when the version it saw differs.
+    /// </summary>
+    public int Version { get; private set; }
+
     /// <summary>The whole mask, same layout as <see cref="ParameterSet.Values"/>.</summary>
     public ReadOnlySpan<float> Values => _values;
 
@@ -68,7 +74,11 @@ public sealed class MaskSet
         _zeroCount += zeros - _zerosByOffset.GetValueOrDefault(tensor.Offset);
         _zerosByOffset[tensor.Offset] = zeros;
         IsActive = _zeroCount > 0;
+        Version++;
     }
+
+    /// <summary>Number of entries of <paramref name="tensor"/> the mask removes (0 for a tensor never masked).</summary>
+    public int CountRemoved(ParameterTensor tensor) => _zerosByOffset.GetValueOrDefault(tensor.Offset);
 
     /// <summary>Number of entries of <paramref name="tensor"/> the mask keeps.</summary>
     public int CountKept(ParameterTensor tensor) => (int)TensorPrimitives.Sum(Get(tensor));
@@ -80,6 +90,7 @@ public sealed class MaskSet
         _zerosByOffset.Clear();
         _zeroCount = 0;
         IsActive = false;
+        Version++;
     }
 
     /// <summary>Zeroes masked-out values in <paramref name="values"/> (parameters, gradients or optimizer moments).</summary>
