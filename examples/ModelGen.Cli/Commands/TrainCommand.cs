@@ -78,7 +78,7 @@ public static class TrainCommand
             reinit: settings.PruningMethod == PruningMethods.LthReinit,
             data,
             observer,
-            record => landed = record,
+            (record, _) => landed = record,
             cancellationToken);
         return landed ?? throw new InvalidOperationException($"The lottery-ticket search ended without reaching sparsity {settings.Sparsity}.");
     }

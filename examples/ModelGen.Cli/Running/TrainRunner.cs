@@ -25,21 +25,17 @@ public static class TrainRunner
         var (train, validation) = RunComponents.Split(data, settings);
         var record = RunRecordBuilder.NewRecord(settings, data, model);
 
-        if (settings.PruningMethod.Prunes)
+        try
         {
-            observer.Phase($"scoring ({settings.Method}, {settings.EffectiveScope} scope, sparsity {settings.Sparsity})");
-            PruningReport report;
-            try
+            if (PruneOneShot(network, settings, train, observer) is { } report)
             {
-                report = RunComponents.CreatePruner(settings, train).Prune(network, settings.Sparsity);
+                record.ScoreSeconds = report.ScoreSeconds;
+                record.Warnings.AddRange(report.Warnings);
             }
-            catch (LayerCollapseException e)
-            {
-                return RunRecordBuilder.Refuse(record, network, e);
-            }
-
-            record.ScoreSeconds = report.ScoreSeconds;
-            record.Warnings.AddRange(report.Warnings);
+        }
+        catch (LayerCollapseException e)
+        {
+            return RunRecordBuilder.Refuse(record, network, e);
         }
 
         record.Warnings.AddRange(SettingWarnings(settings, model, network));
@@ -49,11 +45,32 @@ public static class TrainRunner
     }
 
     /// <summary>
+    /// Prunes <paramref name="network"/> (fresh) with <paramref name="settings"/>' one-shot method, as a <c>train</c> run
+    /// does before it trains; nothing for <c>dense</c>.
+    /// </summary>
+    /// <returns>The pruner's report, or null when the method prunes nothing.</returns>
+    /// <exception cref="LayerCollapseException">Pruning would empty a layer (and collapse is not allowed).</exception>
+    public static PruningReport? PruneOneShot(INetwork network, TrainSettings settings, Data.Dataset train, IRunObserver observer)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(observer);
+        if (!settings.PruningMethod.Prunes)
+        {
+            return null;
+        }
+
+        observer.Phase($"scoring ({settings.Method}, {settings.EffectiveScope} scope, sparsity {settings.Sparsity})");
+        return RunComponents.CreatePruner(settings, train).Prune(network, settings.Sparsity);
+    }
+
+    /// <summary>
     /// Runs one lottery-ticket trajectory (seed <see cref="TrainSettings.Seed"/>) landing on each of
     /// <paramref name="targets"/> in turn, and hands each landing to <paramref name="landed"/> as soon as it is trained:
     /// for <c>lth</c> the ticket itself, for <c>lth-reinit</c> (when <paramref name="reinit"/>) also the control trained
     /// from a fresh init under the ticket's mask. A target whose round would collapse a layer, and every target after
-    /// it, is handed over as refused.
+    /// it, is handed over as refused. Each landing comes with the network it describes (the ticket's network as trained
+    /// in that round, or the control's), for callers that go on using it (<c>bench</c> times it).
     /// </summary>
     public static void RunLotteryTicket(
         TrainSettings settings,
@@ -62,7 +79,7 @@ public static class TrainRunner
         bool reinit,
         RunData data,
         IRunObserver observer,
-        Action<RunRecord> landed,
+        Action<RunRecord, INetwork> landed,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
@@ -113,12 +130,13 @@ public static class TrainRunner
                     record.ScoreSeconds = 0;
                     record.Rounds = [.. rounds];
                     RunRecordBuilder.Complete(record, network, round.Training);
-                    landed(record);
+                    landed(record, network);
                 }
 
                 if (reinit)
                 {
-                    landed(RunReinit(settings with { Method = PruningMethods.LthReinit.Name, Sparsity = target }, model, mask, rounds, train, validation, data, observer, cancellationToken));
+                    var (control, controlNetwork) = RunReinit(settings with { Method = PruningMethods.LthReinit.Name, Sparsity = target }, model, mask, rounds, train, validation, data, observer, cancellationToken);
+                    landed(control, controlNetwork);
                 }
             }
 
@@ -140,18 +158,18 @@ public static class TrainRunner
                 {
                     var record = RunRecordBuilder.NewRecord(settings with { Method = PruningMethods.Lth.Name, Sparsity = target }, data, model);
                     record.Rounds = [.. rounds];
-                    landed(RunRecordBuilder.Refuse(record, network, e));
+                    landed(RunRecordBuilder.Refuse(record, network, e), network);
                 }
 
                 if (reinit)
                 {
-                    landed(RunRecordBuilder.Refuse(RunRecordBuilder.NewRecord(settings with { Method = PruningMethods.LthReinit.Name, Sparsity = target }, data, model), network, e));
+                    landed(RunRecordBuilder.Refuse(RunRecordBuilder.NewRecord(settings with { Method = PruningMethods.LthReinit.Name, Sparsity = target }, data, model), network, e), network);
                 }
             }
         }
     }
 
-    private static RunRecord RunReinit(
+    private static (RunRecord Record, INetwork Network) RunReinit(
         TrainSettings settings,
         ModelDescriptor model,
         float[] mask,
@@ -177,7 +195,7 @@ public static class TrainRunner
         record.Warnings.AddRange(MaskAnalysis.Warnings(network, mask));
         var result = Train(network, settings, train, validation, data, observer, cancellationToken, settings.Seed);
         RunRecordBuilder.Complete(record, network, result);
-        return record;
+        return (record, network);
     }
 
     private static TrainingResult Train(

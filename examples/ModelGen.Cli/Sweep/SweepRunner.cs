@@ -100,7 +100,7 @@ public static class SweepRunner
                         reinit: trajectory.Any(c => c.Method == PruningMethods.LthReinit.Name),
                         data,
                         observer,
-                        record =>
+                        (record, _) =>
                         {
                             // A landing of a method or target that was already recorded (the trajectory passes it on
                             // its way to a later target) is not recorded again.
