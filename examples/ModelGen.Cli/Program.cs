@@ -45,6 +45,7 @@ namespace ModelGen.Cli
             root.Subcommands.Add(TrainCommand.Create());
             root.Subcommands.Add(ModelsCommand.Create());
             root.Subcommands.Add(SweepCommand.Create());
+            root.Subcommands.Add(BenchCommand.Create());
             return root;
         }
 
