@@ -15,7 +15,7 @@ public static class SweepCommand
         var methods = OptionExtensions.ListOption("--methods", $"Methods ({string.Join(", ", PruningMethods.Names)}).", PruningMethods.Dense.Name);
         var sparsities = OptionExtensions.ListOption("--sparsities", "Target sparsities in [0, 1) (dense ignores them; pruning methods skip 0).", "0");
         var seeds = OptionExtensions.ListOption("--seeds", "Seeds.", "0");
-        var output = new Option<string>("--out") { Description = "Folder for results.json, results.md, accuracy.png and accuracy.svg; rerunning with it skips finished cells.", Required = true };
+        var output = new Option<string>("--out") { Description = "Folder for results.json, results.md and the plots (accuracy, accuracy-train-time and with --time-inference accuracy-inference-time, each .png and .svg); rerunning with it skips finished cells.", Required = true };
         var command = new Command("sweep", "Train every model × method × sparsity × seed cell and tabulate and plot test accuracy.");
         command.Options.Add(models);
         command.Options.Add(methods);

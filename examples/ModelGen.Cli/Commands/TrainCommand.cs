@@ -99,6 +99,7 @@ public static class TrainCommand
         table.AddRow("parameters", Invariant($"{record.Parameters:N0}"));
         table.AddRow("layers kept", Markup.Escape(string.Join(", ", record.Layers.Select(l => Invariant($"{l.Name} {l.Kept:N0}/{l.Weights:N0}")))));
         table.AddRow("training", Invariant($"{record.TrainSeconds:0.00} s, {record.TrainSamplesPerSecond:N0} samples/s"));
+        if (record.InferenceSamplesPerSecond is { } inference) table.AddRow("inference", Invariant($"{inference:N0} samples/s at batch {record.InferenceBatchSize}"));
         if (record.ScoreSeconds > 0) table.AddRow("scoring", Invariant($"{record.ScoreSeconds:0.000} s"));
         if (record.BestValidationStep is { } best) table.AddRow("best validation step", Invariant($"{best}"));
         AnsiConsole.Write(table);

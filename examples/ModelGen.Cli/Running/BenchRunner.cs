@@ -100,16 +100,52 @@ public static class BenchRunner
         return landed ?? throw new InvalidOperationException($"The lottery-ticket search ended without reaching sparsity {settings.Sparsity}.");
     }
 
+    /// <summary>
+    /// Inference throughput of <paramref name="network"/> as it is now (samples per second, median of the timer's
+    /// rounds) on batches of <paramref name="batchSize"/> from <paramref name="test"/>; <c>train --time-inference</c>
+    /// records it for trained networks.
+    /// </summary>
+    public static double InferenceSamplesPerSecond(INetwork network, Dataset test, int batchSize, InterleavedTimer timer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(test);
+        ArgumentNullException.ThrowIfNull(timer);
+        if (batchSize > test.Count)
+        {
+            throw new UsageException($"--time-inference {batchSize} exceeds the {test.Count} samples of the test set.");
+        }
+
+        return batchSize / timer.MedianSeconds([new TimedInference(network, test, batchSize).Infer], cancellationToken)[0];
+    }
+
+    private static Dataset[] Batches(Dataset set, int batchSize)
+    {
+        var count = Math.Min(DistinctBatches, set.Count / batchSize);
+        return Enumerable.Range(0, count).Select(i => set.Slice(i * batchSize, batchSize)).ToArray();
+    }
+
+    /// <summary>A network's forward pass over a few fixed batches, taken in turn.</summary>
+    private sealed class TimedInference(INetwork network, Dataset test, int batchSize)
+    {
+        private readonly Dataset[] _batches = Batches(test, batchSize);
+        private readonly float[] _logits = new float[batchSize * network.OutputSize];
+        private int _next;
+
+        public void Infer()
+        {
+            var batch = _batches[_next++ % _batches.Length];
+            network.Forward(batch.Inputs, batchSize, _logits);
+        }
+    }
+
     /// <summary>A network with its optimizer and the batches it is timed on.</summary>
     private sealed class TimedNetwork
     {
         private readonly IOptimizer _optimizer;
         private readonly Dataset[] _trainBatches;
-        private readonly Dataset[] _inferenceBatches;
-        private readonly float[] _logits;
+        private readonly TimedInference _inference;
         private readonly int _batchSize;
         private int _nextTrain;
-        private int _nextInference;
 
         public TimedNetwork(INetwork network, TrainSettings settings, Dataset train, Dataset test)
         {
@@ -117,8 +153,7 @@ public static class BenchRunner
             _optimizer = RunComponents.CreateOptimizer(network, settings);
             _batchSize = settings.BatchSize;
             _trainBatches = Batches(train, _batchSize);
-            _inferenceBatches = Batches(test, _batchSize);
-            _logits = new float[_batchSize * network.OutputSize];
+            _inference = new TimedInference(network, test, _batchSize);
         }
 
         public INetwork Network { get; }
@@ -132,16 +167,6 @@ public static class BenchRunner
             _optimizer.Step(Network.Masks);
         }
 
-        public void Infer()
-        {
-            var batch = _inferenceBatches[_nextInference++ % _inferenceBatches.Length];
-            Network.Forward(batch.Inputs, _batchSize, _logits);
-        }
-
-        private static Dataset[] Batches(Dataset set, int batchSize)
-        {
-            var count = Math.Min(DistinctBatches, set.Count / batchSize);
-            return Enumerable.Range(0, count).Select(i => set.Slice(i * batchSize, batchSize)).ToArray();
-        }
+        public void Infer() => _inference.Infer();
     }
 }

@@ -41,6 +41,7 @@ public static class TrainRunner
         record.Warnings.AddRange(SettingWarnings(settings, model, network));
         var result = Train(network, settings, train, validation, data, observer, cancellationToken, settings.Seed);
         RunRecordBuilder.Complete(record, network, result);
+        TimeInference(record, network, settings, data, cancellationToken);
         return record;
     }
 
@@ -130,6 +131,7 @@ public static class TrainRunner
                     record.ScoreSeconds = 0;
                     record.Rounds = [.. rounds];
                     RunRecordBuilder.Complete(record, network, round.Training);
+                    TimeInference(record, network, settings, data, cancellationToken);
                     landed(record, network);
                 }
 
@@ -195,7 +197,20 @@ public static class TrainRunner
         record.Warnings.AddRange(MaskAnalysis.Warnings(network, mask));
         var result = Train(network, settings, train, validation, data, observer, cancellationToken, settings.Seed);
         RunRecordBuilder.Complete(record, network, result);
+        TimeInference(record, network, settings, data, cancellationToken);
         return (record, network);
+    }
+
+    /// <summary>With <c>--time-inference B</c>: the trained network's inference at batch B, measured as <c>bench</c> does.</summary>
+    private static void TimeInference(RunRecord record, INetwork network, TrainSettings settings, RunData data, CancellationToken cancellationToken)
+    {
+        if (settings.InferenceTimingBatch == 0)
+        {
+            return;
+        }
+
+        record.InferenceBatchSize = settings.InferenceTimingBatch;
+        record.InferenceSamplesPerSecond = BenchRunner.InferenceSamplesPerSecond(network, data.Test, settings.InferenceTimingBatch, new InterleavedTimer(), cancellationToken);
     }
 
     private static TrainingResult Train(

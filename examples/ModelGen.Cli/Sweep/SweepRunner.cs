@@ -125,7 +125,7 @@ public static class SweepRunner
             }
         }
 
-        AnsiConsole.MarkupLineInterpolated($"Results: [bold]{results.Path}[/], {Path.Combine(Path.GetFullPath(request.OutFolder), "results.md")}, accuracy.png, accuracy.svg");
+        AnsiConsole.MarkupLineInterpolated($"Results: [bold]{results.Path}[/], {Path.Combine(Path.GetFullPath(request.OutFolder), "results.md")}, accuracy.png, accuracy.svg, accuracy-train-time.*{(request.Settings.InferenceTimingBatch > 0 ? ", accuracy-inference-time.*" : "")}");
         return CliApplication.Success;
     }
 
@@ -136,6 +136,7 @@ public static class SweepRunner
         if (results.Records.Any(r => r.TestAccuracy.HasValue))
         {
             SweepPlot.Save(results.Records, Path.Combine(folder, "accuracy.png"), Path.Combine(folder, "accuracy.svg"));
+            SweepPlot.SaveCosts(results.Records, folder);
         }
     }
 
