@@ -15,6 +15,8 @@ public sealed class MaskSet
     private readonly float[] _values;
     private readonly Dictionary<int, int> _zerosByOffset = new();
     private int _zeroCount;
+    private SparseUpdatePlan? _plan;
+    private int _gradientsClearedVersion = -1;
 
     /// <summary>Creates an all-ones (nothing pruned) mask for <paramref name="parameters"/>.</summary>
     public MaskSet(ParameterSet parameters)
@@ -110,4 +112,40 @@ public sealed class MaskSet
 
     /// <summary>Zeroes the masked-out parameters of the set this mask belongs to.</summary>
     public void ApplyToParameters() => ApplyTo(_parameters.Values);
+
+    /// <summary>
+    /// Sets the gradients of the set this mask belongs to to zero before a step, touching only the kept entries of
+    /// tensors that run sparse: the whole array is cleared once per mask version, and after that the backward passes
+    /// never write removed entries of sparse tensors (and optimizers never read them). Equivalent to
+    /// <see cref="ParameterSet.ZeroGradients"/> for every kept entry.
+    /// </summary>
+    public void ZeroGradients()
+    {
+        var gradients = _parameters.Gradients;
+        var plan = UpdatePlan;
+        if (!plan.HasSparse || _gradientsClearedVersion != Version)
+        {
+            Array.Clear(gradients);
+            _gradientsClearedVersion = Version;
+            return;
+        }
+
+        for (var piece = 0; piece < plan.Count; piece++)
+        {
+            if (plan.Kept[piece] is { } kept)
+            {
+                foreach (var i in kept)
+                {
+                    gradients[i] = 0f;
+                }
+            }
+            else
+            {
+                Array.Clear(gradients, plan.Starts[piece], plan.Lengths[piece]);
+            }
+        }
+    }
+
+    /// <summary>How optimizers and <see cref="ZeroGradients"/> cut the parameters under the current mask (cached per version).</summary>
+    internal SparseUpdatePlan UpdatePlan => _plan is { } plan && plan.Version == Version ? plan : _plan = SparseUpdatePlan.Build(_parameters, this);
 }

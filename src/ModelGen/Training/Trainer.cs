@@ -124,7 +124,7 @@ public sealed class Trainer
                     _batchLabels[b] = train.Labels[sample];
                 }
 
-                parameters.ZeroGradients();
+                masks.ZeroGradients();
                 var loss = _network.ForwardBackward(_batchInputs.AsSpan(0, batch * features), _batchLabels.AsSpan(0, batch), batch);
                 BeforeOptimizerStep?.Invoke(parameters);
                 _optimizer.Step(masks);
