@@ -138,10 +138,10 @@ public static class BenchRunner
         }
     }
 
-    /// <summary>A network with its optimizer and the batches it is timed on.</summary>
+    /// <summary>A network with its trainer and the batches it is timed on.</summary>
     private sealed class TimedNetwork
     {
-        private readonly IOptimizer _optimizer;
+        private readonly Trainer _trainer;
         private readonly Dataset[] _trainBatches;
         private readonly TimedInference _inference;
         private readonly int _batchSize;
@@ -150,7 +150,7 @@ public static class BenchRunner
         public TimedNetwork(INetwork network, TrainSettings settings, Dataset train, Dataset test)
         {
             Network = network;
-            _optimizer = RunComponents.CreateOptimizer(network, settings);
+            _trainer = new Trainer(network, RunComponents.CreateOptimizer(network, settings), RunComponents.TrainingOptionsFor(settings, validation: null, settings.Seed));
             _batchSize = settings.BatchSize;
             _trainBatches = Batches(train, _batchSize);
             _inference = new TimedInference(network, test, _batchSize);
@@ -158,13 +158,11 @@ public static class BenchRunner
 
         public INetwork Network { get; }
 
-        /// <summary>One step as <see cref="Trainer"/> takes it: zero the gradients, forward and backward, optimizer step.</summary>
+        /// <summary>One step exactly as training takes it (<see cref="Trainer.TrainStep"/>).</summary>
         public void TrainStep()
         {
             var batch = _trainBatches[_nextTrain++ % _trainBatches.Length];
-            Network.Parameters.ZeroGradients();
-            Network.ForwardBackward(batch.Inputs, batch.Labels, _batchSize);
-            _optimizer.Step(Network.Masks);
+            _trainer.TrainStep(batch.Inputs, batch.Labels, _batchSize);
         }
 
         public void Infer() => _inference.Infer();
