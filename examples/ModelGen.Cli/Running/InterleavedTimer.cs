@@ -8,6 +8,9 @@ namespace ModelGen.Cli;
 /// for a number of rounds, so that all of them see the same load of a shared machine. The result per operation is
 /// the median over rounds of the mean time per call within a round (rounds last about <see cref="RoundTime"/>, so
 /// that a call of a few microseconds is timed over many calls and a call of several milliseconds at least once).
+/// Rounds are short and many on purpose: on a machine shared by more runnable threads than cores, a round of a few
+/// milliseconds usually fits in one scheduler time slice, so the median round is an undisturbed one, where rounds of
+/// 20 ms were mostly preempted (a dense network timed against itself measured 0.3–2.4× at load 28).
 /// </summary>
 public sealed class InterleavedTimer
 {
@@ -15,10 +18,10 @@ public sealed class InterleavedTimer
     public TimeSpan WarmUp { get; init; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>Target length of one timed round of one operation.</summary>
-    public TimeSpan RoundTime { get; init; } = TimeSpan.FromMilliseconds(20);
+    public TimeSpan RoundTime { get; init; } = TimeSpan.FromMilliseconds(2);
 
     /// <summary>Timed rounds per operation; the median is over these.</summary>
-    public int Rounds { get; init; } = 15;
+    public int Rounds { get; init; } = 101;
 
     /// <summary>Warms up, calibrates and times <paramref name="operations"/>.</summary>
     /// <returns>Median seconds per call, in the order of <paramref name="operations"/>.</returns>
