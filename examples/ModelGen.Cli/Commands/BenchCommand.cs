@@ -50,12 +50,7 @@ public static class BenchCommand
 
     private static int Run(TrainSettings settings, string? jsonPath, CancellationToken cancellationToken)
     {
-        CliApplication.ThrowIfInvalid(settings.Validate());
-        global::ModelGen.Kernels.Gemm.MaxDegreeOfParallelism = settings.Threads;
-        var model = RunComponents.FindModel(settings.Model);
-        OutputPath.RequireWritableFile(jsonPath, "--json");
-
-        var data = RunData.Load(settings.DataFolder);
+        var (model, data) = RunComponents.Start(settings, jsonPath);
         var timer = new InterleavedTimer();
         AnsiConsole.MarkupLineInterpolated($"[bold]{model.Name}[/] {Describe(settings)} against dense: batch {settings.BatchSize}, {settings.Threads} thread(s), seed {settings.Seed}; data {data.Record.Folder}; medians of {timer.Rounds} rounds");
         var record = ConsoleObserver.Run(observer => BenchRunner.Run(settings, data, observer, timer, cancellationToken), clearWhenDone: false);

@@ -42,12 +42,7 @@ public static class TrainCommand
 
     private static int Run(TrainSettings settings, string? jsonPath, CancellationToken cancellationToken)
     {
-        CliApplication.ThrowIfInvalid(settings.Validate());
-        global::ModelGen.Kernels.Gemm.MaxDegreeOfParallelism = settings.Threads;
-        var model = RunComponents.FindModel(settings.Model);
-        OutputPath.RequireWritableFile(jsonPath, "--json");
-
-        var data = RunData.Load(settings.DataFolder);
+        var (model, data) = RunComponents.Start(settings, jsonPath);
         AnsiConsole.MarkupLineInterpolated($"[bold]{model.Name}[/] {settings.Method}{(settings.PruningMethod.Prunes ? Invariant($" to sparsity {settings.Sparsity}") : "")}: {settings.Epochs} epochs, batch {settings.BatchSize}, {settings.Optimizer} lr {settings.LearningRate.ToString(CultureInfo.InvariantCulture)}, seed {settings.Seed}; data {data.Record.Folder} ({data.Train.Count} train, {data.Test.Count} test)");
 
         var record = ConsoleObserver.Run(observer => RunSingle(settings, data, observer, cancellationToken), clearWhenDone: false);
