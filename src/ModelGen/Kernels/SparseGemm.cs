@@ -1,4 +1,6 @@
 using System;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace ModelGen.Kernels;
 
@@ -9,29 +11,49 @@ namespace ModelGen.Kernels;
 /// (<see cref="AccumulateWeightGradient"/>). Activations stay row-major [batch, features], as the dense kernels have them.
 /// </summary>
 /// <remarks>
-/// Each sample is processed on its own, walking only its nonzero inputs (MNIST pixels are 80% zero, ReLU outputs
+/// From <see cref="VectorBatch"/> samples on (with AVX2 and FMA) the products run batch-vectorised in SparseProp's
+/// layout (Nikdan et al., ICML 2023): activations are transposed to feature-major [features, batch] (8×8 AVX blocks),
+/// so each kept weight multiplies 8 samples per instruction, and the weight gradient at a kept position is one dot
+/// product over the batch. Below that, each sample is processed on its own, walking only its nonzero inputs (MNIST pixels are 80% zero, ReLU outputs
 /// about half): the forward pass and the weight gradient go column by column through the CSC order, scattering into
 /// a row of Y (which stays in L1) or into the compact weight gradient; the input gradient goes row by row through the
 /// CSR order, skipping zero output gradients. The cost is O(nonzero inputs × kept per column) per sample, which is
-/// what makes batch 1 cheap. Values are compact arrays in the pattern's order (<see cref="SparsePattern.GatherByColumn"/>,
-/// <see cref="SparsePattern.GatherByRow"/>). Every output element is summed by one thread in one fixed order, so
+/// what makes batch 1 cheap. Values are read at the kept positions of the full row-major weight matrix W [rows, cols]
+/// (only kept entries are touched). Every output element is summed by one thread in one fixed order, so
 /// results do not depend on the thread count; a skipped zero adds exactly nothing in the dense product either
 /// (for finite values), so the two paths differ only by summation order.
 /// </remarks>
 public static unsafe class SparseGemm
 {
+    /// <summary>Batches of at least this many samples run batch-vectorised (feature-major).</summary>
+    public const int VectorBatch = 8;
+
+    private static bool Vectorised(int batch) => batch >= VectorBatch && Fma.IsSupported && Avx2.IsSupported;
+
     /// <summary>
-    /// Y[batch, rows] = X[batch, cols] · Wᵀ (or Y += X·Wᵀ with <paramref name="accumulate"/>), W given by its kept
-    /// values in CSC order.
+    /// Y[batch, rows] = X[batch, cols] · Wᵀ (or Y += X·Wᵀ with <paramref name="accumulate"/>) over the kept entries of
+    /// <paramref name="weights"/> [rows, cols].
     /// </summary>
     /// <exception cref="ArgumentException">A span's length does not match the pattern and batch.</exception>
-    public static void MultiplyTransposedB(ReadOnlySpan<float> x, SparsePattern pattern, ReadOnlySpan<float> columnValues, Span<float> y, int batch, bool accumulate = false)
+    public static void MultiplyTransposedB(ReadOnlySpan<float> x, SparsePattern pattern, ReadOnlySpan<float> weights, Span<float> y, int batch, bool accumulate = false)
     {
         ArgumentNullException.ThrowIfNull(pattern);
         KernelGuard.Dimension(batch, nameof(batch));
         KernelGuard.MatrixLength(x.Length, batch, pattern.Cols, nameof(x), "batch×cols");
         KernelGuard.MatrixLength(y.Length, batch, pattern.Rows, nameof(y), "batch×rows");
-        KernelGuard.Length(columnValues.Length, pattern.Count, nameof(columnValues), "kept entries");
+        KernelGuard.MatrixLength(weights.Length, pattern.Rows, pattern.Cols, nameof(weights), "rows×cols");
+        if (Vectorised(batch))
+        {
+            fixed (float* px = x)
+            fixed (float* py = y)
+            fixed (float* pw = weights)
+            {
+                ForwardFeatureMajor(px, pattern, pw, py, batch, accumulate);
+            }
+
+            return;
+        }
+
         if (!accumulate)
         {
             y.Clear();
@@ -40,9 +62,10 @@ public static unsafe class SparseGemm
         int rows = pattern.Rows, cols = pattern.Cols;
         fixed (float* px = x)
         fixed (float* py = y)
-        fixed (float* pv = columnValues)
+        fixed (float* pw = weights)
         fixed (int* starts = pattern.ColumnStarts)
         fixed (int* rowIndex = pattern.RowIndices)
+        fixed (int* position = pattern.ColumnPositions)
         {
             for (var b = 0; b < batch; b++)
             {
@@ -59,7 +82,7 @@ public static unsafe class SparseGemm
                     var end = starts[c + 1];
                     for (var k = starts[c]; k < end; k++)
                     {
-                        yRow[rowIndex[k]] += pv[k] * xv;
+                        yRow[rowIndex[k]] += pw[position[k]] * xv;
                     }
                 }
             }
@@ -67,17 +90,29 @@ public static unsafe class SparseGemm
     }
 
     /// <summary>
-    /// dX[batch, cols] = dY[batch, rows] · W (or dX += dY·W with <paramref name="accumulate"/>), W given by its kept
-    /// values in CSR order.
+    /// dX[batch, cols] = dY[batch, rows] · W (or dX += dY·W with <paramref name="accumulate"/>) over the kept entries
+    /// of <paramref name="weights"/> [rows, cols].
     /// </summary>
     /// <exception cref="ArgumentException">A span's length does not match the pattern and batch.</exception>
-    public static void Multiply(ReadOnlySpan<float> dy, SparsePattern pattern, ReadOnlySpan<float> rowValues, Span<float> dx, int batch, bool accumulate = false)
+    public static void Multiply(ReadOnlySpan<float> dy, SparsePattern pattern, ReadOnlySpan<float> weights, Span<float> dx, int batch, bool accumulate = false)
     {
         ArgumentNullException.ThrowIfNull(pattern);
         KernelGuard.Dimension(batch, nameof(batch));
         KernelGuard.MatrixLength(dy.Length, batch, pattern.Rows, nameof(dy), "batch×rows");
         KernelGuard.MatrixLength(dx.Length, batch, pattern.Cols, nameof(dx), "batch×cols");
-        KernelGuard.Length(rowValues.Length, pattern.Count, nameof(rowValues), "kept entries");
+        KernelGuard.MatrixLength(weights.Length, pattern.Rows, pattern.Cols, nameof(weights), "rows×cols");
+        if (Vectorised(batch))
+        {
+            fixed (float* pdy = dy)
+            fixed (float* pdx = dx)
+            fixed (float* pw = weights)
+            {
+                InputGradientFeatureMajor(pdy, pattern, pw, pdx, batch, accumulate);
+            }
+
+            return;
+        }
+
         if (!accumulate)
         {
             dx.Clear();
@@ -86,7 +121,7 @@ public static unsafe class SparseGemm
         int rows = pattern.Rows, cols = pattern.Cols;
         fixed (float* pdy = dy)
         fixed (float* pdx = dx)
-        fixed (float* pv = rowValues)
+        fixed (float* pw = weights)
         fixed (int* starts = pattern.RowStarts)
         fixed (int* columnIndex = pattern.ColumnIndices)
         {
@@ -102,10 +137,12 @@ public static unsafe class SparseGemm
                         continue;
                     }
 
+                    var wRow = pw + ((long)r * cols);
                     var end = starts[r + 1];
                     for (var k = starts[r]; k < end; k++)
                     {
-                        dxRow[columnIndex[k]] += pv[k] * gv;
+                        var c = columnIndex[k];
+                        dxRow[c] += wRow[c] * gv;
                     }
                 }
             }
@@ -126,6 +163,18 @@ public static unsafe class SparseGemm
         KernelGuard.MatrixLength(x.Length, batch, pattern.Cols, nameof(x), "batch×cols");
         KernelGuard.MatrixLength(weightGradient.Length, pattern.Rows, pattern.Cols, nameof(weightGradient), "rows×cols");
         KernelGuard.Length(scratch.Length, pattern.Count, nameof(scratch), "kept entries");
+        if (Vectorised(batch))
+        {
+            fixed (float* pdy = dy)
+            fixed (float* px = x)
+            fixed (float* pg = weightGradient)
+            {
+                WeightGradientFeatureMajor(pdy, px, pattern, pg, batch);
+            }
+
+            return;
+        }
+
         scratch.Clear();
         int rows = pattern.Rows, cols = pattern.Cols;
         fixed (float* pdy = dy)
@@ -134,6 +183,7 @@ public static unsafe class SparseGemm
         fixed (float* pg = weightGradient)
         fixed (int* starts = pattern.ColumnStarts)
         fixed (int* rowIndex = pattern.RowIndices)
+        fixed (int* position = pattern.ColumnPositions)
         {
             for (var b = 0; b < batch; b++)
             {
@@ -155,12 +205,112 @@ public static unsafe class SparseGemm
                 }
             }
 
-            for (var c = 0; c < cols; c++)
+            for (var k = 0; k < scratch.Length; k++)
             {
-                var end = starts[c + 1];
-                for (var k = starts[c]; k < end; k++)
+                pg[position[k]] += ps[k];
+            }
+        }
+    }
+
+    private static void ForwardFeatureMajor(float* x, SparsePattern pattern, float* w, float* y, int batch, bool accumulate)
+    {
+        int rows = pattern.Rows, cols = pattern.Cols, stride = FeatureMajor.Stride(batch);
+        fixed (float* xT = FeatureMajor.First(cols * stride))
+        fixed (float* yT = FeatureMajor.Second(rows * stride))
+        fixed (int* starts = pattern.RowStarts)
+        fixed (int* columnIndex = pattern.ColumnIndices)
+        {
+            FeatureMajor.Transpose(x, batch, cols, cols, xT, stride, accumulate: false);
+            for (var r = 0; r < rows; r++)
+            {
+                var yr = yT + ((long)r * stride);
+                for (var j = 0; j < stride; j += 8)
                 {
-                    pg[((long)rowIndex[k] * cols) + c] += ps[k];
+                    Avx.Store(yr + j, Vector256<float>.Zero);
+                }
+
+                var wRow = w + ((long)r * cols);
+                var end = starts[r + 1];
+                for (var k = starts[r]; k < end; k++)
+                {
+                    var c = columnIndex[k];
+                    var wv = Vector256.Create(wRow[c]);
+                    var xr = xT + ((long)c * stride);
+                    for (var j = 0; j < stride; j += 8)
+                    {
+                        Avx.Store(yr + j, Fma.MultiplyAdd(wv, Avx.LoadVector256(xr + j), Avx.LoadVector256(yr + j)));
+                    }
+                }
+            }
+
+            FeatureMajor.Transpose(yT, rows, batch, stride, y, rows, accumulate);
+        }
+    }
+
+    private static void InputGradientFeatureMajor(float* dy, SparsePattern pattern, float* w, float* dx, int batch, bool accumulate)
+    {
+        int rows = pattern.Rows, cols = pattern.Cols, stride = FeatureMajor.Stride(batch);
+        fixed (float* dyT = FeatureMajor.First(rows * stride))
+        fixed (float* dxT = FeatureMajor.Second(cols * stride))
+        fixed (int* starts = pattern.RowStarts)
+        fixed (int* columnIndex = pattern.ColumnIndices)
+        {
+            FeatureMajor.Transpose(dy, batch, rows, rows, dyT, stride, accumulate: false);
+            new Span<float>(dxT, cols * stride).Clear();
+            for (var r = 0; r < rows; r++)
+            {
+                var dyr = dyT + ((long)r * stride);
+                var wRow = w + ((long)r * cols);
+                var end = starts[r + 1];
+                for (var k = starts[r]; k < end; k++)
+                {
+                    var c = columnIndex[k];
+                    var wv = Vector256.Create(wRow[c]);
+                    var dxc = dxT + ((long)c * stride);
+                    for (var j = 0; j < stride; j += 8)
+                    {
+                        Avx.Store(dxc + j, Fma.MultiplyAdd(wv, Avx.LoadVector256(dyr + j), Avx.LoadVector256(dxc + j)));
+                    }
+                }
+            }
+
+            FeatureMajor.Transpose(dxT, cols, batch, stride, dx, cols, accumulate);
+        }
+    }
+
+    private static void WeightGradientFeatureMajor(float* dy, float* x, SparsePattern pattern, float* g, int batch)
+    {
+        int rows = pattern.Rows, cols = pattern.Cols, stride = FeatureMajor.Stride(batch);
+        fixed (float* dyT = FeatureMajor.First(rows * stride))
+        fixed (float* xT = FeatureMajor.Second(cols * stride))
+        fixed (int* starts = pattern.RowStarts)
+        fixed (int* columnIndex = pattern.ColumnIndices)
+        {
+            FeatureMajor.Transpose(dy, batch, rows, rows, dyT, stride, accumulate: false);
+            FeatureMajor.Transpose(x, batch, cols, cols, xT, stride, accumulate: false);
+
+            // The lanes past the batch must add nothing to the dot products.
+            for (var r = 0; r < rows; r++)
+            {
+                new Span<float>(dyT + ((long)r * stride) + batch, stride - batch).Clear();
+            }
+
+            for (var r = 0; r < rows; r++)
+            {
+                var dyr = dyT + ((long)r * stride);
+                var gRow = g + ((long)r * cols);
+                var end = starts[r + 1];
+                for (var k = starts[r]; k < end; k++)
+                {
+                    var c = columnIndex[k];
+                    var xr = xT + ((long)c * stride);
+                    var sum = Vector256<float>.Zero;
+                    for (var j = 0; j < stride; j += 8)
+                    {
+                        sum = Fma.MultiplyAdd(Avx.LoadVector256(dyr + j), Avx.LoadVector256(xr + j), sum);
+                    }
+
+                    gRow[c] += Vector256.Sum(sum);
                 }
             }
         }

@@ -5,14 +5,14 @@ namespace ModelGen.Kernels;
 /// <summary>
 /// Where the kept entries of a row-major [rows, cols] weight matrix are, in both compressed orders: by row (CSR,
 /// for the input gradient dX = dY·W) and by column (CSC, for the forward pass and the weight gradient, which walk
-/// the nonzero inputs of each sample). Positions only: values stay in the caller's parameter array and are gathered
-/// into compact arrays (<see cref="GatherByColumn"/>, <see cref="GatherByRow"/>) when they are needed, so rewinding
-/// or restoring parameters needs no synchronisation with the pattern.
+/// the nonzero inputs of each sample). Positions only: the kernels read values from the caller's row-major weight
+/// matrix (parameters or a direction), so rewinding or restoring parameters needs no synchronisation with the pattern.
 /// </summary>
 public sealed class SparsePattern
 {
-    private SparsePattern(int rows, int cols, int[] rowStarts, int[] columnIndices, int[] columnStarts, int[] rowIndices)
+    private SparsePattern(int rows, int cols, int[] rowStarts, int[] columnIndices, int[] columnStarts, int[] rowIndices, int[] columnPositions)
     {
+        ColumnPositions = columnPositions;
         Rows = rows;
         Cols = cols;
         RowStarts = rowStarts;
@@ -44,6 +44,9 @@ public sealed class SparsePattern
 
     /// <summary>CSC row of each kept entry, ascending within a column.</summary>
     internal int[] RowIndices { get; }
+
+    /// <summary>CSC: the position r·cols + c of each kept entry in the row-major matrix.</summary>
+    internal int[] ColumnPositions { get; }
 
     /// <summary>The pattern of the nonzero entries of a 0/1 <paramref name="mask"/> laid out [rows, cols].</summary>
     /// <exception cref="ArgumentException">The mask's length is not rows·cols.</exception>
@@ -89,36 +92,15 @@ public sealed class SparsePattern
             rowStarts[r + 1] = k;
         }
 
-        return new SparsePattern(rows, cols, rowStarts, columnIndices, columnStarts, rowIndices);
-    }
-
-    /// <summary>Copies the kept entries of <paramref name="weights"/> [rows, cols] into <paramref name="values"/> in CSC order.</summary>
-    public void GatherByColumn(ReadOnlySpan<float> weights, Span<float> values)
-    {
-        KernelGuard.MatrixLength(weights.Length, Rows, Cols, nameof(weights), "rows×cols");
-        KernelGuard.Length(values.Length, Count, nameof(values), "kept entries");
-        var cols = Cols;
+        var columnPositions = new int[count];
         for (var c = 0; c < cols; c++)
         {
-            for (var k = ColumnStarts[c]; k < ColumnStarts[c + 1]; k++)
+            for (var j = columnStarts[c]; j < columnStarts[c + 1]; j++)
             {
-                values[k] = weights[(RowIndices[k] * cols) + c];
+                columnPositions[j] = (rowIndices[j] * cols) + c;
             }
         }
-    }
 
-    /// <summary>Copies the kept entries of <paramref name="weights"/> [rows, cols] into <paramref name="values"/> in CSR order.</summary>
-    public void GatherByRow(ReadOnlySpan<float> weights, Span<float> values)
-    {
-        KernelGuard.MatrixLength(weights.Length, Rows, Cols, nameof(weights), "rows×cols");
-        KernelGuard.Length(values.Length, Count, nameof(values), "kept entries");
-        for (var r = 0; r < Rows; r++)
-        {
-            var row = weights.Slice(r * Cols, Cols);
-            for (var k = RowStarts[r]; k < RowStarts[r + 1]; k++)
-            {
-                values[k] = row[ColumnIndices[k]];
-            }
-        }
+        return new SparsePattern(rows, cols, rowStarts, columnIndices, columnStarts, rowIndices, columnPositions);
     }
 }

@@ -9,9 +9,9 @@ namespace ModelGen.Model;
 /// factor <c>fc1.U</c>/<c>fc1.Vt</c>). Generated passes call its products and never branch on masks: the handle
 /// picks dense, masked dense (W ⊙ M) or sparse kernels when the mask's <see cref="MaskSet.Version"/> changes
 /// (lazily, at the next <see cref="Prepare"/>), by <see cref="SparseKernelChoice"/>, a pure function of shape and
-/// density. Values always stay in <see cref="ParameterSet.Values"/>; the handle keeps positions and refreshes its
-/// compact copies at every <see cref="Prepare"/>, so rewinding, restoring or decaying parameters needs no
-/// synchronisation. Directions of Hessian-vector products go through the same structure with values from the
+/// density. Values always stay in <see cref="ParameterSet.Values"/>: the sparse structure holds positions only and
+/// the kernels read kept values in place (masked dense mode refreshes W ⊙ M at every <see cref="Prepare"/>), so
+/// rewinding, restoring or decaying parameters needs no synchronisation. Directions of Hessian-vector products go through the same structure with values from the
 /// direction vector (which the caller has masked).
 /// </summary>
 public sealed class WeightMatrixHandle
@@ -26,10 +26,7 @@ public sealed class WeightMatrixHandle
     private Mode _mode;
     private float[]? _masked;
     private SparsePattern? _pattern;
-    private float[] _columnValues = Array.Empty<float>();
-    private float[] _rowValues = Array.Empty<float>();
     private float[] _scratch = Array.Empty<float>();
-    private float[] _directionValues = Array.Empty<float>();
 
     /// <summary>Creates the handle for <paramref name="tensor"/> of <paramref name="parameters"/>, masked by <paramref name="masks"/>.</summary>
     public WeightMatrixHandle(ParameterSet parameters, MaskSet masks, ParameterTensor tensor)
@@ -77,23 +74,16 @@ public sealed class WeightMatrixHandle
     }
 
     /// <summary>
-    /// Brings the handle up to date: rebuilds the kernel choice and structure if the mask changed, then refreshes the
-    /// compact values (W ⊙ M, or the kept values in both compressed orders) from the parameters. Called once at the
-    /// start of every pass over the network.
+    /// Brings the handle up to date: rebuilds the kernel choice and structure if the mask changed, then refreshes
+    /// W ⊙ M from the parameters in masked dense mode (the sparse kernels read kept values in place). Called once at
+    /// the start of every pass over the network.
     /// </summary>
     public void Prepare()
     {
         Refresh();
-        var weights = _values.AsSpan(_offset, Tensor.Length);
-        switch (_mode)
+        if (_mode == Mode.MaskedDense)
         {
-            case Mode.MaskedDense:
-                TensorPrimitives.Multiply(weights, _masks.Get(Tensor), _masked);
-                break;
-            case Mode.Sparse:
-                _pattern!.GatherByColumn(weights, _columnValues);
-                _pattern.GatherByRow(weights, _rowValues);
-                break;
+            TensorPrimitives.Multiply(_values.AsSpan(_offset, Tensor.Length), _masks.Get(Tensor), _masked);
         }
     }
 
@@ -102,7 +92,7 @@ public sealed class WeightMatrixHandle
     {
         if (_mode == Mode.Sparse)
         {
-            SparseGemm.MultiplyTransposedB(x, _pattern!, _columnValues, y, batch, accumulate);
+            SparseGemm.MultiplyTransposedB(x, _pattern!, _values.AsSpan(_offset, Tensor.Length), y, batch, accumulate);
         }
         else
         {
@@ -116,8 +106,7 @@ public sealed class WeightMatrixHandle
         var v = direction.Slice(_offset, Tensor.Length);
         if (_mode == Mode.Sparse)
         {
-            _pattern!.GatherByColumn(v, _directionValues);
-            SparseGemm.MultiplyTransposedB(x, _pattern, _directionValues, y, batch, accumulate);
+            SparseGemm.MultiplyTransposedB(x, _pattern!, v, y, batch, accumulate);
         }
         else
         {
@@ -130,7 +119,7 @@ public sealed class WeightMatrixHandle
     {
         if (_mode == Mode.Sparse)
         {
-            SparseGemm.Multiply(dy, _pattern!, _rowValues, dx, batch, accumulate);
+            SparseGemm.Multiply(dy, _pattern!, _values.AsSpan(_offset, Tensor.Length), dx, batch, accumulate);
         }
         else
         {
@@ -144,8 +133,7 @@ public sealed class WeightMatrixHandle
         var v = direction.Slice(_offset, Tensor.Length);
         if (_mode == Mode.Sparse)
         {
-            _pattern!.GatherByRow(v, _directionValues);
-            SparseGemm.Multiply(dy, _pattern, _directionValues, dx, batch, accumulate);
+            SparseGemm.Multiply(dy, _pattern!, v, dx, batch, accumulate);
         }
         else
         {
@@ -217,10 +205,7 @@ public sealed class WeightMatrixHandle
         {
             _mode = Mode.Sparse;
             _pattern = SparsePattern.FromMask(_masks.Get(Tensor), _rows, _cols);
-            _columnValues = new float[_pattern.Count];
-            _rowValues = new float[_pattern.Count];
             _scratch = new float[_pattern.Count];
-            _directionValues = new float[_pattern.Count];
         }
         else
         {

@@ -25,6 +25,10 @@ public sealed class SparseGemmTests
         { 100, 300, 3, 0.05 },
         { 300, 784, 2, 0.02 },
         { 7, 9, 4, 1.0 },
+        { 13, 29, 8, 0.3 },
+        { 5, 300, 17, 0.1 },
+        { 100, 300, 64, 0.05 },
+        { 10, 100, 256, 0.4 },
     };
 
     [Theory]
@@ -35,10 +39,8 @@ public sealed class SparseGemmTests
         var (weights, mask, masked) = MaskedWeights(random, rows, cols, density);
         var pattern = SparsePattern.FromMask(mask, rows, cols);
         Assert.Equal(mask.Count(m => m != 0f), pattern.Count);
-        var byColumn = new float[pattern.Count];
-        var byRow = new float[pattern.Count];
-        pattern.GatherByColumn(weights, byColumn);
-        pattern.GatherByRow(weights, byRow);
+
+        // Values under the mask are nonzero in `weights`: the sparse kernels must not read them.
 
         var x = Activations(random, batch, cols);
         var dy = Activations(random, batch, rows);
@@ -47,18 +49,18 @@ public sealed class SparseGemmTests
         var expectedY = new float[batch * rows];
         Gemm.MultiplyTransposedB(x, masked, expectedY, batch, rows, cols);
         var y = Filled(batch * rows, 5f);
-        SparseGemm.MultiplyTransposedB(x, pattern, byColumn, y, batch);
+        SparseGemm.MultiplyTransposedB(x, pattern, weights, y, batch);
         AssertClose(expectedY, y);
         var start = Activations(random, batch, rows);
         var accumulated = (float[])start.Clone();
-        SparseGemm.MultiplyTransposedB(x, pattern, byColumn, accumulated, batch, accumulate: true);
+        SparseGemm.MultiplyTransposedB(x, pattern, weights, accumulated, batch, accumulate: true);
         AssertClose(expectedY.Zip(start, (a, b) => a + b).ToArray(), accumulated);
 
         // Input gradient dX = dY·W.
         var expectedDx = new float[batch * cols];
         Gemm.Multiply(dy, masked, expectedDx, batch, cols, rows);
         var dx = Filled(batch * cols, -3f);
-        SparseGemm.Multiply(dy, pattern, byRow, dx, batch);
+        SparseGemm.Multiply(dy, pattern, weights, dx, batch);
         AssertClose(expectedDx, dx);
 
         // Weight gradient dYᵀ·X at kept positions, added to what is there; removed positions untouched.
@@ -86,13 +88,11 @@ public sealed class SparseGemmTests
         var random = new Random(5);
         var (weights, mask, _) = MaskedWeights(random, 300, 784, 0.02);
         var pattern = SparsePattern.FromMask(mask, 300, 784);
-        var values = new float[pattern.Count];
-        pattern.GatherByColumn(weights, values);
         var x = Activations(random, 60, 784);
         float[] Run()
         {
             var y = new float[60 * 300];
-            SparseGemm.MultiplyTransposedB(x, pattern, values, y, 60);
+            SparseGemm.MultiplyTransposedB(x, pattern, weights, y, 60);
             var g = new float[300 * 784];
             SparseGemm.AccumulateWeightGradient(y, x, pattern, g, new float[pattern.Count], 60);
             return y.Concat(g).ToArray();
@@ -117,10 +117,10 @@ public sealed class SparseGemmTests
     {
         var pattern = SparsePattern.FromMask(new float[] { 1, 0, 0, 1, 1, 0 }, 2, 3);
         Assert.Equal(3, pattern.Count);
-        var error = Assert.Throws<ArgumentException>(() => SparseGemm.MultiplyTransposedB(new float[5], pattern, new float[3], new float[2], 1));
+        var error = Assert.Throws<ArgumentException>(() => SparseGemm.MultiplyTransposedB(new float[5], pattern, new float[6], new float[2], 1));
         Assert.Equal("x", error.ParamName);
-        error = Assert.Throws<ArgumentException>(() => SparseGemm.Multiply(new float[2], pattern, new float[2], new float[3], 1));
-        Assert.Equal("rowValues", error.ParamName);
+        error = Assert.Throws<ArgumentException>(() => SparseGemm.Multiply(new float[2], pattern, new float[5], new float[3], 1));
+        Assert.Equal("weights", error.ParamName);
         Assert.Throws<ArgumentException>(() => SparsePattern.FromMask(new float[5], 2, 3));
     }
 

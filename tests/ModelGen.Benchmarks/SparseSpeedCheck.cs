@@ -1,0 +1,183 @@
+using System.Diagnostics;
+using System.Numerics.Tensors;
+using ModelGen.Data;
+using ModelGen.Examples;
+using ModelGen.Kernels;
+using ModelGen.Model;
+using ModelGen.Pruning;
+using ModelGen.Training;
+
+namespace ModelGen.Benchmarks;
+
+/// <summary>
+/// A Stopwatch harness (BenchmarkDotNet takes far too long for a sweep on a shared machine): <c>sparse</c> times
+/// LeNet-300-100 pruned by SNIP at each sparsity against the dense network in the same run (training step at batch
+/// 60, inference at batch 1, 60, 256, medians of repeated blocks); <c>crossover</c> times the sparse kernels against
+/// the masked dense ones per layer shape and density, which is where <see cref="SparseKernelChoice"/> comes from.
+/// </summary>
+internal static class SparseSpeedCheck
+{
+    public static void Run(string command, string[] args)
+    {
+        var threads = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 1;
+        Gemm.MaxDegreeOfParallelism = threads;
+        Console.WriteLine($"threads {threads}, {Environment.ProcessorCount} logical CPUs");
+        if (command == "crossover")
+        {
+            Crossover();
+        }
+        else
+        {
+            Networks();
+        }
+    }
+
+    private static void Networks()
+    {
+        var (train, _) = MnistDataset.Load(FindData());
+        var random = new Random(0);
+        Console.WriteLine("sparsity | layers (kernel, density) | train b60 µs | infer b1 µs | infer b60 µs | infer b256 µs");
+        foreach (var sparsity in new[] { 0.0, 0.5, 0.8, 0.9, 0.95, 0.98, 0.99 })
+        {
+            var network = new LeNet300(seed: 0);
+            if (sparsity > 0)
+            {
+                new SnipPruner(train).Prune(network, sparsity);
+            }
+
+            var layers = string.Join(", ", network.Execution.Select(e => $"{e.Layer} {e.Kernel.ToString().ToLowerInvariant()} {e.Density:0.###}"));
+            var trainStep = TimeTraining(network, train, 60);
+            var infer1 = TimeInference(network, train, 1);
+            var infer60 = TimeInference(network, train, 60);
+            var infer256 = TimeInference(network, train, 256);
+            Console.WriteLine($"{sparsity:0.00} | {layers} | {trainStep:0.0} | {infer1:0.00} | {infer60:0.0} | {infer256:0.0}");
+        }
+    }
+
+    private static double TimeTraining(INetwork network, Dataset data, int batch)
+    {
+        var adam = new Adam(network.Parameters, 1.2e-3f);
+        var input = data.Inputs.AsSpan(0, batch * 784).ToArray();
+        var labels = data.Labels.AsSpan(0, batch).ToArray();
+        return Median(() =>
+        {
+            network.Masks.ZeroGradients();
+            network.ForwardBackward(input, labels, batch);
+            adam.Step(network.Masks);
+        });
+    }
+
+    private static double TimeInference(INetwork network, Dataset data, int batch)
+    {
+        var input = data.Inputs.AsSpan(0, batch * 784).ToArray();
+        var output = new float[batch * 10];
+        return Median(() => network.Forward(input, batch, output));
+    }
+
+    private static void Crossover()
+    {
+        var random = new Random(1);
+        Console.WriteLine("layer | batch | density | dense masked fwd+dX+dW µs | sparse µs | ratio dense/sparse");
+        foreach (var (rows, cols, zeros) in new[] { (300, 784, 0.8), (100, 300, 0.5), (10, 100, 0.5) })
+        {
+            foreach (var batch in new[] { 1, 60, 256 })
+            {
+                foreach (var density in new[] { 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5 })
+                {
+                    var weights = Values(random, rows * cols, 0);
+                    var mask = new float[rows * cols];
+                    for (var i = 0; i < mask.Length; i++)
+                    {
+                        mask[i] = random.NextDouble() < density ? 1f : 0f;
+                    }
+
+                    var masked = new float[mask.Length];
+                    var x = Values(random, batch * cols, zeros);
+                    var dy = Values(random, batch * rows, 0.5);
+                    var y = new float[batch * rows];
+                    var dx = new float[batch * cols];
+                    var g = new float[rows * cols];
+                    var pattern = SparsePattern.FromMask(mask, rows, cols);
+                    var scratch = new float[pattern.Count];
+                    var dense = Median(() =>
+                    {
+                        TensorPrimitives.Multiply(weights, mask, masked);
+                        Gemm.MultiplyTransposedB(x, masked, y, batch, rows, cols);
+                        Gemm.Multiply(dy, masked, dx, batch, cols, rows);
+                        Gemm.MultiplyTransposedA(dy, x, g, rows, cols, batch, accumulate: true);
+                        TensorPrimitives.Multiply(g, mask, g);
+                    });
+                    var sparse = Median(() =>
+                    {
+                        SparseGemm.MultiplyTransposedB(x, pattern, weights, y, batch);
+                        SparseGemm.Multiply(dy, pattern, weights, dx, batch);
+                        SparseGemm.AccumulateWeightGradient(dy, x, pattern, g, scratch, batch);
+                    });
+                    Console.WriteLine($"{rows}x{cols} | {batch} | {density:0.00} | {dense:0.0} | {sparse:0.0} | {dense / sparse:0.00}");
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Median over 15 blocks of the per-call time in µs; each block runs for ≈ 20 ms after a warm-up. Process CPU time,
+    /// not wall-clock: on this shared machine (load average often 10–25 on 2 cores) wall-clock blocks mostly measure
+    /// waiting for a core. Single-threaded runs only (with two threads CPU time adds both).
+    /// </summary>
+    private static double Median(Action action)
+    {
+        for (var i = 0; i < 50; i++)
+        {
+            action();
+        }
+
+        var stopwatch = Stopwatch.StartNew();
+        var calls = 0;
+        while (stopwatch.ElapsedMilliseconds < 20)
+        {
+            action();
+            calls++;
+        }
+
+        var perBlock = Math.Max(1, calls);
+        var samples = new double[15];
+        for (var s = 0; s < samples.Length; s++)
+        {
+            var before = Environment.CpuUsage.TotalTime;
+            for (var i = 0; i < perBlock; i++)
+            {
+                action();
+            }
+
+            samples[s] = (Environment.CpuUsage.TotalTime - before).TotalMicroseconds / perBlock;
+        }
+
+        Array.Sort(samples);
+        return samples[samples.Length / 2];
+    }
+
+    private static float[] Values(Random random, int length, double zeros)
+    {
+        var values = new float[length];
+        for (var i = 0; i < length; i++)
+        {
+            values[i] = random.NextDouble() < zeros ? 0f : (float)(random.NextDouble() * 2 - 1);
+        }
+
+        return values;
+    }
+
+    private static string FindData()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            var candidate = Path.Combine(directory.FullName, "examples", "data", "mnist-10k");
+            if (Directory.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new DirectoryNotFoundException("examples/data/mnist-10k not found above " + AppContext.BaseDirectory);
+    }
+}
