@@ -51,8 +51,8 @@ public static class BenchCommand
     private static int Run(TrainSettings settings, string? jsonPath, CancellationToken cancellationToken)
     {
         var (model, data) = RunComponents.Start(settings, jsonPath);
-        var timer = new InterleavedTimer();
-        AnsiConsole.MarkupLineInterpolated($"[bold]{model.Name}[/] {Describe(settings)} against dense: batch {settings.BatchSize}, {settings.Threads} thread(s), seed {settings.Seed}; data {data.Record.Folder}; medians of {timer.Rounds} rounds");
+        var timer = InterleavedTimer.For(settings.Threads);
+        AnsiConsole.MarkupLineInterpolated($"[bold]{model.Name}[/] {Describe(settings)} against dense: batch {settings.BatchSize}, {settings.Threads} thread(s), seed {settings.Seed}; data {data.Record.Folder}; medians of {timer.Rounds} rounds ({timer.ClockName})");
         var record = ConsoleObserver.Run(observer => BenchRunner.Run(settings, data, observer, timer, cancellationToken), clearWhenDone: false);
         Print(record, settings);
         if (jsonPath is not null)

@@ -14,6 +14,19 @@ namespace ModelGen.Cli;
 /// </summary>
 public sealed class InterleavedTimer
 {
+    /// <summary>
+    /// The timer for work on <paramref name="threads"/> threads: one thread is timed by its own CPU time where the
+    /// platform offers it (<see cref="ThreadCpuClock"/>; the median round is then undisturbed even on a loaded
+    /// machine), several threads by the wall clock (the other threads' work is not on this thread's clock).
+    /// </summary>
+    public static InterleavedTimer For(int threads) => new() { UsesThreadCpuTime = threads == 1 && ThreadCpuClock.IsSupported };
+
+    /// <summary>Whether rounds are timed by the timing thread's CPU time rather than the wall clock.</summary>
+    public bool UsesThreadCpuTime { get; init; }
+
+    /// <summary>What <see cref="UsesThreadCpuTime"/> means, for headers: "thread CPU time" or "wall clock".</summary>
+    public string ClockName => UsesThreadCpuTime ? "thread CPU time" : "wall clock";
+
     /// <summary>Time each operation runs untimed before the rounds (JIT, caches, buffers sized for the batch).</summary>
     public TimeSpan WarmUp { get; init; } = TimeSpan.FromMilliseconds(250);
 
@@ -53,23 +66,25 @@ public sealed class InterleavedTimer
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var operation = operations[i];
-                var start = Stopwatch.GetTimestamp();
+                var start = Now();
                 for (var call = 0; call < callsPerRound[i]; call++)
                 {
                     operation();
                 }
 
-                timings[i][round] = Stopwatch.GetElapsedTime(start).TotalSeconds / callsPerRound[i];
+                timings[i][round] = (Now() - start) / callsPerRound[i];
             }
         }
 
         return timings.Select(t => Statistics.Median(t)).ToArray();
     }
 
-    private static (long Calls, double Seconds) RunFor(Action operation, TimeSpan duration, CancellationToken cancellationToken)
+    /// <summary>Runs <paramref name="operation"/> for at least <paramref name="duration"/> of wall clock; returns the calls and their time on this timer's clock.</summary>
+    private (long Calls, double Seconds) RunFor(Action operation, TimeSpan duration, CancellationToken cancellationToken)
     {
         long calls = 0;
         var start = Stopwatch.GetTimestamp();
+        var clockStart = Now();
         do
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -78,6 +93,8 @@ public sealed class InterleavedTimer
         }
         while (Stopwatch.GetElapsedTime(start) < duration);
 
-        return (calls, Stopwatch.GetElapsedTime(start).TotalSeconds);
+        return (calls, Now() - clockStart);
     }
+
+    private double Now() => UsesThreadCpuTime ? ThreadCpuClock.Seconds() : Stopwatch.GetTimestamp() / (double)Stopwatch.Frequency;
 }

@@ -210,7 +210,7 @@ public static class TrainRunner
         }
 
         record.InferenceBatchSize = settings.InferenceTimingBatch;
-        record.InferenceSamplesPerSecond = BenchRunner.InferenceSamplesPerSecond(network, data.Test, settings.InferenceTimingBatch, new InterleavedTimer(), cancellationToken);
+        record.InferenceSamplesPerSecond = BenchRunner.InferenceSamplesPerSecond(network, data.Test, settings.InferenceTimingBatch, InterleavedTimer.For(settings.Threads), cancellationToken);
     }
 
     private static TrainingResult Train(
