@@ -141,7 +141,9 @@ public sealed record DataRecord(string Folder, SortedDictionary<string, string> 
 /// <param name="Rank">Factorization rank; 0 for a plain layer.</param>
 /// <param name="Weights">Weight entries: rows·cols, or rank·(rows+cols) when factorized.</param>
 /// <param name="Kept">Weight entries the mask keeps.</param>
-public sealed record LayerRecord(string Name, int Rows, int Cols, int Rank, long Weights, long Kept);
+/// <param name="Kernel">Which kernels the layer's weights run on under the final mask: <c>dense</c> or <c>sparse</c>.</param>
+/// <param name="Density">Kept fraction of the layer's weights (INetwork.Execution).</param>
+public sealed record LayerRecord(string Name, int Rows, int Cols, int Rank, long Weights, long Kept, string Kernel = "dense", double Density = 1.0);
 
 /// <summary>One lottery-ticket round.</summary>
 /// <param name="Round">0 for the dense first training.</param>

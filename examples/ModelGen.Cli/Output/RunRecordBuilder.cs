@@ -49,6 +49,7 @@ public static class RunRecordBuilder
         var parameters = network.Parameters;
         long prunable = 0, prunableKept = 0, nonzeroCapable = 0;
         var layers = new List<LayerRecord>();
+        var execution = network.Execution;
         foreach (var layer in network.Layers)
         {
             long kept = 0;
@@ -68,7 +69,16 @@ public static class RunRecordBuilder
                 }
             }
 
-            layers.Add(new LayerRecord(layer.Name, layer.OutputSize, layer.InputSize, layer.Rank, layer.WeightCount, kept));
+            var (kernel, density) = ("dense", 1.0);
+            foreach (var entry in execution)
+            {
+                if (entry.Layer == layer.Name)
+                {
+                    (kernel, density) = (entry.Kernel == KernelKind.Sparse ? "sparse" : "dense", entry.Density);
+                }
+            }
+
+            layers.Add(new LayerRecord(layer.Name, layer.OutputSize, layer.InputSize, layer.Rank, layer.WeightCount, kept, kernel, density));
         }
 
         record.Layers = layers;

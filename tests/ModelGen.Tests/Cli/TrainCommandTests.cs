@@ -113,6 +113,16 @@ public sealed class TrainCommandTests(TinyMnist data)
         var layers = json.GetProperty("layers").EnumerateArray().ToArray();
         Assert.Equal(kept, layers.Sum(l => l.GetProperty("kept").GetInt64()));
         Assert.All(layers, l => Assert.InRange(l.GetProperty("kept").GetInt64(), 1, l.GetProperty("weights").GetInt64()));
+
+        // Per layer the kernel the pruned network runs on and its density, chosen by density alone.
+        foreach (var layer in layers)
+        {
+            var density = layer.GetProperty("density").GetDouble();
+            Assert.Equal(layer.GetProperty("kept").GetInt64() / (double)layer.GetProperty("weights").GetInt64(), density, 12);
+            Assert.Equal(density <= ModelGen.Kernels.SparseKernelChoice.CrossoverDensity ? "sparse" : "dense", layer.GetProperty("kernel").GetString());
+        }
+
+        Assert.Equal("sparse", layers[0].GetProperty("kernel").GetString());
         // FLOPs describe the layer shapes as executed (dense kernels), not the mask.
         Assert.Equal(2 * LeNet300Weights, json.GetProperty("flops_per_sample").GetInt64());
         Assert.True(json.GetProperty("score_seconds").GetDouble() > 0, "SNIP scoring takes measurable time");
