@@ -28,6 +28,12 @@ public static unsafe class SparseGemm
     /// <summary>Batches of at least this many samples run batch-vectorised (feature-major).</summary>
     public const int VectorBatch = 8;
 
+    /// <summary>
+    /// Samples per feature-major tile: a 784-feature input tile is 784 × 64 floats (196 KiB), which stays in L2 while
+    /// every kept weight of the layer reads its row; a whole batch of 256 would not.
+    /// </summary>
+    private const int Tile = 64;
+
     private static bool Vectorised(int batch) => batch >= VectorBatch && Fma.IsSupported && Avx2.IsSupported;
 
     /// <summary>
@@ -48,7 +54,10 @@ public static unsafe class SparseGemm
             fixed (float* py = y)
             fixed (float* pw = weights)
             {
-                ForwardFeatureMajor(px, pattern, pw, py, batch, accumulate);
+                for (var b = 0; b < batch; b += Tile)
+                {
+                    ForwardFeatureMajor(px + ((long)b * pattern.Cols), pattern, pw, py + ((long)b * pattern.Rows), Math.Min(Tile, batch - b), accumulate);
+                }
             }
 
             return;
@@ -107,7 +116,10 @@ public static unsafe class SparseGemm
             fixed (float* pdx = dx)
             fixed (float* pw = weights)
             {
-                InputGradientFeatureMajor(pdy, pattern, pw, pdx, batch, accumulate);
+                for (var b = 0; b < batch; b += Tile)
+                {
+                    InputGradientFeatureMajor(pdy + ((long)b * pattern.Rows), pattern, pw, pdx + ((long)b * pattern.Cols), Math.Min(Tile, batch - b), accumulate);
+                }
             }
 
             return;
@@ -169,7 +181,11 @@ public static unsafe class SparseGemm
             fixed (float* px = x)
             fixed (float* pg = weightGradient)
             {
-                WeightGradientFeatureMajor(pdy, px, pattern, pg, batch);
+                // Tiles are added in order, so each entry's sum has one fixed order.
+                for (var b = 0; b < batch; b += Tile)
+                {
+                    WeightGradientFeatureMajor(pdy + ((long)b * pattern.Rows), px + ((long)b * pattern.Cols), pattern, pg, Math.Min(Tile, batch - b));
+                }
             }
 
             return;
@@ -316,16 +332,33 @@ public static unsafe class SparseGemm
                 for (var k = starts[r]; k < end; k++)
                 {
                     var c = columnIndex[k];
-                    var xr = xT + ((long)c * stride);
-                    var sum = Vector256<float>.Zero;
-                    for (var j = 0; j < stride; j += 8)
-                    {
-                        sum = Fma.MultiplyAdd(Avx.LoadVector256(dyr + j), Avx.LoadVector256(xr + j), sum);
-                    }
-
-                    gRow[c] += Vector256.Sum(sum);
+                    gRow[c] += Dot(dyr, xT + ((long)c * stride), stride);
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Σ a[j]·b[j] over <paramref name="length"/> (a multiple of 8) in a fixed order: four independent 8-lane chains
+    /// per 32 values (so the FMA latency is hidden), then the chains and lanes summed.
+    /// </summary>
+    private static float Dot(float* a, float* b, int length)
+    {
+        Vector256<float> s0 = Vector256<float>.Zero, s1 = s0, s2 = s0, s3 = s0;
+        var j = 0;
+        for (; j + 32 <= length; j += 32)
+        {
+            s0 = Fma.MultiplyAdd(Avx.LoadVector256(a + j), Avx.LoadVector256(b + j), s0);
+            s1 = Fma.MultiplyAdd(Avx.LoadVector256(a + j + 8), Avx.LoadVector256(b + j + 8), s1);
+            s2 = Fma.MultiplyAdd(Avx.LoadVector256(a + j + 16), Avx.LoadVector256(b + j + 16), s2);
+            s3 = Fma.MultiplyAdd(Avx.LoadVector256(a + j + 24), Avx.LoadVector256(b + j + 24), s3);
+        }
+
+        for (; j < length; j += 8)
+        {
+            s0 = Fma.MultiplyAdd(Avx.LoadVector256(a + j), Avx.LoadVector256(b + j), s0);
+        }
+
+        return Vector256.Sum((s0 + s1) + (s2 + s3));
     }
 }

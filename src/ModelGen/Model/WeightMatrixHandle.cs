@@ -23,6 +23,7 @@ public sealed class WeightMatrixHandle
     private readonly int _cols;
     private readonly bool _prunable;
     private int _version = -1;
+    private int _preparedVersion = -1;
     private Mode _mode;
     private float[]? _masked;
     private SparsePattern? _pattern;
@@ -81,6 +82,7 @@ public sealed class WeightMatrixHandle
     public void Prepare()
     {
         Refresh();
+        _preparedVersion = _version;
         if (_mode == Mode.MaskedDense)
         {
             TensorPrimitives.Multiply(_values.AsSpan(_offset, Tensor.Length), _masks.Get(Tensor), _masked);
@@ -90,6 +92,7 @@ public sealed class WeightMatrixHandle
     /// <summary>Y[batch, rows] = X[batch, cols]·Wᵀ (Y += with <paramref name="accumulate"/>), W the prepared weights.</summary>
     public void Forward(ReadOnlySpan<float> x, Span<float> y, int batch, bool accumulate = false)
     {
+        RequirePrepared();
         if (_mode == Mode.Sparse)
         {
             SparseGemm.MultiplyTransposedB(x, _pattern!, _values.AsSpan(_offset, Tensor.Length), y, batch, accumulate);
@@ -103,6 +106,7 @@ public sealed class WeightMatrixHandle
     /// <summary>Y = X·Vᵀ (Y += with <paramref name="accumulate"/>), V this tensor's slice of the masked <paramref name="direction"/>.</summary>
     public void ForwardDirection(ReadOnlySpan<float> direction, ReadOnlySpan<float> x, Span<float> y, int batch, bool accumulate = false)
     {
+        RequirePrepared();
         var v = direction.Slice(_offset, Tensor.Length);
         if (_mode == Mode.Sparse)
         {
@@ -117,6 +121,7 @@ public sealed class WeightMatrixHandle
     /// <summary>dX[batch, cols] = dY[batch, rows]·W (dX += with <paramref name="accumulate"/>).</summary>
     public void InputGradient(ReadOnlySpan<float> dy, Span<float> dx, int batch, bool accumulate = false)
     {
+        RequirePrepared();
         if (_mode == Mode.Sparse)
         {
             SparseGemm.Multiply(dy, _pattern!, _values.AsSpan(_offset, Tensor.Length), dx, batch, accumulate);
@@ -130,6 +135,7 @@ public sealed class WeightMatrixHandle
     /// <summary>dX = dY·V (dX += with <paramref name="accumulate"/>), V this tensor's slice of the masked <paramref name="direction"/>.</summary>
     public void InputGradientDirection(ReadOnlySpan<float> direction, ReadOnlySpan<float> dy, Span<float> dx, int batch, bool accumulate = false)
     {
+        RequirePrepared();
         var v = direction.Slice(_offset, Tensor.Length);
         if (_mode == Mode.Sparse)
         {
@@ -147,6 +153,7 @@ public sealed class WeightMatrixHandle
     /// </summary>
     public void AccumulateWeightGradient(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, Span<float> gradients, int batch)
     {
+        RequirePrepared();
         var g = gradients.Slice(_offset, Tensor.Length);
         switch (_mode)
         {
@@ -183,6 +190,15 @@ public sealed class WeightMatrixHandle
         }
 
         return new LayerExecution(layer, kernel, total == 0 ? 1.0 : (double)kept / total);
+    }
+
+    /// <summary>Products need the structure and copies of the current mask: a mask change since <see cref="Prepare"/> is a caller bug.</summary>
+    private void RequirePrepared()
+    {
+        if (_preparedVersion != _masks.Version)
+        {
+            throw new InvalidOperationException($"The mask of '{Tensor.Name}' changed since the last Prepare(); call Prepare() before computing with it.");
+        }
     }
 
     private ReadOnlySpan<float> EffectiveWeights => _mode == Mode.MaskedDense ? _masked : _values.AsSpan(_offset, Tensor.Length);

@@ -101,6 +101,25 @@ public sealed class SparseExecutionTests
         Assert.Equal(Train(1), Train(2));
     }
 
+    [Fact]
+    public void A_handle_refuses_to_compute_with_a_mask_changed_since_prepare()
+    {
+        var network = new LeNet300(seed: 9);
+        var tensor = network.Parameters["fc2.weight"];
+        var handle = new WeightMatrixHandle(network.Parameters, network.Masks, tensor);
+        handle.Prepare();
+        handle.Forward(new float[300], new float[100], 1);
+        network.Masks.Set(tensor, new float[tensor.Length]);
+        Assert.Equal(KernelKind.Sparse, handle.Kernel); // describing the new choice is not preparing for it
+        var error = Assert.Throws<InvalidOperationException>(() => handle.Forward(new float[300], new float[100], 1));
+        Assert.Contains("fc2.weight", error.Message);
+        handle.Prepare();
+        Assert.Equal(KernelKind.Sparse, handle.Kernel);
+        var output = Enumerable.Repeat(1f, 100).ToArray();
+        handle.Forward(Enumerable.Repeat(1f, 300).ToArray(), output, 1);
+        Assert.All(output, y => Assert.Equal(0f, y));
+    }
+
     /// <summary>Random masks of the given density on every weight, and the removed values zeroed.</summary>
     private static void Prune(INetwork network, Random random, double density)
     {
