@@ -68,7 +68,7 @@ public static partial class SweepPlot
         }
     }
 
-    /// <summary>Accuracy against a cost on a log10 x axis (1-2-5 ticks), cheapest on the left.</summary>
+    /// <summary>Accuracy against a cost on a log10 x axis (1-1.5-2-3-5-7 ticks), cheapest on the left.</summary>
     public static Plot CreateAgainstCost(IReadOnlyList<Series> series, string title, string xLabel)
     {
         ArgumentNullException.ThrowIfNull(series);
@@ -77,7 +77,7 @@ public static partial class SweepPlot
         plot.XLabel(xLabel);
         plot.YLabel("test accuracy (%)");
         var (min, max) = AddSeries(plot, series, horizontalDenseLine: false);
-        var ticks = Enumerable.Range(-6, 13).SelectMany(e => new[] { 1, 2, 5 }.Select(m => m * Math.Pow(10, e)))
+        var ticks = Enumerable.Range(-6, 13).SelectMany(e => new[] { 1, 1.5, 2, 3, 5, 7 }.Select(m => m * Math.Pow(10, e)))
             .Where(t => t >= min / 1.5 && t <= max * 1.5).ToArray();
         plot.Axes.Bottom.SetTicks(ticks.Select(Math.Log10).ToArray(), ticks.Select(t => t.ToString("0.######", CultureInfo.InvariantCulture)).ToArray());
         var padding = 0.05 * Math.Max(0.3, Math.Log10(max) - Math.Log10(min));

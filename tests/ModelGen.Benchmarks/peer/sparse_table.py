@@ -112,7 +112,7 @@ def main():
     parser.add_argument("--sparsities", type=float, nargs="+", default=SPARSITIES)
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--batches", type=int, nargs="+", default=[60, 1, 256])
-    parser.add_argument("--torch-rounds", type=int, default=15)
+    parser.add_argument("--torch-rounds", type=int, default=41)
     parser.add_argument("--no-torch", action="store_true")
     parser.add_argument("--table-only", action="store_true", help="print the tables of an existing OUT/results.json")
     args = parser.parse_args()
