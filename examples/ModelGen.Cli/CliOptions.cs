@@ -62,6 +62,9 @@ public sealed class TrainingFlags
     /// <summary>--threads.</summary>
     public Option<int> Threads { get; } = new("--threads") { Description = "Threads a large matrix product may use (1-8); results are bit-for-bit the same for any value, only speed changes.", DefaultValueFactory = _ => 1 };
 
+    /// <summary>--time-inference.</summary>
+    public Option<int> TimeInference { get; } = new("--time-inference") { Description = "After training, time inference of the trained network at this batch size (median of rounds) and record inference_samples_per_second; 0 = off.", DefaultValueFactory = _ => 0 };
+
     /// <summary>--data.</summary>
     public Option<string?> Data { get; } = new("--data") { Description = "MNIST folder (IDX files, gzipped or raw). Default: the bundled examples/data/mnist-10k, searched upward from here." };
 
@@ -70,7 +73,7 @@ public sealed class TrainingFlags
     {
         ArgumentNullException.ThrowIfNull(command);
         Option[] all = [Epochs, BatchSize, LearningRate, Optimizer, Momentum, WeightDecay, FrobeniusDecay, FactorInit, Scope,
-            ScoreSamples, Temperature, SynflowIterations, PruneRate, RewindIteration, Validation, AllowCollapse, Threads, Data];
+            ScoreSamples, Temperature, SynflowIterations, PruneRate, RewindIteration, Validation, AllowCollapse, Threads, TimeInference, Data];
         foreach (var option in all)
         {
             command.Options.Add(option);
@@ -100,6 +103,7 @@ public sealed class TrainingFlags
             Validation = result.GetValue(Validation),
             AllowCollapse = result.GetValue(AllowCollapse),
             Threads = result.GetValue(Threads),
+            InferenceTimingBatch = result.GetValue(TimeInference),
             DataFolder = result.GetValue(Data),
         };
     }

@@ -50,6 +50,7 @@ namespace ModelGen.Cli
             root.Subcommands.Add(InspectCommand.Create());
             root.Subcommands.Add(ExportCommand.Create());
             root.Subcommands.Add(MergeCommand.Create());
+            root.Subcommands.Add(BenchCommand.Create());
             return root;
         }
 

@@ -73,6 +73,9 @@ public sealed record TrainSettings
     /// <summary>Seed.</summary>
     public int Seed { get; init; }
 
+    /// <summary>Batch size at which inference of the trained network is timed and recorded; 0 = not timed.</summary>
+    public int InferenceTimingBatch { get; init; }
+
     /// <summary>Data folder; null means the bundled MNIST subset.</summary>
     public string? DataFolder { get; init; }
 
@@ -109,6 +112,7 @@ public sealed record TrainSettings
         if (!(PruneRate > 0 && PruneRate < 1)) errors.Add($"--prune-rate must be in (0, 1) (got {Format(PruneRate)}).");
         if (RewindIteration < 0) errors.Add($"--rewind-iteration must be 0 or more (got {RewindIteration}).");
         if (Validation < 0) errors.Add($"--validation must be 0 or more (got {Validation}).");
+        if (InferenceTimingBatch < 0) errors.Add($"--time-inference must be 0 (off) or a batch size (got {InferenceTimingBatch}).");
         if (Threads is < 1 or > 8) errors.Add($"--threads must be between 1 and 8 (got {Threads}).");
         if (!(FrobeniusDecay >= 0) || double.IsInfinity(FrobeniusDecay)) errors.Add($"--frobenius-decay must be 0 or more (got {Format(FrobeniusDecay)}).");
         if (!(WeightDecay >= 0) || double.IsInfinity(WeightDecay)) errors.Add($"--weight-decay must be 0 or more (got {Format(WeightDecay)}).");

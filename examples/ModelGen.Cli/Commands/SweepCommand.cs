@@ -16,7 +16,7 @@ public static class SweepCommand
         var sparsities = OptionExtensions.ListOption("--sparsities", "Target sparsities in [0, 1) (dense ignores them; pruning methods skip 0).", "0");
         var seeds = OptionExtensions.ListOption("--seeds", "Seeds.", "0");
         var shard = new Option<string?>("--shard") { Description = "Run only shard i of n (1-based: 1/3, 2/3, 3/3), a balanced, deterministic share of the cells (a lottery-ticket trajectory stays whole); combine the shards' --out folders with merge." };
-        var output = new Option<string>("--out") { Description = "Folder for results.json, results.md, accuracy.png and accuracy.svg; rerunning with it skips finished cells.", Required = true };
+        var output = new Option<string>("--out") { Description = "Folder for results.json, results.md and the plots (accuracy, accuracy-train-time and with --time-inference accuracy-inference-time, each .png and .svg); rerunning with it skips finished cells.", Required = true };
         var command = new Command("sweep", "Train every model × method × sparsity × seed cell and tabulate and plot test accuracy.");
         command.Options.Add(models);
         command.Options.Add(methods);

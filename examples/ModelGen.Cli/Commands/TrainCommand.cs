@@ -78,17 +78,13 @@ public static class TrainCommand
 
     private static int Run(TrainSettings settings, string? jsonPath, RunPersistence persistence, CancellationToken cancellationToken)
     {
-        CliApplication.ThrowIfInvalid(settings.Validate());
-        global::ModelGen.Kernels.Gemm.MaxDegreeOfParallelism = settings.Threads;
-        var model = RunComponents.FindModel(settings.Model);
-        OutputPath.RequireWritableFile(jsonPath, "--json");
+        var (model, data) = RunComponents.Start(settings, jsonPath);
         OutputPath.RequireWritableFile(persistence.SavePath, "--save");
         if (persistence.Resume && !global::ModelGen.Training.TrainingCheckpoint.Exists(persistence.CheckpointFolder!))
         {
             AnsiConsole.MarkupLineInterpolated($"No checkpoint in [bold]{persistence.CheckpointFolder}[/] yet: starting from the beginning.");
         }
 
-        var data = RunData.Load(settings.DataFolder);
         AnsiConsole.MarkupLineInterpolated($"[bold]{model.Name}[/] {settings.Method}{(settings.PruningMethod.Prunes ? Invariant($" to sparsity {settings.Sparsity}") : "")}: {settings.Epochs} epochs, batch {settings.BatchSize}, {settings.Optimizer} lr {settings.LearningRate.ToString(CultureInfo.InvariantCulture)}, seed {settings.Seed}; data {data.Record.Folder} ({data.Train.Count} train, {data.Test.Count} test)");
 
         var record = ConsoleObserver.Run(observer => RunSingle(settings, data, observer, cancellationToken, persistence), clearWhenDone: false);
@@ -124,7 +120,7 @@ public static class TrainCommand
             reinit: settings.PruningMethod == PruningMethods.LthReinit,
             data,
             observer,
-            record => landed = record,
+            (record, _) => landed = record,
             cancellationToken,
             persistence);
         return landed ?? throw new InvalidOperationException($"The lottery-ticket search ended without reaching sparsity {settings.Sparsity}.");
@@ -146,6 +142,7 @@ public static class TrainCommand
         table.AddRow("parameters", Invariant($"{record.Parameters:N0}"));
         table.AddRow("layers kept", Markup.Escape(string.Join(", ", record.Layers.Select(l => Invariant($"{l.Name} {l.Kept:N0}/{l.Weights:N0}")))));
         table.AddRow("training", Invariant($"{record.TrainSeconds:0.00} s, {record.TrainSamplesPerSecond:N0} samples/s"));
+        if (record.InferenceSamplesPerSecond is { } inference) table.AddRow("inference", Invariant($"{inference:N0} samples/s at batch {record.InferenceBatchSize}"));
         if (record.ScoreSeconds > 0) table.AddRow("scoring", Invariant($"{record.ScoreSeconds:0.000} s"));
         if (record.BestValidationStep is { } best) table.AddRow("best validation step", Invariant($"{best}"));
         AnsiConsole.Write(table);

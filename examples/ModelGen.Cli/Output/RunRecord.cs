@@ -50,6 +50,12 @@ public sealed class RunRecord
     /// <summary>Training samples per second over the training steps.</summary>
     public double TrainSamplesPerSecond { get; set; }
 
+    /// <summary>Inference of the trained network (samples/s, median) at <see cref="InferenceBatchSize"/>; null unless <c>--time-inference</c>.</summary>
+    public double? InferenceSamplesPerSecond { get; set; }
+
+    /// <summary>Batch size of <see cref="InferenceSamplesPerSecond"/>; null unless <c>--time-inference</c>.</summary>
+    public int? InferenceBatchSize { get; set; }
+
     /// <summary>Weights and biases that can be nonzero (masked-out weights excluded).</summary>
     public long Parameters { get; set; }
 

@@ -21,6 +21,21 @@ public static class RunComponents
     /// <summary>The models built into this CLI.</summary>
     public static IReadOnlyList<ModelDescriptor> Models => ModelCatalog.All;
 
+    /// <summary>
+    /// What a single-run command does before it runs: checks the settings and the <c>--json</c> path (so that no run
+    /// is lost to an unwritable file), sets the thread count, finds the model and loads the data.
+    /// </summary>
+    /// <exception cref="UsageException">A setting, the model name, the JSON path or the data folder is unusable.</exception>
+    public static (ModelDescriptor Model, RunData Data) Start(TrainSettings settings, string? jsonPath)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        CliApplication.ThrowIfInvalid(settings.Validate());
+        global::ModelGen.Kernels.Gemm.MaxDegreeOfParallelism = settings.Threads;
+        var model = FindModel(settings.Model);
+        Output.OutputPath.RequireWritableFile(jsonPath, "--json");
+        return (model, RunData.Load(settings.DataFolder));
+    }
+
     /// <summary>Finds a model by name.</summary>
     /// <exception cref="UsageException">No model has that name; the message lists the known ones.</exception>
     public static ModelDescriptor FindModel(string name) =>

@@ -29,21 +29,21 @@ public static class TrainRunner
         var record = RunRecordBuilder.NewRecord(settings, data, model);
         var checkpoints = CheckpointSession.For(persistence, settings, data);
 
-        if (settings.PruningMethod.Prunes && checkpoints?.Resumes != true)
+        // A resumed run takes its mask from the checkpoint: nothing is scored again.
+        if (checkpoints?.Resumes != true)
         {
-            observer.Phase($"scoring ({settings.Method}, {settings.EffectiveScope} scope, sparsity {settings.Sparsity})");
-            PruningReport report;
             try
             {
-                report = RunComponents.CreatePruner(settings, train).Prune(network, settings.Sparsity);
+                if (PruneOneShot(network, settings, train, observer) is { } report)
+                {
+                    record.ScoreSeconds = report.ScoreSeconds;
+                    record.Warnings.AddRange(report.Warnings);
+                }
             }
             catch (LayerCollapseException e)
             {
                 return RunRecordBuilder.Refuse(record, network, e);
             }
-
-            record.ScoreSeconds = report.ScoreSeconds;
-            record.Warnings.AddRange(report.Warnings);
         }
 
         record.Warnings.AddRange(SettingWarnings(settings, model, network));
@@ -57,8 +57,29 @@ public static class TrainRunner
             RunRecordBuilder.Complete(record, network, result);
         }
 
+        TimeInference(record, network, settings, data, cancellationToken);
         WeightsOutput.Save(persistence, record, network);
         return record;
+    }
+
+    /// <summary>
+    /// Prunes <paramref name="network"/> (fresh) with <paramref name="settings"/>' one-shot method, as a <c>train</c> run
+    /// does before it trains; nothing for <c>dense</c>.
+    /// </summary>
+    /// <returns>The pruner's report, or null when the method prunes nothing.</returns>
+    /// <exception cref="LayerCollapseException">Pruning would empty a layer (and collapse is not allowed).</exception>
+    public static PruningReport? PruneOneShot(INetwork network, TrainSettings settings, Data.Dataset train, IRunObserver observer)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(observer);
+        if (!settings.PruningMethod.Prunes)
+        {
+            return null;
+        }
+
+        observer.Phase($"scoring ({settings.Method}, {settings.EffectiveScope} scope, sparsity {settings.Sparsity})");
+        return RunComponents.CreatePruner(settings, train).Prune(network, settings.Sparsity);
     }
 
     /// <summary>
@@ -66,7 +87,8 @@ public static class TrainRunner
     /// <paramref name="targets"/> in turn, and hands each landing to <paramref name="landed"/> as soon as it is trained:
     /// for <c>lth</c> the ticket itself, for <c>lth-reinit</c> (when <paramref name="reinit"/>) also the control trained
     /// from a fresh init under the ticket's mask. A target whose round would collapse a layer, and every target after
-    /// it, is handed over as refused.
+    /// it, is handed over as refused. Each landing comes with the network it describes (the ticket's network as trained
+    /// in that round, or the control's), for callers that go on using it (<c>bench</c> times it).
     /// </summary>
     public static void RunLotteryTicket(
         TrainSettings settings,
@@ -75,7 +97,7 @@ public static class TrainRunner
         bool reinit,
         RunData data,
         IRunObserver observer,
-        Action<RunRecord> landed,
+        Action<RunRecord, INetwork> landed,
         CancellationToken cancellationToken,
         RunPersistence? persistence = null)
     {
@@ -134,13 +156,15 @@ public static class TrainRunner
                     record.ScoreSeconds = 0;
                     record.Rounds = [.. rounds];
                     RunRecordBuilder.Complete(record, network, round.Training);
+                    TimeInference(record, network, settings, data, cancellationToken);
                     WeightsOutput.Save(persistence, record, network);
-                    landed(record);
+                    landed(record, network);
                 }
 
                 if (reinit)
                 {
-                    landed(RunReinit(settings with { Method = PruningMethods.LthReinit.Name, Sparsity = target }, model, mask, rounds, train, validation, data, observer, cancellationToken, persistence));
+                    var (control, controlNetwork) = RunReinit(settings with { Method = PruningMethods.LthReinit.Name, Sparsity = target }, model, mask, rounds, train, validation, data, observer, cancellationToken, persistence);
+                    landed(control, controlNetwork);
                 }
             }
 
@@ -162,18 +186,18 @@ public static class TrainRunner
                 {
                     var record = RunRecordBuilder.NewRecord(settings with { Method = PruningMethods.Lth.Name, Sparsity = target }, data, model);
                     record.Rounds = [.. rounds];
-                    landed(RunRecordBuilder.Refuse(record, network, e));
+                    landed(RunRecordBuilder.Refuse(record, network, e), network);
                 }
 
                 if (reinit)
                 {
-                    landed(RunRecordBuilder.Refuse(RunRecordBuilder.NewRecord(settings with { Method = PruningMethods.LthReinit.Name, Sparsity = target }, data, model), network, e));
+                    landed(RunRecordBuilder.Refuse(RunRecordBuilder.NewRecord(settings with { Method = PruningMethods.LthReinit.Name, Sparsity = target }, data, model), network, e), network);
                 }
             }
         }
     }
 
-    private static RunRecord RunReinit(
+    private static (RunRecord Record, INetwork Network) RunReinit(
         TrainSettings settings,
         ModelDescriptor model,
         float[] mask,
@@ -196,8 +220,21 @@ public static class TrainRunner
         // Without checkpoints every epoch is trained, so there is a result.
         var result = Train(network, settings, train, validation, data, observer, cancellationToken, settings.Seed)!;
         RunRecordBuilder.Complete(record, network, result);
+        TimeInference(record, network, settings, data, cancellationToken);
         WeightsOutput.Save(persistence, record, network);
-        return record;
+        return (record, network);
+    }
+
+    /// <summary>With <c>--time-inference B</c>: the trained network's inference at batch B, measured as <c>bench</c> does.</summary>
+    private static void TimeInference(RunRecord record, INetwork network, TrainSettings settings, RunData data, CancellationToken cancellationToken)
+    {
+        if (settings.InferenceTimingBatch == 0)
+        {
+            return;
+        }
+
+        record.InferenceBatchSize = settings.InferenceTimingBatch;
+        record.InferenceSamplesPerSecond = BenchRunner.InferenceSamplesPerSecond(network, data.Test, settings.InferenceTimingBatch, InterleavedTimer.For(settings.Threads), cancellationToken);
     }
 
     // Null only when a resumed checkpoint already holds every epoch.

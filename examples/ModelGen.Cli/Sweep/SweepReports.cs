@@ -5,7 +5,7 @@ namespace ModelGen.Cli.Sweep;
 /// <summary>Writes what a sweep (or a merge of shards) shows besides results.json: results.md and the accuracy plots.</summary>
 public static class SweepReports
 {
-    /// <summary>Rewrites results.md and, once a run has trained, accuracy.png and accuracy.svg in <paramref name="outFolder"/>, atomically.</summary>
+    /// <summary>Rewrites results.md and, once a run has trained, the accuracy plots (against sparsity, training time and, when measured, inference time) in <paramref name="outFolder"/>, atomically.</summary>
     public static void Write(IReadOnlyList<RunRecord> records, string outFolder)
     {
         ArgumentNullException.ThrowIfNull(records);
@@ -14,6 +14,7 @@ public static class SweepReports
         if (records.Any(r => r.TestAccuracy.HasValue))
         {
             SweepPlot.Save(records, Path.Combine(folder, "accuracy.png"), Path.Combine(folder, "accuracy.svg"));
+            SweepPlot.SaveCosts(records, folder);
         }
     }
 }

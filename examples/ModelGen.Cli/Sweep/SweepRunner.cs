@@ -121,7 +121,7 @@ public static class SweepRunner
                         reinit: trajectory.Any(c => c.Method == PruningMethods.LthReinit.Name),
                         data,
                         observer,
-                        record =>
+                        (record, _) =>
                         {
                             // A landing of a method or target that was already recorded (the trajectory passes it on
                             // its way to a later target) is not recorded again.
@@ -146,7 +146,7 @@ public static class SweepRunner
             }
         }
 
-        AnsiConsole.MarkupLineInterpolated($"Results: [bold]{results.Path}[/], {Path.Combine(Path.GetFullPath(request.OutFolder), "results.md")}, accuracy.png, accuracy.svg");
+        AnsiConsole.MarkupLineInterpolated($"Results: [bold]{results.Path}[/], {Path.Combine(Path.GetFullPath(request.OutFolder), "results.md")}, accuracy.png, accuracy.svg, accuracy-train-time.*{(request.Settings.InferenceTimingBatch > 0 ? ", accuracy-inference-time.*" : "")}");
         return CliApplication.Success;
     }
 

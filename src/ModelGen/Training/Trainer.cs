@@ -67,6 +67,43 @@ public sealed class Trainer
     /// </summary>
     public Action<EpochRecord>? AfterEpoch { get; set; }
 
+    /// <summary>
+    /// One training step on one batch, exactly as <see cref="Train"/> takes it per mini-batch: zero the gradients (only
+    /// the kept ones under a mask), <see cref="INetwork.ForwardBackward"/>, <see cref="BeforeOptimizerStep"/>, the
+    /// optimizer step with the network's masks. <see cref="AfterStep"/> is not called (it counts <see cref="Train"/>'s
+    /// steps). Benchmarks time this, so what they measure stays what training does.
+    /// </summary>
+    /// <param name="inputs">Row-major [batch, InputSize].</param>
+    /// <param name="labels">One class per sample.</param>
+    /// <param name="batch">Samples in the batch.</param>
+    /// <returns>The batch's mean loss.</returns>
+    /// <exception cref="ArgumentException">The spans do not hold <paramref name="batch"/> samples.</exception>
+    public float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, int batch)
+    {
+        if (batch <= 0 || inputs.Length != (long)batch * _network.InputSize || labels.Length != batch)
+        {
+            throw new ArgumentException($"A step of {batch} samples needs {(long)batch * _network.InputSize} inputs and {batch} labels (got {inputs.Length} and {labels.Length}).", nameof(batch));
+        }
+
+        var loss = ComputeGradients(inputs, labels, batch);
+        ApplyOptimizerStep();
+        return loss;
+    }
+
+    /// <summary>The first half of a step: gradients zeroed (only the kept ones under a mask), then forward and backward.</summary>
+    private float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, int batch)
+    {
+        _network.Masks.ZeroGradients();
+        return _network.ForwardBackward(inputs, labels, batch);
+    }
+
+    /// <summary>The second half of a step: <see cref="BeforeOptimizerStep"/>, then the optimizer with the network's masks.</summary>
+    private void ApplyOptimizerStep()
+    {
+        BeforeOptimizerStep?.Invoke(_network.Parameters);
+        _optimizer.Step(_network.Masks);
+    }
+
     /// <summary>Trains on <paramref name="train"/> for <see cref="TrainingOptions.Epochs"/> epochs.</summary>
     /// <param name="train">The training set.</param>
     /// <param name="test">Evaluated after every epoch when given.</param>
@@ -104,8 +141,6 @@ public sealed class Trainer
         var totalSteps = checked(epochs * stepsPerEpoch);
         var random = new Random(SeedStreams.Derive(_options.Seed, SeedStreams.Shuffling));
         var order = new int[train.Count];
-        var parameters = _network.Parameters;
-        var masks = _network.Masks;
         var epochRecords = new List<EpochRecord>(epochs);
         var validationHistory = new List<ValidationRecord>();
         var stopwatch = new Stopwatch();
@@ -138,15 +173,15 @@ public sealed class Trainer
                     _batchLabels[b] = train.Labels[sample];
                 }
 
-                masks.ZeroGradients();
-                var loss = _network.ForwardBackward(_batchInputs.AsSpan(0, batch * features), _batchLabels.AsSpan(0, batch), batch);
+                // The two halves of TrainStep, with the divergence check between them: a non-finite loss stops training
+                // before the optimizer writes NaN into the weights.
+                var loss = ComputeGradients(_batchInputs.AsSpan(0, batch * features), _batchLabels.AsSpan(0, batch), batch);
                 if (!float.IsFinite(loss))
                 {
                     throw new TrainingDivergedException(epoch, (start / batchSize) + 1, step + 1, loss);
                 }
 
-                BeforeOptimizerStep?.Invoke(parameters);
-                _optimizer.Step(masks);
+                ApplyOptimizerStep();
                 step++;
                 AfterStep?.Invoke(step);
                 lossSum += (double)loss * batch;

@@ -82,11 +82,11 @@ def apply_masks(model, masks):
     return masks
 
 
-def snip(model, inputs, labels, batch):
+def snip(model, inputs, labels, batch, sparsity=SPARSITY):
     model.zero_grad()
     for start in range(0, len(labels), batch):
         F.cross_entropy(model(inputs[start:start + batch]), labels[start:start + batch]).backward()
-    return apply_masks(model, keep_top([(w * w.grad).abs() for w in weights(model)], 1 - SPARSITY))
+    return apply_masks(model, keep_top([(w * w.grad).abs() for w in weights(model)], 1 - sparsity))
 
 
 def grasp(model, inputs, labels, batch, temperature=200.0):
