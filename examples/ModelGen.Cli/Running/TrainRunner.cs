@@ -27,11 +27,19 @@ public static class TrainRunner
 
         if (settings.PruningMethod.Prunes)
         {
+            var pruner = RunComponents.CreatePruner(settings, train);
+            // Before scoring, what the build's analyzers would say about this configuration as a constant (same rules, same text).
+            foreach (var advice in pruner.Check(network, settings.Sparsity))
+            {
+                observer.Warning(advice.ToString());
+                record.Warnings.Add(advice.ToString());
+            }
+
             observer.Phase($"scoring ({settings.Method}, {settings.EffectiveScope} scope, sparsity {settings.Sparsity})");
             PruningReport report;
             try
             {
-                report = RunComponents.CreatePruner(settings, train).Prune(network, settings.Sparsity);
+                report = pruner.Prune(network, settings.Sparsity);
             }
             catch (LayerCollapseException e)
             {
@@ -74,14 +82,20 @@ public static class TrainRunner
         var network = RunComponents.CreateNetwork(model, settings, settings.Seed);
         var (train, validation) = RunComponents.Split(data, settings);
         var scope = settings.PrunerSettings.Scope;
+        var options = new LotteryTicketOptions { PruneRate = settings.PruneRate, RewindIteration = settings.RewindIteration, Scope = scope, AllowCollapse = settings.AllowCollapse };
         var search = new LotteryTicketSearch(
             network,
             RunComponents.CreateOptimizer(network, settings),
             RunComponents.TrainingOptionsFor(settings, validation, settings.Seed),
-            new LotteryTicketOptions { PruneRate = settings.PruneRate, RewindIteration = settings.RewindIteration, Scope = scope, AllowCollapse = settings.AllowCollapse });
+            options);
         var rounds = new List<RoundRecord>();
         var pending = targets.Distinct().Order().ToList();
-        var settingWarnings = SettingWarnings(settings, model, network);
+        // The rates' advice (MG0107, …) before the first round, as the analyzers give it for constant options.
+        var settingWarnings = options.Check().Select(a => a.ToString()).Concat(SettingWarnings(settings, model, network)).ToList();
+        foreach (var advice in options.Check())
+        {
+            observer.Warning(advice.ToString());
+        }
 
         var roundProgress = new SynchronousProgress<LotteryTicketRound>(round =>
         {
@@ -210,14 +224,15 @@ public static class TrainRunner
             yield return $"factorized layers {string.Join(", ", frozen)} are not prunable: only {(pruned.Length == 0 ? "no layer" : string.Join(", ", pruned))} pruned";
         }
 
-        if (settings.FrobeniusDecay > 0 && !RunComponents.IsFactorized(model))
+        // The analyzers' MG0110, with its text: a factorization setting on a model without factorized layers.
+        if (settings.FrobeniusDecay > 0 && FactorizedLayers.CheckSetting("Frobenius decay", model.Name, model.Layers) is { } decay)
         {
-            yield return $"--frobenius-decay has no effect: {model.Name} has no factorized layer";
+            yield return $"{decay} (--frobenius-decay)";
         }
 
-        if (settings.FactorInit != "spectral" && !RunComponents.IsFactorized(model))
+        if (settings.FactorInit != "spectral" && FactorizedLayers.CheckSetting("Factor initialization", model.Name, model.Layers) is { } init)
         {
-            yield return $"--factor-init {settings.FactorInit} has no effect: {model.Name} has no factorized layer";
+            yield return $"{init} (--factor-init {settings.FactorInit})";
         }
     }
 

@@ -1,0 +1,47 @@
+using System.Text.Json;
+using ModelGen.Examples;
+using ModelGen.Pruning;
+using ModelGen.Tests.Data;
+using Xunit;
+
+namespace ModelGen.Tests.Cli;
+
+/// <summary>
+/// The CLI says before scoring what the analyzers say at build time about the same configuration (the shared rules'
+/// text, MG01xx), and keeps it in the JSON record's warnings.
+/// </summary>
+[Collection(CliCollection.Name)]
+public sealed class PruningAdviceCliTests(TinyMnist data)
+{
+    [Fact]
+    public void GlobalMagnitudeAt98Percent_WarnsBeforeScoring_ThenRefusesTheCollapse()
+    {
+        using var folder = new TempFolder();
+        var path = folder.File("run.json");
+        var run = CliHarness.Run("train", "--method", "magnitude", "--sparsity", "0.98", "--epochs", "1", "--data", data.Folder, "--json", path);
+
+        var advice = Assert.Single(new MagnitudePruner().Check(new LeNet300(0), 0.98)).ToString();
+        Assert.StartsWith("MG0102: Global magnitude pruning at initialization (expected) at sparsity 0.98 would keep 0 of the 235200 weights of layer 'fc1'", advice, StringComparison.Ordinal);
+        var warning = run.Output.IndexOf("warning " + advice, StringComparison.Ordinal);
+        var scoring = run.Output.IndexOf("scoring (magnitude", StringComparison.Ordinal);
+        Assert.True(warning >= 0 && scoring > warning, $"the advice should come before scoring:\n{run.Output}");
+
+        // The prediction holds: the mask really empties fc1, so the run is refused (exit code 1) and says so.
+        Assert.Equal(1, run.ExitCode);
+        using var document = JsonDocument.Parse(File.ReadAllText(path));
+        var json = document.RootElement;
+        Assert.Contains("fc1", json.GetProperty("refused").GetString(), StringComparison.Ordinal);
+        Assert.Contains(advice, json.GetProperty("warnings").EnumerateArray().Select(w => w.GetString()));
+    }
+
+    [Fact]
+    public void FrobeniusDecayOnAPlainModel_WarnsWithTheAnalyzerText()
+    {
+        using var folder = new TempFolder();
+        var json = CliHarness.TrainJson(folder, "--frobenius-decay", "1e-4", "--epochs", "1", "--data", data.Folder);
+
+        Assert.Contains(
+            "MG0110: Frobenius decay has no effect: model 'lenet300' has no factorized layer (--frobenius-decay)",
+            json.GetProperty("warnings").EnumerateArray().Select(w => w.GetString()));
+    }
+}
