@@ -89,6 +89,8 @@ public sealed partial class ModelGenerator
             }
 
             CheckNames(type.Name, layers, diagnostics);
+            CheckSingleLayerDeclaration(type.Name, layers, diagnostics);
+            CheckMemberCollisions(type, diagnostics, cancellationToken);
             var shapes = ShapeInference.Infer(input, layers.Select(static layer => layer.Declaration).ToList());
             foreach (var error in shapes.Errors)
             {
@@ -196,7 +198,8 @@ public sealed partial class ModelGenerator
                     continue;
                 }
 
-                var location = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation();
+                var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken);
+                var location = syntax?.GetLocation();
                 if (attribute.ConstructorArguments.Length < 1 || attribute.ConstructorArguments[0].Value is not int units)
                 {
                     // The compiler already reports the malformed attribute; skip it rather than guess.
@@ -230,7 +233,9 @@ public sealed partial class ModelGenerator
                 }
 
                 var kind = rank != 0 ? LayerKind.FactorizedDense : LayerKind.Dense;
-                layers.Add(new ParsedLayer(layerName, new LayerDeclaration(kind, units, rank), activation, prunable, location));
+                // The partial declaration the attribute sits on: [attribute] → attribute list → type declaration.
+                var declaringType = syntax?.Parent?.Parent as TypeDeclarationSyntax;
+                layers.Add(new ParsedLayer(layerName, new LayerDeclaration(kind, units, rank), activation, prunable, location, declaringType));
             }
 
             return layers;
@@ -249,6 +254,57 @@ public sealed partial class ModelGenerator
                 else if (!seen.Add(layer.Name))
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateLayerName, layer.Location, layer.Name, typeName));
+                }
+            }
+        }
+
+        /// <summary>
+        /// MG0016: layers are ordered by their attributes' source order, which is defined only within one declaration;
+        /// across partial declarations it would follow however the compiler lists the parts. Reported once, at the
+        /// first layer attribute on a second declaration.
+        /// </summary>
+        private static void CheckSingleLayerDeclaration(string typeName, List<ParsedLayer> layers, List<DiagnosticInfo> diagnostics)
+        {
+            var first = layers[0].DeclaringType;
+            foreach (var layer in layers)
+            {
+                if (first is not null && layer.DeclaringType is not null && layer.DeclaringType != first)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LayersOnSeveralDeclarations, layer.Location, typeName));
+                    return;
+                }
+            }
+        }
+
+        /// <summary>
+        /// MG0017: a member the user declares with the name of one the generator emits (or a constructor taking the
+        /// seed) would make the generated file fail to compile; report it on the user's member instead and emit nothing.
+        /// </summary>
+        private static void CheckMemberCollisions(INamedTypeSymbol type, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+        {
+            foreach (var member in type.GetMembers())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (member.IsImplicitlyDeclared || member.Locations.Length == 0 || !member.Locations[0].IsInSource)
+                {
+                    continue;
+                }
+
+                string? clash = null;
+                if (member is IMethodSymbol { MethodKind: MethodKind.Constructor, Parameters.Length: 1 } constructor &&
+                    constructor.Parameters[0].Type.SpecialType == SpecialType.System_Int32)
+                {
+                    clash = "a constructor taking an int (the seed)";
+                }
+                else if (member is not IMethodSymbol { MethodKind: MethodKind.Constructor or MethodKind.StaticConstructor or MethodKind.PropertyGet or MethodKind.PropertySet or MethodKind.EventAdd or MethodKind.EventRemove } &&
+                    (CollidesWithGeneratedMember(member.Name) || Array.IndexOf(s_generatedFieldNames, member.Name) >= 0))
+                {
+                    clash = "'" + member.Name + "'";
+                }
+
+                if (clash is not null)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberCollidesWithGenerated, member.Locations[0], type.Name, clash));
                 }
             }
         }
@@ -286,6 +342,9 @@ public sealed partial class ModelGenerator
             "WorkspaceFor", "HessianWorkspaceFor", "ModelGenWorkspace", "ModelGenHessianWorkspace", "ModelGenMaskedWeights",
         };
 
+        /// <summary>The private fields the emitter adds (user members may not reuse these names either).</summary>
+        private static readonly string[] s_generatedFieldNames = { "_workspace", "_hessianWorkspace", "_maskedWeights", "s_layers" };
+
         private static readonly string[] s_layerConstantSuffixes =
         {
             "In", "Out", "Rank", "WeightOffset", "WeightLength", "VtOffset", "VtLength", "UOffset", "ULength", "BiasOffset",
@@ -315,8 +374,9 @@ public sealed partial class ModelGenerator
 
         private sealed class ParsedLayer
         {
-            public ParsedLayer(string name, LayerDeclaration declaration, int activation, bool? prunable, Location? location)
+            public ParsedLayer(string name, LayerDeclaration declaration, int activation, bool? prunable, Location? location, TypeDeclarationSyntax? declaringType)
             {
+                DeclaringType = declaringType;
                 Name = name;
                 Declaration = declaration;
                 Activation = activation;
@@ -333,6 +393,9 @@ public sealed partial class ModelGenerator
             public bool? Prunable { get; }
 
             public Location? Location { get; }
+
+            /// <summary>The partial declaration of the model class that carries this layer's attribute.</summary>
+            public TypeDeclarationSyntax? DeclaringType { get; }
         }
     }
 }

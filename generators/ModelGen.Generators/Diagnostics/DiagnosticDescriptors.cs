@@ -84,10 +84,20 @@ internal static class DiagnosticDescriptors
         "The model class '{0}' has the name of a member ModelGen generates in it; rename the class",
         DiagnosticSeverity.Error);
 
+    public static readonly DiagnosticDescriptor LayersOnSeveralDeclarations = Create(
+        "MG0016", "Layers declared on several partial declarations",
+        "The layers of '{0}' are declared on more than one partial declaration, so their order would depend on how the compiler lists the parts; put every [Dense] attribute on one declaration",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor MemberCollidesWithGenerated = Create(
+        "MG0017", "Member collides with a generated member",
+        "The model class '{0}' declares {1}, which ModelGen generates for it; rename or remove the member",
+        DiagnosticSeverity.Error);
+
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = Index(
         ModelClassNotPartial, ModelClassNested, ModelClassGeneric, ModelHasNoLayers, NonPositiveSize, SizeOverflow,
         UnknownActivation, DuplicateLayerName, ModelOnNonClass, InvalidLayerName, LayerWithoutModel, NegativeRank,
-        FactorizationDoesNotPay, ModelClassNotInstantiable, ModelClassNameReserved);
+        FactorizationDoesNotPay, ModelClassNotInstantiable, ModelClassNameReserved, LayersOnSeveralDeclarations, MemberCollidesWithGenerated);
 
     public static DiagnosticDescriptor ById(string id) => s_byId[id];
 
