@@ -166,8 +166,48 @@ public sealed partial class ModelGenerator
             }
 
             var ns = type.ContainingNamespace.IsGlobalNamespace ? string.Empty : type.ContainingNamespace.ToDisplayString();
-            var spec = new ModelSpec(ns, type.Name, modelName, input, offset, new EquatableArray<LayerSpec>(specs));
+            var spec = new ModelSpec(ns, type.Name, modelName, input, offset, new EquatableArray<LayerSpec>(specs), ReadPlan(type));
             return new ModelParseResult(spec, new EquatableArray<DiagnosticInfo>(diagnostics));
+        }
+
+        /// <summary>
+        /// The class's [PruningPlan], if any, as values. Its settings are judged by the analyzers (MG01xx), not here: any
+        /// constant is emitted as written, so the runtime sees exactly what was declared.
+        /// </summary>
+        private static PlanSpec? ReadPlan(INamedTypeSymbol type)
+        {
+            foreach (var attribute in type.GetAttributes())
+            {
+                if (attribute.AttributeClass?.ToDisplayString() != PruningPlanAttributeName ||
+                    attribute.ConstructorArguments.Length != 2 ||
+                    attribute.ConstructorArguments[0].Value is not string method ||
+                    attribute.ConstructorArguments[1].Value is not double sparsity)
+                {
+                    continue;
+                }
+
+                bool? layerWise = null;
+                double? pruneRate = null, outputRate = null;
+                foreach (var argument in attribute.NamedArguments)
+                {
+                    switch (argument.Key)
+                    {
+                        case "Scope" when argument.Value.Value is int scope:
+                            layerWise = scope == 1;
+                            break;
+                        case "PruneRate" when argument.Value.Value is double rate:
+                            pruneRate = rate;
+                            break;
+                        case "OutputLayerPruneRate" when argument.Value.Value is double rate:
+                            outputRate = rate;
+                            break;
+                    }
+                }
+
+                return new PlanSpec(method, sparsity, layerWise, pruneRate, outputRate);
+            }
+
+            return null;
         }
 
         /// <summary>A class with [Dense] but no [Model]: warn once, at its first layer attribute.</summary>

@@ -15,6 +15,7 @@ public sealed partial class ModelGenerator : IIncrementalGenerator
 {
     internal const string ModelAttributeName = "ModelGen.ModelAttribute";
     internal const string DenseAttributeName = "ModelGen.DenseAttribute";
+    internal const string PruningPlanAttributeName = "ModelGen.PruningPlanAttribute";
 
     /// <inheritdoc />
     public void Initialize(IncrementalGeneratorInitializationContext context)

@@ -35,6 +35,7 @@ public static class TrainCommand
                 Sparsity = result.GetValue(sparsity),
                 Seed = result.GetValue(seed),
             };
+            settings = DeclaredPlan.Apply(settings, result, method, sparsity, shared);
             return Run(settings, result.GetValue(json), cancellationToken);
         }));
         return command;

@@ -82,7 +82,7 @@ public static class TrainRunner
         var network = RunComponents.CreateNetwork(model, settings, settings.Seed);
         var (train, validation) = RunComponents.Split(data, settings);
         var scope = settings.PrunerSettings.Scope;
-        var options = new LotteryTicketOptions { PruneRate = settings.PruneRate, RewindIteration = settings.RewindIteration, Scope = scope, AllowCollapse = settings.AllowCollapse };
+        var options = new LotteryTicketOptions { PruneRate = settings.PruneRate, OutputLayerPruneRate = settings.OutputLayerPruneRate, RewindIteration = settings.RewindIteration, Scope = scope, AllowCollapse = settings.AllowCollapse };
         var search = new LotteryTicketSearch(
             network,
             RunComponents.CreateOptimizer(network, settings),

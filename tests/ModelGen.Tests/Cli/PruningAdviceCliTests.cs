@@ -45,3 +45,37 @@ public sealed class PruningAdviceCliTests(TinyMnist data)
             json.GetProperty("warnings").EnumerateArray().Select(w => w.GetString()));
     }
 }
+
+/// <summary>A model's declared pruning plan: exposed by its descriptor, used by <c>train</c> when <c>--method</c> is absent.</summary>
+[Collection(CliCollection.Name)]
+public sealed class DeclaredPlanCliTests(TinyMnist data)
+{
+    [Fact]
+    public void DescriptorExposesThePlanAsDeclared()
+    {
+        Assert.Equal(new ModelGen.Model.PruningPlan("lth", 0.9, null, 0.2, 0.1), LeNet300Planned.Descriptor.Plan);
+        Assert.Null(LeNet300.Descriptor.Plan);
+    }
+
+    [Fact]
+    public void TrainWithoutMethod_UsesThePlan_AndTheJsonRecordsIt()
+    {
+        using var folder = new TempFolder();
+        // The plan's method (lth) and rates; --sparsity given on the command line wins over the plan's 0.9.
+        var json = CliHarness.TrainJson(folder, "--model", "lenet300-lth", "--sparsity", "0.5", "--epochs", "1", "--data", data.Folder);
+
+        Assert.Equal("lth", json.GetProperty("method").GetString());
+        Assert.Equal(0.5, json.GetProperty("target_sparsity").GetDouble());
+        // The output layer is pruned at the declared 0.1 per round against 0.2 elsewhere, so it keeps more of its weights.
+        var layers = json.GetProperty("layers").EnumerateArray().ToDictionary(l => l.GetProperty("name").GetString()!, l => l.GetProperty("kept").GetDouble() / l.GetProperty("weights").GetDouble());
+        Assert.True(layers["fc3"] > layers["fc1"], $"fc3 density {layers["fc3"]} should exceed fc1's {layers["fc1"]}");
+    }
+
+    [Fact]
+    public void ExplicitMethod_OverridesThePlan()
+    {
+        using var folder = new TempFolder();
+        var json = CliHarness.TrainJson(folder, "--model", "lenet300-lth", "--method", "dense", "--epochs", "1", "--data", data.Folder);
+        Assert.Equal("dense", json.GetProperty("method").GetString());
+    }
+}
