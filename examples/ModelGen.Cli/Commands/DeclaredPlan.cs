@@ -1,12 +1,14 @@
 using System.CommandLine;
+using ModelGen.Pruning;
 
 namespace ModelGen.Cli;
 
 /// <summary>
 /// A model's declared pruning plan (<c>[PruningPlan]</c>, exposed as <see cref="Model.ModelDescriptor.Plan"/>) as the
 /// defaults of a run: without <c>--method</c>, <c>train</c> uses the plan's method, and its sparsity, scope and rates
-/// where those flags are not given either. A model without a plan trains dense, as before. The run's JSON records the
-/// method actually used.
+/// where those flags are not given either; <c>sweep</c> without <c>--methods</c> (and <c>--sparsities</c>) sweeps the
+/// selected models' declared methods (and sparsities). A model without a plan trains dense, as before. Each run's JSON
+/// records the method actually used.
 /// </summary>
 public static class DeclaredPlan
 {
@@ -30,6 +32,23 @@ public static class DeclaredPlan
         };
     }
 
+    /// <summary>
+    /// <c>sweep</c> without <c>--methods</c>: the declared methods of <paramref name="models"/> (dense for a model
+    /// without a plan), each once; null when no model declares a plan (the usual default applies).
+    /// </summary>
+    public static string[]? Methods(IEnumerable<string> models)
+    {
+        var plans = models.Select(m => ModelGen.Generated.ModelCatalog.Find(m)?.Plan).ToArray();
+        return plans.All(p => p is null) ? null : plans.Select(p => p?.Method ?? PruningMethods.Dense.Name).Distinct().ToArray();
+    }
+
+    /// <summary><c>sweep</c> without <c>--sparsities</c>: the declared sparsities of <paramref name="models"/>; null when none declares a plan.</summary>
+    public static double[]? Sparsities(IEnumerable<string> models)
+    {
+        var plans = models.Select(m => ModelGen.Generated.ModelCatalog.Find(m)?.Plan).Where(p => p is not null).ToArray();
+        return plans.Length == 0 ? null : plans.Select(p => p!.Sparsity).Distinct().ToArray();
+    }
+
     /// <summary>Whether the option was written on the command line (not just its default).</summary>
-    private static bool Given(ParseResult result, Option option) => result.GetResult(option) is { Implicit: false };
+    public static bool Given(ParseResult result, Option option) => result.GetResult(option) is { Implicit: false };
 }

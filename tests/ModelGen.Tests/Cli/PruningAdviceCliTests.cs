@@ -78,4 +78,16 @@ public sealed class DeclaredPlanCliTests(TinyMnist data)
         var json = CliHarness.TrainJson(folder, "--model", "lenet300-lth", "--method", "dense", "--epochs", "1", "--data", data.Folder);
         Assert.Equal("dense", json.GetProperty("method").GetString());
     }
+
+    [Fact]
+    public void SweepWithoutMethods_SweepsTheDeclaredPlan()
+    {
+        using var output = new TempFolder();
+        var run = CliHarness.Run("sweep", "--models", "lenet300-lth", "--seeds", "0", "--epochs", "1", "--prune-rate", "0.5", "--data", data.SmallFolder, "--out", output.Path);
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        using var document = JsonDocument.Parse(File.ReadAllText(output.File("results.json")));
+        var cell = Assert.Single(document.RootElement.EnumerateArray());
+        Assert.Equal(("lth", 0.9), (cell.GetProperty("method").GetString(), cell.GetProperty("target_sparsity").GetDouble()));
+    }
 }
