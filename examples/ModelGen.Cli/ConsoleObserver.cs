@@ -60,10 +60,14 @@ public static class ConsoleObserver
         }
 
         public void Round(LotteryTicketRound round) => AnsiConsole.WriteLine(Describe(round));
+
+        public void Warning(string text) => AnsiConsole.MarkupLineInterpolated($"[yellow]warning {text}[/]");
     }
 
     private sealed class LiveObserver(ProgressContext context) : IRunObserver
     {
+        public void Warning(string text) => AnsiConsole.MarkupLineInterpolated($"[yellow]warning {text}[/]");
+
         private ProgressTask? _phase;
         private ProgressTask? _epoch;
         private int _epochNumber;

@@ -34,6 +34,9 @@ public sealed record TrainSettings
     /// <summary>lth's per-round prune rate.</summary>
     public double PruneRate { get; init; } = 0.2;
 
+    /// <summary>lth's output-layer rate; null for half of <see cref="PruneRate"/> (only a model's declared plan sets it).</summary>
+    public double? OutputLayerPruneRate { get; init; }
+
     /// <summary>lth's rewind iteration.</summary>
     public int RewindIteration { get; init; }
 

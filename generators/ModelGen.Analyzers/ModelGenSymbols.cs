@@ -18,7 +18,10 @@ internal sealed class ModelGenSymbols
         LotteryTicketOptions = compilation.GetTypeByMetadataName("ModelGen.Pruning.LotteryTicketOptions");
         FrobeniusDecay = compilation.GetTypeByMetadataName("ModelGen.Factorization.FrobeniusDecay");
         SpectralInitializer = compilation.GetTypeByMetadataName("ModelGen.Factorization.SpectralInitializer");
+        PruningPlanAttribute = compilation.GetTypeByMetadataName("ModelGen.PruningPlanAttribute");
     }
+
+    public INamedTypeSymbol? PruningPlanAttribute { get; }
 
     public INamedTypeSymbol ModelAttribute { get; }
 

@@ -131,7 +131,7 @@ public sealed partial class ModelGenerator
             w.Line();
             w.Line("/// <summary>How this model is listed in the catalog, with a factory that initializes it from a seed.</summary>");
             w.Line($"public static {ModelNs}.ModelDescriptor Descriptor {{ get; }} = new {ModelNs}.ModelDescriptor(");
-            w.Line($"    {Literal(model.ModelName)}, {Literal(model.FullyQualifiedName.Substring("global::".Length))}, InputFeatures, s_layers, static seed => new {model.ClassName}(seed));");
+            w.Line($"    {Literal(model.ModelName)}, {Literal(model.FullyQualifiedName.Substring("global::".Length))}, InputFeatures, s_layers, static seed => new {model.ClassName}(seed){PlanArgument(model.Plan)});");
             w.Line();
             w.Line($"private static {ModelNs}.ParameterTensor[] CreateTensors() => new {ModelNs}.ParameterTensor[]");
             w.Open();
@@ -155,6 +155,27 @@ public sealed partial class ModelGenerator
 
             w.Line();
         }
+
+        /// <summary>The descriptor's <c>Plan:</c> argument for a declared pruning plan; nothing without one.</summary>
+        private static string PlanArgument(PlanSpec? plan)
+        {
+            if (plan is null)
+            {
+                return string.Empty;
+            }
+
+            var scope = plan.LayerWise is { } layerWise ? Literal(layerWise ? "layer" : "global") : "null";
+            return $", Plan: new {ModelNs}.PruningPlan({Literal(plan.Method)}, {DoubleLiteral(plan.Sparsity)}, {scope}, {OptionalDouble(plan.PruneRate)}, {OptionalDouble(plan.OutputLayerPruneRate)})";
+        }
+
+        private static string OptionalDouble(double? value) => value is { } v ? DoubleLiteral(v) : "null";
+
+        /// <summary>A C# double literal that round-trips (invariant culture; NaN and infinities by name).</summary>
+        private static string DoubleLiteral(double value) =>
+            double.IsNaN(value) ? "double.NaN"
+            : double.IsPositiveInfinity(value) ? "double.PositiveInfinity"
+            : double.IsNegativeInfinity(value) ? "double.NegativeInfinity"
+            : value.ToString("R", CultureInfo.InvariantCulture) + "d";
 
         private static void EmitConstructorAndProperties(IndentedWriter w, ModelSpec model, List<LayerSpec> layers)
         {

@@ -91,6 +91,8 @@ public sealed partial class ModelGenerator
             }
 
             CheckNames(type.Name, layers, diagnostics);
+            CheckSingleLayerDeclaration(type.Name, layers, diagnostics);
+            CheckMemberCollisions(type, diagnostics, cancellationToken);
             var declarations = layers.Select(static layer => layer.Declaration).ToList();
             var shapes = image is { } imageShape ? ShapeInference.Infer(imageShape, declarations) : ShapeInference.Infer(input, declarations);
             foreach (var error in shapes.Errors)
@@ -158,7 +160,7 @@ public sealed partial class ModelGenerator
             }
 
             var ns = type.ContainingNamespace.IsGlobalNamespace ? string.Empty : type.ContainingNamespace.ToDisplayString();
-            var spec = new ModelSpec(ns, type.Name, modelName, image?.Size ?? input, offset, new EquatableArray<LayerSpec>(specs))
+            var spec = new ModelSpec(ns, type.Name, modelName, image?.Size ?? input, offset, new EquatableArray<LayerSpec>(specs), ReadPlan(type))
             {
                 InputChannels = image?.Channels ?? 0,
                 InputHeight = image?.Height ?? 0,
@@ -278,6 +280,46 @@ public sealed partial class ModelGenerator
             };
         }
 
+        /// <summary>
+        /// The class's [PruningPlan], if any, as values. Its settings are judged by the analyzers (MG01xx), not here: any
+        /// constant is emitted as written, so the runtime sees exactly what was declared.
+        /// </summary>
+        private static PlanSpec? ReadPlan(INamedTypeSymbol type)
+        {
+            foreach (var attribute in type.GetAttributes())
+            {
+                if (attribute.AttributeClass?.ToDisplayString() != PruningPlanAttributeName ||
+                    attribute.ConstructorArguments.Length != 2 ||
+                    attribute.ConstructorArguments[0].Value is not string method ||
+                    attribute.ConstructorArguments[1].Value is not double sparsity)
+                {
+                    continue;
+                }
+
+                bool? layerWise = null;
+                double? pruneRate = null, outputRate = null;
+                foreach (var argument in attribute.NamedArguments)
+                {
+                    switch (argument.Key)
+                    {
+                        case "Scope" when argument.Value.Value is int scope:
+                            layerWise = scope == 1;
+                            break;
+                        case "PruneRate" when argument.Value.Value is double rate:
+                            pruneRate = rate;
+                            break;
+                        case "OutputLayerPruneRate" when argument.Value.Value is double rate:
+                            outputRate = rate;
+                            break;
+                    }
+                }
+
+                return new PlanSpec(method, sparsity, layerWise, pruneRate, outputRate);
+            }
+
+            return null;
+        }
+
         /// <summary>A class with [Dense] but no [Model]: warn once, at its first layer attribute.</summary>
         public static DiagnosticInfo? ParseLayerWithoutModel(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
         {
@@ -314,7 +356,8 @@ public sealed partial class ModelGenerator
                     continue;
                 }
 
-                var location = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation();
+                var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken);
+                var location = syntax?.GetLocation();
                 var arguments = attribute.ConstructorArguments;
                 var positional = kind switch
                 {
@@ -379,7 +422,9 @@ public sealed partial class ModelGenerator
                     LayerKind.Flatten => LayerDeclaration.Flatten(),
                     _ => new LayerDeclaration(rank != 0 ? LayerKind.FactorizedDense : LayerKind.Dense, first, rank),
                 };
-                layers.Add(new ParsedLayer(layerName, declaration, activation, prunable, location));
+                // The partial declaration the attribute sits on: [attribute] → attribute list → type declaration.
+                var declaringType = syntax?.Parent?.Parent as TypeDeclarationSyntax;
+                layers.Add(new ParsedLayer(layerName, declaration, activation, prunable, location, declaringType));
             }
 
             return layers;
@@ -406,6 +451,57 @@ public sealed partial class ModelGenerator
                 else if (!seen.Add(layer.Name))
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateLayerName, layer.Location, layer.Name, typeName));
+                }
+            }
+        }
+
+        /// <summary>
+        /// MG0016: layers are ordered by their attributes' source order, which is defined only within one declaration;
+        /// across partial declarations it would follow however the compiler lists the parts. Reported once, at the
+        /// first layer attribute on a second declaration.
+        /// </summary>
+        private static void CheckSingleLayerDeclaration(string typeName, List<ParsedLayer> layers, List<DiagnosticInfo> diagnostics)
+        {
+            var first = layers[0].DeclaringType;
+            foreach (var layer in layers)
+            {
+                if (first is not null && layer.DeclaringType is not null && layer.DeclaringType != first)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LayersOnSeveralDeclarations, layer.Location, typeName));
+                    return;
+                }
+            }
+        }
+
+        /// <summary>
+        /// MG0017: a member the user declares with the name of one the generator emits (or a constructor taking the
+        /// seed) would make the generated file fail to compile; report it on the user's member instead and emit nothing.
+        /// </summary>
+        private static void CheckMemberCollisions(INamedTypeSymbol type, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+        {
+            foreach (var member in type.GetMembers())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (member.IsImplicitlyDeclared || member.Locations.Length == 0 || !member.Locations[0].IsInSource)
+                {
+                    continue;
+                }
+
+                string? clash = null;
+                if (member is IMethodSymbol { MethodKind: MethodKind.Constructor, Parameters.Length: 1 } constructor &&
+                    constructor.Parameters[0].Type.SpecialType == SpecialType.System_Int32)
+                {
+                    clash = "a constructor taking an int (the seed)";
+                }
+                else if (member is not IMethodSymbol { MethodKind: MethodKind.Constructor or MethodKind.StaticConstructor or MethodKind.PropertyGet or MethodKind.PropertySet or MethodKind.EventAdd or MethodKind.EventRemove } &&
+                    (CollidesWithGeneratedMember(member.Name) || Array.IndexOf(s_generatedFieldNames, member.Name) >= 0))
+                {
+                    clash = "'" + member.Name + "'";
+                }
+
+                if (clash is not null)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberCollidesWithGenerated, member.Locations[0], type.Name, clash));
                 }
             }
         }
@@ -443,6 +539,9 @@ public sealed partial class ModelGenerator
             "WorkspaceFor", "HessianWorkspaceFor", "ModelGenWorkspace", "ModelGenHessianWorkspace", "Execution",
         };
 
+        /// <summary>The private fields the emitter adds (user members may not reuse these names either).</summary>
+        private static readonly string[] s_generatedFieldNames = { "_workspace", "_hessianWorkspace", "_maskedWeights", "s_layers" };
+
         private static readonly string[] s_layerConstantSuffixes =
         {
             "In", "Out", "Rank", "WeightOffset", "WeightLength", "VtOffset", "VtLength", "UOffset", "ULength", "BiasOffset",
@@ -473,8 +572,9 @@ public sealed partial class ModelGenerator
 
         private sealed class ParsedLayer
         {
-            public ParsedLayer(string name, LayerDeclaration declaration, int activation, bool? prunable, Location? location)
+            public ParsedLayer(string name, LayerDeclaration declaration, int activation, bool? prunable, Location? location, TypeDeclarationSyntax? declaringType)
             {
+                DeclaringType = declaringType;
                 Name = name;
                 Declaration = declaration;
                 Activation = activation;
@@ -491,6 +591,9 @@ public sealed partial class ModelGenerator
             public bool? Prunable { get; }
 
             public Location? Location { get; }
+
+            /// <summary>The partial declaration of the model class that carries this layer's attribute.</summary>
+            public TypeDeclarationSyntax? DeclaringType { get; }
         }
     }
 }

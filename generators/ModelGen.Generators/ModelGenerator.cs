@@ -19,6 +19,7 @@ public sealed partial class ModelGenerator : IIncrementalGenerator
     internal const string MaxPool2DAttributeName = "ModelGen.MaxPool2DAttribute";
     internal const string AvgPool2DAttributeName = "ModelGen.AvgPool2DAttribute";
     internal const string FlattenAttributeName = "ModelGen.FlattenAttribute";
+    internal const string PruningPlanAttributeName = "ModelGen.PruningPlanAttribute";
 
     /// <inheritdoc />
     public void Initialize(IncrementalGeneratorInitializationContext context)

@@ -44,4 +44,51 @@ public sealed class ModelDeclarationAnalyzerTests
         new DiagnosticResult(AnalyzerDescriptors.OvercompleteRank).WithLocation(0).WithArguments("fc1", "8", "6", "7", "6"),
         // The generator's MG0013 on the same layer: overcomplete never pays.
         DiagnosticResult.CompilerWarning("MG0013").WithLocation(1));
+
+    [Fact]
+    public Task MG0102_DeclaredPlan_IsCheckedLikeACallSite() => Verify("""
+        using ModelGen;
+
+        [Model(Input = 784)]
+        [PruningPlan("magnitude", {|#0:0.99|})]
+        [Dense(300, Activation.ReLU)]
+        [Dense(100, Activation.ReLU)]
+        [Dense(10)]
+        public partial class PlannedCollapse
+        {
+        }
+        """,
+        new DiagnosticResult(AnalyzerDescriptors.LayerCollapse).WithLocation(0)
+            .WithArguments("Global magnitude pruning at initialization (expected)", "0.99", "0", "235200", "fc1", "fc1.weight"));
+
+    [Fact]
+    public Task MG0108_DeclaredLotteryPlan_OutputLayerAtTheFullRate() => Verify("""
+        using ModelGen;
+
+        [Model(Input = 784)]
+        [PruningPlan("lth", {|#0:90|}, {|#1:PruneRate = 0.8|}, {|#2:OutputLayerPruneRate = 0.8|})]
+        [Dense(300, Activation.ReLU)]
+        [Dense(10)]
+        public partial class PlannedTicket
+        {
+        }
+        """,
+        new DiagnosticResult(AnalyzerDescriptors.SparsityLooksLikePercentage).WithLocation(0).WithArguments("90", "0.9"),
+        new DiagnosticResult(AnalyzerDescriptors.LotteryRateTooCoarse).WithLocation(1).WithArguments("0.8", "2"),
+        new DiagnosticResult(AnalyzerDescriptors.LotteryOutputAtFullRate).WithLocation(2).WithArguments("0.8", "0.8", "0.4"));
+
+    [Fact]
+    public Task SafeDeclaredPlan_ReportsNothing() => Verify("""
+        using ModelGen;
+        using ModelGen.Pruning;
+
+        [Model(Input = 784)]
+        [PruningPlan("snip", 0.98, Scope = PruningScope.LayerWise)]
+        [Dense(300, Activation.ReLU)]
+        [Dense(100, Activation.ReLU)]
+        [Dense(10)]
+        public partial class PlannedSafe
+        {
+        }
+        """);
 }

@@ -163,4 +163,37 @@ public sealed class PruningCallAnalyzerTests
                 new GraspPruner(data) { Temperature = (float)variable };
                 var options = new LotteryTicketOptions { PruneRate = variable, OutputLayerPruneRate = 0.5 };
         """);
+
+    [Fact]
+    public Task Pragma_SilencesOneOccurrence()
+    {
+        var test = new ModelGenAnalyzerTest<PruningCallAnalyzer>(Program("""
+            #pragma warning disable MG0102 // fc1 is meant to go
+                    new MagnitudePruner().Prune(net, 0.99);
+            #pragma warning restore MG0102
+                    new MagnitudePruner().Prune(net, {|#0:0.99|});
+            """));
+        // The framework's own check wraps the whole file in a disable; the restore above re-enables MG0102 there.
+        test.TestBehaviors |= TestBehaviors.SkipSuppressionCheck;
+        test.ExpectedDiagnostics.Add(At(0, AnalyzerDescriptors.LayerCollapse, "Global magnitude pruning at initialization (expected)", "0.99", "0", "235200", "fc1", "fc1.weight"));
+        return test.RunAsync();
+    }
+
+    [Fact]
+    public Task EditorConfig_SilencesARule()
+    {
+        var test = new ModelGenAnalyzerTest<PruningCallAnalyzer>(Program("""
+            new MagnitudePruner().Prune(net, {|#0:90|});
+                    new MagnitudePruner().Prune(net, 0.99);
+            """));
+        test.TestState.AnalyzerConfigFiles.Add(("/.editorconfig", """
+            root = true
+
+            [*.cs]
+            dotnet_diagnostic.MG0102.severity = none
+            """));
+        // MG0102 is off for these files; MG0101 keeps its default severity.
+        test.ExpectedDiagnostics.Add(At(0, AnalyzerDescriptors.SparsityLooksLikePercentage, "90", "0.9"));
+        return test.RunAsync();
+    }
 }

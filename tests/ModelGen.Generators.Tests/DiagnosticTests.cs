@@ -19,15 +19,55 @@ public sealed class DiagnosticTests
         namespace Tests;
 
         [Model(Input = 4, Name = "valid")]
-        [Dense(3, Activation.ReLU)]
         public partial class Valid
         {
         }
 
+        // Every layer on one declaration (here not the one with [Model]), other members on any.
+        [Dense(3, Activation.ReLU)]
         [Dense(2)]
         public partial class Valid
         {
             public int Extra => 1;
+
+            public Valid()
+                : this(seed: 0)
+            {
+            }
+        }
+        """);
+
+    [Fact]
+    public void MG0016_LayersOnTwoPartialDeclarations() => Verify("""
+        using ModelGen;
+
+        [Model(Input = 4)]
+        [Dense(3, Activation.ReLU)]
+        public partial class Split
+        {
+        }
+
+        [{|MG0016:Dense(2)|}]
+        [Dense(2)]
+        public partial class Split
+        {
+        }
+        """);
+
+    [Theory]
+    [InlineData("public int {|MG0017:InputSize|} => 3;")]
+    [InlineData("public void {|MG0017:Forward|}() { }")]
+    [InlineData("public static int {|MG0017:_workspace|};")]
+    [InlineData("public const int {|MG0017:L1Out|} = 2;")]
+    [InlineData("public {|MG0017:Clash|}(int size) { }")]
+    public void MG0017_MemberCollidesWithGenerated(string member) => Verify($$"""
+        using ModelGen;
+
+        [Model(Input = 4)]
+        [Dense(2)]
+        public partial class Clash
+        {
+            {{member}}
         }
         """);
 

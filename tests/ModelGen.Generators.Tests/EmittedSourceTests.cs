@@ -17,6 +17,36 @@ public sealed class EmittedSourceTests
     };
 
     [Fact]
+    public void DeclaredPruningPlan_IsPassedToTheDescriptorAsWritten()
+    {
+        var run = GeneratorHarness.Run(GeneratorHarness.CreateCompilation("""
+            using ModelGen;
+            using ModelGen.Pruning;
+
+            namespace Tests;
+
+            [Model(Input = 4)]
+            [PruningPlan("snip", 0.75, Scope = PruningScope.LayerWise)]
+            [Dense(3)]
+            public partial class Planned
+            {
+            }
+
+            [Model(Input = 4)]
+            [PruningPlan("lth", 1e-5, PruneRate = 0.25, OutputLayerPruneRate = 0.125)]
+            [Dense(3)]
+            public partial class Ticket
+            {
+            }
+            """));
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.CompilerProblems());
+        Assert.Contains("static seed => new Planned(seed), Plan: new global::ModelGen.Model.PruningPlan(\"snip\", 0.75d, \"layer\", null, null));", run.Source("Tests.Planned.g.cs"), StringComparison.Ordinal);
+        Assert.Contains("Plan: new global::ModelGen.Model.PruningPlan(\"lth\", 1E-05d, null, 0.25d, 0.125d));", run.Source("Tests.Ticket.g.cs"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void SameInputTwice_IdenticalOutput()
     {
         // Two independent compilations and drivers: nothing may depend on hashing, timing or object identity.

@@ -27,10 +27,14 @@ public static class SweepCommand
         shared.AddTo(command);
         command.SetAction((result, cancellationToken) => CliApplication.Guarded(() =>
         {
+            var modelNames = ParseModels(OptionExtensions.SplitList(result.GetValue(models)));
+            // Without --methods (--sparsities), the models' declared pruning plans say what to sweep.
+            var declaredMethods = DeclaredPlan.Given(result, methods) ? null : DeclaredPlan.Methods(modelNames);
+            var declaredSparsities = declaredMethods is null || DeclaredPlan.Given(result, sparsities) ? null : DeclaredPlan.Sparsities(modelNames);
             var plan = new SweepRequest(
-                ParseModels(OptionExtensions.SplitList(result.GetValue(models))),
-                ParseMethods(OptionExtensions.SplitList(result.GetValue(methods))),
-                CliParsing.Numbers(OptionExtensions.SplitList(result.GetValue(sparsities)), "--sparsities", s => s >= 0 && s < 1, "in [0, 1)"),
+                modelNames,
+                declaredMethods ?? ParseMethods(OptionExtensions.SplitList(result.GetValue(methods))),
+                declaredSparsities ?? CliParsing.Numbers(OptionExtensions.SplitList(result.GetValue(sparsities)), "--sparsities", s => s >= 0 && s < 1, "in [0, 1)"),
                 CliParsing.Numbers(OptionExtensions.SplitList(result.GetValue(seeds)), "--seeds", s => s == Math.Floor(s) && Math.Abs(s) <= int.MaxValue, "whole numbers").Select(s => (int)s).ToArray(),
                 result.GetValue(output)!,
                 shared.Bind(result, new TrainSettings()),

@@ -41,6 +41,7 @@ public static class TrainCommand
                 Sparsity = result.GetValue(sparsity),
                 Seed = result.GetValue(seed),
             };
+            settings = DeclaredPlan.Apply(settings, result, method, sparsity, shared);
             var persistence = Persistence(result.GetValue(save), result.GetValue(checkpoint), result.GetValue(resume), settings);
             return Run(settings, result.GetValue(json), persistence, cancellationToken);
         }));

@@ -14,4 +14,10 @@ public interface IRunObserver
 
     /// <summary>A lottery-ticket round finished training.</summary>
     void Round(LotteryTicketRound round);
+
+    /// <summary>
+    /// A warning known before the work it concerns starts (the pruning-safety rules' advice, in the analyzers' words:
+    /// <c>MG0102: …</c>); it is also kept in the run's record.
+    /// </summary>
+    void Warning(string text);
 }

@@ -34,7 +34,7 @@ public static class TrainRunner
         {
             try
             {
-                if (PruneOneShot(network, settings, train, observer) is { } report)
+                if (PruneOneShot(network, settings, train, observer, record.Warnings) is { } report)
                 {
                     record.ScoreSeconds = report.ScoreSeconds;
                     record.Warnings.AddRange(report.Warnings);
@@ -68,7 +68,12 @@ public static class TrainRunner
     /// </summary>
     /// <returns>The pruner's report, or null when the method prunes nothing.</returns>
     /// <exception cref="LayerCollapseException">Pruning would empty a layer (and collapse is not allowed).</exception>
-    public static PruningReport? PruneOneShot(INetwork network, TrainSettings settings, Data.Dataset train, IRunObserver observer)
+    /// <param name="network">A fresh network.</param>
+    /// <param name="settings">The run's settings.</param>
+    /// <param name="train">Scoring data for data-driven methods.</param>
+    /// <param name="observer">Shown the rules' advice (same text as the build's analyzers) before scoring, and the phase.</param>
+    /// <param name="advice">Receives that advice too, when given (a run's JSON warnings).</param>
+    public static PruningReport? PruneOneShot(INetwork network, TrainSettings settings, Data.Dataset train, IRunObserver observer, ICollection<string>? advice = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(settings);
@@ -78,8 +83,16 @@ public static class TrainRunner
             return null;
         }
 
+        var pruner = RunComponents.CreatePruner(settings, train);
+        // Before scoring, what the build's analyzers would say about this configuration as a constant (same rules, same text).
+        foreach (var rule in pruner.Check(network, settings.Sparsity))
+        {
+            observer.Warning(rule.ToString());
+            advice?.Add(rule.ToString());
+        }
+
         observer.Phase($"scoring ({settings.Method}, {settings.EffectiveScope} scope, sparsity {settings.Sparsity})");
-        return RunComponents.CreatePruner(settings, train).Prune(network, settings.Sparsity);
+        return pruner.Prune(network, settings.Sparsity);
     }
 
     /// <summary>
@@ -111,11 +124,12 @@ public static class TrainRunner
         var (train, validation) = RunComponents.Split(data, settings);
         var scope = settings.PrunerSettings.Scope;
         var optimizer = RunComponents.CreateOptimizer(network, settings);
+        var options = new LotteryTicketOptions { PruneRate = settings.PruneRate, OutputLayerPruneRate = settings.OutputLayerPruneRate, RewindIteration = settings.RewindIteration, Scope = scope, AllowCollapse = settings.AllowCollapse };
         var search = new LotteryTicketSearch(
             network,
             optimizer,
             RunComponents.TrainingOptionsFor(settings, validation, settings.Seed),
-            new LotteryTicketOptions { PruneRate = settings.PruneRate, RewindIteration = settings.RewindIteration, Scope = scope, AllowCollapse = settings.AllowCollapse });
+            options);
         var rounds = new List<RoundRecord>();
         if (CheckpointSession.For(persistence, settings, data) is { } checkpoints)
         {
@@ -124,7 +138,12 @@ public static class TrainRunner
         }
 
         var pending = targets.Distinct().Order().ToList();
-        var settingWarnings = SettingWarnings(settings, model, network);
+        // The rates' advice (MG0107, …) before the first round, as the analyzers give it for constant options.
+        var settingWarnings = options.Check().Select(a => a.ToString()).Concat(SettingWarnings(settings, model, network)).ToList();
+        foreach (var advice in options.Check())
+        {
+            observer.Warning(advice.ToString());
+        }
 
         var roundProgress = new SynchronousProgress<LotteryTicketRound>(round =>
         {
@@ -281,14 +300,15 @@ public static class TrainRunner
             yield return $"factorized layers {string.Join(", ", frozen)} are not prunable: only {(pruned.Length == 0 ? "no layer" : string.Join(", ", pruned))} pruned";
         }
 
-        if (settings.FrobeniusDecay > 0 && !RunComponents.IsFactorized(model))
+        // The analyzers' MG0110, with its text: a factorization setting on a model without factorized layers.
+        if (settings.FrobeniusDecay > 0 && FactorizedLayers.CheckSetting("Frobenius decay", model.Name, model.Layers) is { } decay)
         {
-            yield return $"--frobenius-decay has no effect: {model.Name} has no factorized layer";
+            yield return $"{decay} (--frobenius-decay)";
         }
 
-        if (settings.FactorInit != "spectral" && !RunComponents.IsFactorized(model))
+        if (settings.FactorInit != "spectral" && FactorizedLayers.CheckSetting("Factor initialization", model.Name, model.Layers) is { } init)
         {
-            yield return $"--factor-init {settings.FactorInit} has no effect: {model.Name} has no factorized layer";
+            yield return $"{init} (--factor-init {settings.FactorInit})";
         }
     }
 

@@ -84,6 +84,16 @@ internal static class DiagnosticDescriptors
         "The model class '{0}' has the name of a member ModelGen generates in it; rename the class",
         DiagnosticSeverity.Error);
 
+    public static readonly DiagnosticDescriptor LayersOnSeveralDeclarations = Create(
+        "MG0016", "Layers declared on several partial declarations",
+        "The layers of '{0}' are declared on more than one partial declaration, so their order would depend on how the compiler lists the parts; put every layer attribute on one declaration",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor MemberCollidesWithGenerated = Create(
+        "MG0017", "Member collides with a generated member",
+        "The model class '{0}' declares {1}, which ModelGen generates for it; rename or remove the member",
+        DiagnosticSeverity.Error);
+
     public static readonly DiagnosticDescriptor InputSizeMissing = Create(
         "MG0020", "Model input size missing",
         "The model '{0}' does not declare its input size; set Input = <features> for vector inputs, or Channels, Height and Width for images",
@@ -127,7 +137,7 @@ internal static class DiagnosticDescriptors
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = Index(
         ModelClassNotPartial, ModelClassNested, ModelClassGeneric, ModelHasNoLayers, NonPositiveSize, SizeOverflow,
         UnknownActivation, DuplicateLayerName, ModelOnNonClass, InvalidLayerName, LayerWithoutModel, NegativeRank,
-        FactorizationDoesNotPay, ModelClassNotInstantiable, ModelClassNameReserved,
+        FactorizationDoesNotPay, ModelClassNotInstantiable, ModelClassNameReserved, LayersOnSeveralDeclarations, MemberCollidesWithGenerated,
         InputSizeMissing, InputAndImageShape, IncompleteImageShape, KernelTooLarge, PoolDoesNotFit, NonPositiveWindow,
         NegativePadding, SpatialLayerAfterVector);
 

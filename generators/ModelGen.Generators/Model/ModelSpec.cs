@@ -67,7 +67,8 @@ internal sealed record ModelSpec(
     string ModelName,
     int InputFeatures,
     int ParameterCount,
-    EquatableArray<LayerSpec> Layers)
+    EquatableArray<LayerSpec> Layers,
+    PlanSpec? Plan = null)
 {
     public string FullyQualifiedName => Namespace.Length == 0 ? $"global::{ClassName}" : $"global::{Namespace}.{ClassName}";
 
@@ -84,6 +85,12 @@ internal sealed record ModelSpec(
 
     public bool HasImageInput => InputChannels > 0;
 }
+
+/// <summary>
+/// A declared pruning plan ([PruningPlan]) as values: the method's CLI name, the sparsity, and the optional settings
+/// (<paramref name="LayerWise"/> null when the scope is not given).
+/// </summary>
+internal sealed record PlanSpec(string Method, double Sparsity, bool? LayerWise, double? PruneRate, double? OutputLayerPruneRate);
 
 /// <summary>What parsing one [Model] class produced: a spec when it is valid, and its diagnostics.</summary>
 internal sealed record ModelParseResult(ModelSpec? Model, EquatableArray<DiagnosticInfo> Diagnostics);

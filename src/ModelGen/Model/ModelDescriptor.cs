@@ -9,4 +9,5 @@ namespace ModelGen.Model;
 /// <param name="InputSize">Input features per sample.</param>
 /// <param name="Layers">Layers in order.</param>
 /// <param name="Create">Creates the network with parameters initialized from a seed.</param>
-public sealed record ModelDescriptor(string Name, string TypeName, int InputSize, IReadOnlyList<LayerInfo> Layers, Func<int, INetwork> Create);
+/// <param name="Plan">The declared pruning plan (<c>[PruningPlan]</c>), or null.</param>
+public sealed record ModelDescriptor(string Name, string TypeName, int InputSize, IReadOnlyList<LayerInfo> Layers, Func<int, INetwork> Create, PruningPlan? Plan = null);
