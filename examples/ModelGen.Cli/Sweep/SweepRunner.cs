@@ -140,7 +140,10 @@ public static class SweepRunner
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>Whether every weight-carrying layer of the model can be pruned (false for factorized models with fixed factors).</summary>
+    /// <summary>
+    /// Whether every weight-carrying layer of the model can be pruned (false for factorized models with fixed factors;
+    /// pooling and flatten layers carry no weights and do not count).
+    /// </summary>
     private static bool PrunesEveryWeightLayer(string model) =>
-        ModelGen.Generated.ModelCatalog.Find(model) is not { } descriptor || descriptor.Layers.All(layer => layer.Prunable);
+        ModelGen.Generated.ModelCatalog.Find(model) is not { } descriptor || descriptor.Layers.Where(layer => layer.HasWeights).All(layer => layer.Prunable);
 }
