@@ -11,7 +11,7 @@ namespace ModelGen.Tests.Cli;
 [Collection(CliCollection.Name)]
 public sealed class ModelsCommandTests
 {
-    private static readonly string[] ExpectedModels = ["lenet300", "lenet300-r8", "lenet300-r16", "lenet300-r32", "lenet300-r64"];
+    private static readonly string[] ExpectedModels = ["lenet300", "lenet300-r8", "lenet300-r16", "lenet300-r32", "lenet300-r64", "lenet5"];
 
     [Fact]
     public void CatalogHoldsLeNet300AndItsFactorizedVariants()
