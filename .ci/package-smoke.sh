@@ -6,11 +6,23 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-version="0.1.0-smoke.$(date +%s)"
+# The version comes from Directory.Build.props (the one place it is set) with a suffix unique to this run: NuGet keeps
+# every package it restored in its global cache by id and version, so a fixed number would let this check build
+# against a package cached by an earlier run instead of the one just packed.
+prefix="$(dotnet msbuild "$repo/src/ModelGen/ModelGen.csproj" -getProperty:VersionPrefix)"
+version="$prefix-smoke.$(date -u +%Y%m%d%H%M%S).$$"
 
 dotnet pack "$repo/src/ModelGen/ModelGen.csproj" -c Release -o "$work/feed" -p:Version="$version" --nologo -v quiet
-python3 -c 'import sys, zipfile; sys.exit(0 if "analyzers/dotnet/cs/ModelGen.Generators.dll" in zipfile.ZipFile(sys.argv[1]).namelist() else 1)' "$work/feed/ModelGen.$version.nupkg" \
-  || { echo "package-smoke: the package does not carry the generator under analyzers/dotnet/cs" >&2; exit 1; }
+python3 - "$work/feed/ModelGen.$version.nupkg" "$repo/docs/diagnostics" <<'PY' || { echo "package-smoke: the package misses the generator, analyzers, code fixes or help pages" >&2; exit 1; }
+import os, sys, zipfile
+names = set(zipfile.ZipFile(sys.argv[1]).namelist())
+wanted = {"analyzers/dotnet/cs/ModelGen.Generators.dll", "analyzers/dotnet/cs/ModelGen.Analyzers.dll", "analyzers/dotnet/cs/ModelGen.CodeFixes.dll"}
+# Every diagnostic's help link is docs/diagnostics/MGxxxx.md relative to the package root: the pages must be there.
+wanted |= {"docs/diagnostics/" + page for page in os.listdir(sys.argv[2])}
+missing = sorted(wanted - names)
+print("\n".join("missing: " + m for m in missing), file=sys.stderr)
+sys.exit(1 if missing else 0)
+PY
 
 mkdir -p "$work/consumer"
 cp "$repo"/examples/QuickStart/*.cs "$work/consumer/"
@@ -40,3 +52,17 @@ cat > "$work/consumer/Consumer.csproj" <<XML
 XML
 dotnet build "$work/consumer/Consumer.csproj" -c Release --nologo -v quiet
 echo "package-smoke: QuickStart builds against the packed ModelGen $version"
+
+# The analyzers arrive through the package too: a percentage passed as a sparsity must warn (MG0101) at its argument.
+cat > "$work/consumer/Unsafe.cs" <<'CS'
+namespace QuickStart;
+
+internal static class Unsafe
+{
+    public static void Prune() => new ModelGen.Pruning.MagnitudePruner().Prune(new Mlp(seed: 0), 90);
+}
+CS
+log="$(dotnet build "$work/consumer/Consumer.csproj" -c Release --nologo -v quiet -p:TreatWarningsAsErrors=false 2>&1 || true)"
+grep -q "Unsafe.cs(5,[0-9]*): warning MG0101: Sparsity 90 looks like a percentage" <<<"$log" \
+  || { echo "package-smoke: the packed analyzers did not report MG0101; build log:" >&2; echo "$log" >&2; exit 1; }
+echo "package-smoke: the packed analyzers report MG0101 on a percentage sparsity"

@@ -34,17 +34,17 @@ public sealed record RunData(Dataset Train, Dataset Test, DataRecord Record)
         }
 
         var fullFolder = Path.GetFullPath(folder);
-        MnistFiles files;
+        IdxFiles files;
         try
         {
-            files = MnistDataset.Locate(fullFolder);
+            files = IdxDataset.Locate(fullFolder);
         }
         catch (Exception e) when (e is FileNotFoundException or IOException or ArgumentException)
         {
             throw new UsageException($"--data {fullFolder}: {e.Message}");
         }
 
-        var (train, test) = MnistDataset.Load(fullFolder);
+        var (train, test) = IdxDataset.Load(fullFolder);
         var digests = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var path in files.All)
         {

@@ -1,25 +1,7 @@
 using System.Globalization;
+using ModelGen.Pruning;
 
 namespace ModelGen.Cli;
-
-/// <summary>Pruning methods the CLI knows, by their command-line names.</summary>
-public static class Methods
-{
-    /// <summary>Plain training, nothing pruned.</summary>
-    public const string Dense = "dense";
-
-    /// <summary>Iterative magnitude pruning with rewinding (lottery tickets).</summary>
-    public const string Lth = "lth";
-
-    /// <summary>The lottery ticket's final mask with a fresh random initialization (the control).</summary>
-    public const string LthReinit = "lth-reinit";
-
-    /// <summary>Every method, in the order tables list them.</summary>
-    public static readonly string[] All = [Dense, "random", "magnitude", "snip", "grasp", "synflow", Lth, LthReinit];
-
-    /// <summary>Whether the method runs a lottery-ticket trajectory (several training rounds).</summary>
-    public static bool IsLotteryTicket(string method) => method is Lth or LthReinit;
-}
 
 /// <summary>Everything that defines one <c>train</c> run (and, minus model, method, sparsity and seed, a sweep).</summary>
 public sealed record TrainSettings
@@ -27,8 +9,12 @@ public sealed record TrainSettings
     /// <summary>Listed model name.</summary>
     public string Model { get; init; } = "lenet300";
 
-    /// <summary>One of <see cref="Methods.All"/>.</summary>
-    public string Method { get; init; } = Methods.Dense;
+    /// <summary>A method name of the registry (<see cref="PruningMethods.Names"/>).</summary>
+    public string Method { get; init; } = PruningMethods.Dense.Name;
+
+    /// <summary>The registry entry of <see cref="Method"/>.</summary>
+    /// <exception cref="ArgumentException">The name is not in the registry.</exception>
+    public PruningMethod PruningMethod => PruningMethods.Get(Method);
 
     /// <summary>Fraction of prunable weights to remove.</summary>
     public double Sparsity { get; init; }
@@ -91,7 +77,18 @@ public sealed record TrainSettings
     public string? DataFolder { get; init; }
 
     /// <summary>The scope actually used: the explicit one, else layer for lth and global for one-shot pruners.</summary>
-    public string EffectiveScope => Scope ?? (Methods.IsLotteryTicket(Method) ? "layer" : "global");
+    public string EffectiveScope => Scope ?? (PruningMethod.Kind == PruningMethodKind.LotteryTicket ? "layer" : "global");
+
+    /// <summary>The one-shot pruner settings these flags describe.</summary>
+    public PrunerSettings PrunerSettings => new()
+    {
+        Scope = EffectiveScope == "global" ? PruningScope.Global : PruningScope.LayerWise,
+        AllowCollapse = AllowCollapse,
+        Seed = Seed,
+        ScoreSamples = ScoreSamples,
+        Temperature = (float)Temperature,
+        SynFlowIterations = SynflowIterations,
+    };
 
     /// <summary>
     /// Checks the values that the parser cannot (ranges and combinations).
@@ -104,8 +101,8 @@ public sealed record TrainSettings
         if (BatchSize <= 0) errors.Add($"--batch-size must be positive (got {BatchSize}).");
         if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) errors.Add($"--lr must be a positive number (got {Format(LearningRate)}).");
         if (!(Sparsity >= 0 && Sparsity < 1)) errors.Add($"--sparsity must be in [0, 1) (got {Format(Sparsity)}).");
-        if (requireSparsity && Method == Methods.Dense && Sparsity != 0) errors.Add($"--sparsity {Format(Sparsity)} needs a pruning method; --method dense trains every weight.");
-        if (requireSparsity && Method != Methods.Dense && Sparsity == 0) errors.Add($"--method {Method} needs --sparsity in (0, 1).");
+        if (requireSparsity && !PruningMethod.Prunes && Sparsity != 0) errors.Add($"--sparsity {Format(Sparsity)} needs a pruning method; --method dense trains every weight.");
+        if (requireSparsity && PruningMethod.Prunes && Sparsity == 0) errors.Add($"--method {Method} needs --sparsity in (0, 1).");
         if (ScoreSamples <= 0) errors.Add($"--score-samples must be positive (got {ScoreSamples}).");
         if (!(Temperature > 0) || double.IsInfinity(Temperature)) errors.Add($"--temperature must be positive (got {Format(Temperature)}).");
         if (SynflowIterations <= 0) errors.Add($"--synflow-iterations must be positive (got {SynflowIterations}).");

@@ -6,7 +6,7 @@ using QuickStart;
 
 // The bundled 10k-digit MNIST subset, found by walking up from the current folder (or give a folder as argument).
 var dataFolder = args.Length > 0 ? args[0] : FindBundledData();
-var (train, test) = MnistDataset.Load(dataFolder);
+var (train, test) = IdxDataset.Load(dataFolder);
 
 // The generated constructor initializes the parameters from the seed, like PyTorch's nn.Linear.
 var network = new Mlp(seed: 0);

@@ -148,9 +148,9 @@ public sealed partial class ModelGenerator
             w.Line();
             w.Line("private ModelGenWorkspace? _workspace;");
             w.Line("private ModelGenHessianWorkspace? _hessianWorkspace;");
-            if (layers.Any(static l => l.Prunable))
+            foreach (var (layer, tensor) in MatrixTensors(layers))
             {
-                w.Line("private ModelGenMaskedWeights? _maskedWeights;");
+                w.Line($"private readonly {ModelNs}.WeightMatrixHandle {LayerEmitter.Handle(layer, tensor.Suffix)};");
             }
 
             w.Line();
@@ -167,6 +167,11 @@ public sealed partial class ModelGenerator
             w.Open($"public {model.ClassName}(int seed = 0)");
             w.Line($"Parameters = new {ModelNs}.ParameterSet(CreateTensors());");
             w.Line($"Masks = new {ModelNs}.MaskSet(Parameters);");
+            foreach (var (layer, tensor) in MatrixTensors(layers))
+            {
+                w.Line($"{LayerEmitter.Handle(layer, tensor.Suffix)} = new {ModelNs}.WeightMatrixHandle(Parameters, Masks, Parameters[\"{layer.Name}.{tensor.ParameterName}\"]{(tensor.SparseCapable ? string.Empty : ", allowSparse: false")});");
+            }
+
             w.Line($"{ModelNs}.ParameterInitializer.InitializeDefault(Parameters, seed);");
             var statements = new List<string>();
             foreach (var layer in layers)
@@ -201,6 +206,20 @@ public sealed partial class ModelGenerator
             w.Line("/// <inheritdoc />");
             w.Line($"public {ModelNs}.MaskSet Masks {{ get; }}");
             w.Line();
+            w.Line("/// <inheritdoc />");
+            w.Line($"public global::System.Collections.Generic.IReadOnlyList<{ModelNs}.LayerExecution> Execution => new {ModelNs}.LayerExecution[]");
+            w.Open();
+            foreach (var layer in layers)
+            {
+                var handles = LayerEmitters.For(layer).Tensors(layer).Where(static t => t.IsMatrix).Select(t => LayerEmitter.Handle(layer, t.Suffix)).ToList();
+                if (handles.Count > 0)
+                {
+                    w.Line($"{ModelNs}.WeightMatrixHandle.Describe({Literal(layer.Name)}, {string.Join(", ", handles)}),");
+                }
+            }
+
+            w.Close("};");
+            w.Line();
         }
 
         private static void EmitPublicMethods(IndentedWriter w, ModelSpec model, List<LayerSpec> layers)
@@ -211,8 +230,8 @@ public sealed partial class ModelGenerator
             w.Open($"public void Forward({ReadOnlySpanOfFloat} input, int batch, {SpanOfFloat} output)");
             w.Line($"{ModelNs}.NetworkGuard.RequireSamples(batch, input.Length, InputFeatures, nameof(input));");
             w.Line($"{ModelNs}.NetworkGuard.RequireSamples(batch, output.Length, OutputFeatures, nameof(output));");
-            w.Line("var masked = PrepareMaskedWeights();");
-            w.Line("RunForward(input.Slice(0, batch * InputFeatures), batch, WorkspaceFor(batch), masked, linearized: false, output.Slice(0, batch * OutputFeatures));");
+            w.Line("PrepareWeights();");
+            w.Line("RunForward(input.Slice(0, batch * InputFeatures), batch, WorkspaceFor(batch), linearized: false, output.Slice(0, batch * OutputFeatures));");
             w.Close();
             w.Line();
 
@@ -223,11 +242,11 @@ public sealed partial class ModelGenerator
             w.Line($"{ModelNs}.NetworkGuard.RequireTemperature(temperature);");
             w.Line("var x = input.Slice(0, batch * InputFeatures);");
             w.Line("var ws = WorkspaceFor(batch);");
-            w.Line("var masked = PrepareMaskedWeights();");
+            w.Line("PrepareWeights();");
             w.Line($"var logits = ws.{last}Output.AsSpan(0, batch * OutputFeatures);");
-            w.Line("RunForward(x, batch, ws, masked, linearized: false, logits);");
+            w.Line("RunForward(x, batch, ws, linearized: false, logits);");
             w.Line($"var loss = {SoftmaxCe}.ForwardBackward(logits, labels.Slice(0, batch), ws.Probabilities.AsSpan(0, batch * OutputFeatures), ws.{last}Gradient.AsSpan(0, batch * OutputFeatures), batch, OutputFeatures, temperature);");
-            w.Line("RunBackward(x, batch, ws, masked, linearized: false);");
+            w.Line("RunBackward(x, batch, ws, linearized: false);");
             w.Line("return loss;");
             w.Close();
             w.Line();
@@ -239,12 +258,12 @@ public sealed partial class ModelGenerator
             w.Line($"{ModelNs}.NetworkGuard.RequireSamples(batch, output.Length, OutputFeatures, nameof(output));");
             w.Line("var x = input.Slice(0, batch * InputFeatures);");
             w.Line("var ws = WorkspaceFor(batch);");
-            w.Line("var masked = PrepareMaskedWeights();");
+            w.Line("PrepareWeights();");
             w.Line($"var logits = ws.{last}Output.AsSpan(0, batch * OutputFeatures);");
-            w.Line("RunForward(x, batch, ws, masked, linearized, logits);");
+            w.Line("RunForward(x, batch, ws, linearized, logits);");
             w.Line("logits.CopyTo(output);");
             w.Line($"outputGradient.Slice(0, batch * OutputFeatures).CopyTo(ws.{last}Gradient);");
-            w.Line("RunBackward(x, batch, ws, masked, linearized);");
+            w.Line("RunBackward(x, batch, ws, linearized);");
             w.Close();
             w.Line();
 
@@ -258,16 +277,16 @@ public sealed partial class ModelGenerator
             w.Line("var x = input.Slice(0, batch * InputFeatures);");
             w.Line("var ws = WorkspaceFor(batch);");
             w.Line("var hs = HessianWorkspaceFor(batch);");
-            w.Line("var masked = PrepareMaskedWeights();");
+            w.Line("PrepareWeights();");
             w.Line($"var logits = ws.{last}Output.AsSpan(0, batch * OutputFeatures);");
-            w.Line("RunForward(x, batch, ws, masked, linearized: false, logits);");
+            w.Line("RunForward(x, batch, ws, linearized: false, logits);");
             w.Line($"var probabilities = ws.Probabilities.AsSpan(0, batch * OutputFeatures);");
             w.Line($"var loss = {SoftmaxCe}.ForwardBackward(logits, labels.Slice(0, batch), probabilities, ws.{last}Gradient.AsSpan(0, batch * OutputFeatures), batch, OutputFeatures, temperature);");
-            w.Line("var v = masked ? MaskVector(vector, hs) : vector;");
-            w.Line("RunForwardR(x, batch, ws, hs, masked, v);");
+            w.Line("var v = Masks.IsActive ? MaskVector(vector, hs) : vector;");
+            w.Line("RunForwardR(x, batch, ws, hs, v);");
             w.Line("// R{∂L/∂logits} from R{logits}: the softmax cross-entropy Hessian applied to the logits' directional derivative.");
             w.Line($"{SoftmaxCe}.HessianVectorProduct(probabilities, hs.{last}R.AsSpan(0, batch * OutputFeatures), hs.{last}RGradient.AsSpan(0, batch * OutputFeatures), batch, OutputFeatures, temperature);");
-            w.Line("RunBackwardR(x, batch, ws, hs, masked, v, result);");
+            w.Line("RunBackwardR(x, batch, ws, hs, v, result);");
             w.Line("return loss;");
             w.Close();
             w.Line();
@@ -276,7 +295,7 @@ public sealed partial class ModelGenerator
         /// <summary>Forward: each layer's output buffer holds f(layer(x)); the last layer writes into <c>logits</c>.</summary>
         private static void EmitRunForward(IndentedWriter w, List<LayerSpec> layers)
         {
-            w.Open($"private void RunForward({ReadOnlySpanOfFloat} input, int batch, ModelGenWorkspace ws, bool masked, bool linearized, {SpanOfFloat} logits)");
+            w.Open($"private void RunForward({ReadOnlySpanOfFloat} input, int batch, ModelGenWorkspace ws, bool linearized, {SpanOfFloat} logits)");
             w.Line("var p = Parameters.Values;");
             foreach (var (step, emitter) in Steps(w, layers, backwards: false))
             {
@@ -293,13 +312,9 @@ public sealed partial class ModelGenerator
         /// </summary>
         private static void EmitRunBackward(IndentedWriter w, List<LayerSpec> layers)
         {
-            w.Open($"private void RunBackward({ReadOnlySpanOfFloat} input, int batch, ModelGenWorkspace ws, bool masked, bool linearized)");
+            w.Open($"private void RunBackward({ReadOnlySpanOfFloat} input, int batch, ModelGenWorkspace ws, bool linearized)");
             w.Line("var p = Parameters.Values;");
             w.Line("var g = Parameters.Gradients.AsSpan();");
-            if (layers.Any(static l => l.Prunable))
-            {
-                w.Line("var m = Masks.Values;");
-            }
 
             foreach (var (step, emitter) in Steps(w, layers, backwards: true))
             {
@@ -316,7 +331,7 @@ public sealed partial class ModelGenerator
         /// </summary>
         private static void EmitRunForwardR(IndentedWriter w, List<LayerSpec> layers)
         {
-            w.Open($"private void RunForwardR({ReadOnlySpanOfFloat} input, int batch, ModelGenWorkspace ws, ModelGenHessianWorkspace hs, bool masked, {ReadOnlySpanOfFloat} v)");
+            w.Open($"private void RunForwardR({ReadOnlySpanOfFloat} input, int batch, ModelGenWorkspace ws, ModelGenHessianWorkspace hs, {ReadOnlySpanOfFloat} v)");
             w.Line("var p = Parameters.Values;");
             foreach (var (step, emitter) in Steps(w, layers, backwards: false))
             {
@@ -333,12 +348,8 @@ public sealed partial class ModelGenerator
         /// </summary>
         private static void EmitRunBackwardR(IndentedWriter w, List<LayerSpec> layers)
         {
-            w.Open($"private void RunBackwardR({ReadOnlySpanOfFloat} input, int batch, ModelGenWorkspace ws, ModelGenHessianWorkspace hs, bool masked, {ReadOnlySpanOfFloat} v, {SpanOfFloat} result)");
+            w.Open($"private void RunBackwardR({ReadOnlySpanOfFloat} input, int batch, ModelGenWorkspace ws, ModelGenHessianWorkspace hs, {ReadOnlySpanOfFloat} v, {SpanOfFloat} result)");
             w.Line("var p = Parameters.Values;");
-            if (layers.Any(static l => l.Prunable))
-            {
-                w.Line("var m = Masks.Values;");
-            }
 
             foreach (var (step, emitter) in Steps(w, layers, backwards: true))
             {
@@ -367,39 +378,48 @@ public sealed partial class ModelGenerator
             return tensors;
         }
 
+        /// <summary>The tensors whose products run through a weight handle, in storage order.</summary>
+        private static List<(LayerSpec Layer, TensorSpec Tensor)> MatrixTensors(List<LayerSpec> layers)
+        {
+            var tensors = new List<(LayerSpec Layer, TensorSpec Tensor)>();
+            foreach (var layer in layers)
+            {
+                foreach (var tensor in LayerEmitters.For(layer).Tensors(layer))
+                {
+                    if (tensor.IsMatrix)
+                    {
+                        tensors.Add((layer, tensor));
+                    }
+                }
+            }
+
+            return tensors;
+        }
+
         /// <summary>
-        /// The effective weights W ⊙ M, refreshed at the start of every masked call (cheap next to the GEMMs), and the
-        /// masked direction V ⊙ M for Hessian-vector products: the network computes f(W ⊙ M), so both are exact.
+        /// PrepareWeights brings every weight handle up to date with the mask and the current values (dense, W ⊙ M or
+        /// sparse, chosen when the mask changes) before a pass; MaskVector gives Hessian-vector products the masked
+        /// direction V ⊙ M: the network computes f(W ⊙ M), so both are exact.
         /// </summary>
         private static void EmitMaskPreparation(IndentedWriter w, List<LayerSpec> layers)
         {
+            w.Open("private void PrepareWeights()");
+            foreach (var (layer, tensor) in MatrixTensors(layers))
+            {
+                w.Line($"{LayerEmitter.Handle(layer, tensor.Suffix)}.Prepare();");
+            }
+
+            w.Close();
+            w.Line();
             var maskable = MaskableTensors(layers);
             if (maskable.Count == 0)
             {
                 w.Line("// No layer is prunable, so masks can never become active.");
-                w.Line("private bool PrepareMaskedWeights() => false;");
-                w.Line();
                 w.Line($"private static {ReadOnlySpanOfFloat} MaskVector({ReadOnlySpanOfFloat} vector, ModelGenHessianWorkspace hs) => vector;");
                 w.Line();
                 return;
             }
 
-            w.Open("private bool PrepareMaskedWeights()");
-            w.Open("if (!Masks.IsActive)");
-            w.Line("return false;");
-            w.Close();
-            w.Line();
-            w.Line("var masked = _maskedWeights ??= new ModelGenMaskedWeights();");
-            w.Line("var p = Parameters.Values.AsSpan();");
-            w.Line("var m = Masks.Values;");
-            foreach (var (p, tensor) in maskable)
-            {
-                w.Line($"{Tensor}.Multiply(p.Slice({tensor.Offset(p)}, {tensor.Length(p)}), m.Slice({tensor.Offset(p)}, {tensor.Length(p)}), masked.{p}{tensor.Suffix});");
-            }
-
-            w.Line("return true;");
-            w.Close();
-            w.Line();
             w.Open($"private {ReadOnlySpanOfFloat} MaskVector({ReadOnlySpanOfFloat} vector, ModelGenHessianWorkspace hs)");
             w.Line("var masked = hs.MaskedDirection;");
             w.Line("vector.CopyTo(masked);");
@@ -433,20 +453,6 @@ public sealed partial class ModelGenerator
             EmitWorkspace(w, "ModelGenWorkspace", "Activations and their gradients for up to <see cref=\"Capacity\"/> samples, reused across steps.", training, fixedBuffer: null);
             w.Line();
             EmitWorkspace(w, "ModelGenHessianWorkspace", "R-operator buffers (directional derivatives) for Hessian-vector products; allocated on first use.", hessian, fixedBuffer: "MaskedDirection");
-
-            var maskable = MaskableTensors(layers);
-            if (maskable.Count > 0)
-            {
-                w.Line();
-                w.Line("/// <summary>W ⊙ M for every prunable tensor; allocated the first time a mask is active.</summary>");
-                w.Open("private sealed class ModelGenMaskedWeights");
-                foreach (var (p, tensor) in maskable)
-                {
-                    w.Line($"public readonly float[] {p}{tensor.Suffix} = new float[{tensor.Length(p)}];");
-                }
-
-                w.Close();
-            }
         }
 
         /// <summary>A nested class of per-sample buffers, each <c>capacity × size</c> floats.</summary>

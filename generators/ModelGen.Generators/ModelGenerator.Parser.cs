@@ -108,11 +108,12 @@ public sealed partial class ModelGenerator
                     case ShapeErrorKind.Overflow:
                         diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SizeOverflow, location, layer!.Name, type.Name, Invariant(error.Count), Invariant(ShapeInference.MaxParameters)));
                         break;
-                    case ShapeErrorKind.RankNotBelowFullRank:
+                    case ShapeErrorKind.FactorizationDoesNotPay:
                         var inferred = shapes.Layers[error.LayerIndex];
                         diagnostics.Add(DiagnosticInfo.Create(
-                            DiagnosticDescriptors.RankNotBelowFullRank, location, layer!.Name, Invariant(inferred.InFeatures), Invariant(inferred.OutFeatures),
-                            Invariant(inferred.Rank), Invariant(Math.Min(inferred.InFeatures, inferred.OutFeatures))));
+                            DiagnosticDescriptors.FactorizationDoesNotPay, location, layer!.Name, Invariant(inferred.InFeatures), Invariant(inferred.OutFeatures),
+                            Invariant(inferred.Rank), Invariant(inferred.WeightCount), Invariant((long)inferred.InFeatures * inferred.OutFeatures),
+                            Invariant(PruningRules.LargestPayingRank(inferred.InFeatures, inferred.OutFeatures))));
                         break;
                     case ShapeErrorKind.KernelTooLarge:
                         var input2D = shapes.Layers[error.LayerIndex].InShape;
@@ -438,8 +439,8 @@ public sealed partial class ModelGenerator
         {
             "InputFeatures", "OutputFeatures", "ParameterCount", "Descriptor", "Name", "InputSize", "OutputSize", "Layers",
             "Parameters", "Masks", "Forward", "ForwardBackward", "ForwardBackwardFromOutput", "HessianVectorProduct",
-            "CreateTensors", "RunForward", "RunBackward", "RunForwardR", "RunBackwardR", "PrepareMaskedWeights", "MaskVector",
-            "WorkspaceFor", "HessianWorkspaceFor", "ModelGenWorkspace", "ModelGenHessianWorkspace", "ModelGenMaskedWeights",
+            "CreateTensors", "RunForward", "RunBackward", "RunForwardR", "RunBackwardR", "PrepareWeights", "MaskVector",
+            "WorkspaceFor", "HessianWorkspaceFor", "ModelGenWorkspace", "ModelGenHessianWorkspace", "Execution",
         };
 
         private static readonly string[] s_layerConstantSuffixes =

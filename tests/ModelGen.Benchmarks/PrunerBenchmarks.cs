@@ -43,7 +43,7 @@ public class PrunerBenchmarks
         Gemm.MaxDegreeOfParallelism = Threads;
         _network = new LeNet300(seed: 0);
         _initialValues = _network.Parameters.Snapshot();
-        var (train, _) = MnistDataset.Load(BundledMnist.Folder);
+        var (train, _) = IdxDataset.Load(BundledMnist.Folder);
         _pruner = Method switch
         {
             "snip" => new SnipPruner(train),

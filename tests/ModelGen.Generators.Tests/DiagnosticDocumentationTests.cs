@@ -44,9 +44,10 @@ public sealed class DiagnosticDocumentationTests
     [MemberData(nameof(DescriptorIds))]
     public void HasHelpPageInDocs(string id)
     {
+        // The link is the page's path relative to the repository (and package) root, so it resolves in both.
         var descriptor = DiagnosticDescriptors.ById(id);
-        Assert.EndsWith($"/docs/diagnostics/{id}.md", descriptor.HelpLinkUri, StringComparison.Ordinal);
-        var page = Path.Combine(s_repositoryRoot, "docs", "diagnostics", id + ".md");
+        Assert.Equal($"docs/diagnostics/{id}.md", descriptor.HelpLinkUri);
+        var page = Path.Combine(s_repositoryRoot, descriptor.HelpLinkUri);
         Assert.True(File.Exists(page), $"{id} has no help page at {page}.");
         Assert.StartsWith($"# {id}:", File.ReadAllText(page), StringComparison.Ordinal);
     }

@@ -243,10 +243,12 @@ public sealed class DiagnosticTests
         """);
 
     [Theory]
+    [InlineData(4)]
     [InlineData(6)]
     [InlineData(7)]
-    public void MG0013_RankNotBelowFullRank_WarnsAndStillGenerates(int rank)
+    public void MG0013_FactorizationDoesNotPay_WarnsAndStillGenerates(int rank)
     {
+        // 8 → 6: the factors hold r·14 weights against 48, so rank 4 (below min(in, out) = 6) already costs more.
         var run = Verify($$"""
             using ModelGen;
 
@@ -262,7 +264,23 @@ public sealed class DiagnosticTests
 
         // A warning, not an error: the network is still computable, so its code is generated (and compiled clean above).
         Assert.Contains($"private const int L1Rank = {rank};", run.Source("Tests.Overranked.g.cs"), StringComparison.Ordinal);
+        var message = Assert.Single(run.GeneratorDiagnostics).GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(
+            $"Layer 'fc1' (8 → 6) is factorized at rank {rank}: its factors hold {rank * 14} weights, not fewer than the 48 of the plain layer, so parameters and FLOPs grow; the largest rank that pays is 3",
+            message);
     }
+
+    [Fact]
+    public void MG0013_PayingRankBelowTheBreakEven_ReportsNothing() => Verify("""
+        using ModelGen;
+
+        [Model(Input = 8)]
+        [Dense(6, Activation.ReLU, Rank = 3)]
+        [Dense(2)]
+        public partial class JustPays
+        {
+        }
+        """);
 
     [Fact]
     public void MG0014_AbstractClass() => Verify("""

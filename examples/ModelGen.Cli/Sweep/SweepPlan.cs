@@ -1,3 +1,5 @@
+using ModelGen.Pruning;
+
 namespace ModelGen.Cli.Sweep;
 
 /// <summary>One cell of a sweep: a model trained with a method at a target sparsity from a seed.</summary>
@@ -42,7 +44,7 @@ public static class SweepPlan
             {
                 foreach (var seed in seedList)
                 {
-                    if (method == Methods.Dense)
+                    if (method == PruningMethods.Dense.Name)
                     {
                         cells.Add(new SweepCell(model, method, 0, seed));
                         continue;
@@ -66,4 +68,11 @@ public static class SweepPlan
 
         return cells;
     }
+
+    /// <summary>
+    /// Whether every weight-carrying layer of the model can be pruned (false for factorized models with fixed factors):
+    /// the <c>isPrunableAsAWhole</c> of <see cref="Expand"/> for the models built into this CLI.
+    /// </summary>
+    public static bool PrunesEveryWeightLayer(string model) =>
+        ModelGen.Generated.ModelCatalog.Find(model) is not { } descriptor || descriptor.Layers.Where(layer => layer.HasWeights).All(layer => layer.Prunable);
 }

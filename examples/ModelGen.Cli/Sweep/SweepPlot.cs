@@ -1,3 +1,4 @@
+using ModelGen.Pruning;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using ModelGen.Cli.Output;
@@ -63,7 +64,7 @@ public static partial class SweepPlot
             var xs = s.Points.Select(p => Math.Log10(p.PercentKept)).ToArray();
             var ys = s.Points.Select(p => p.Accuracy).ToArray();
             var errors = s.Points.Select(p => p.Std).ToArray();
-            if (s.Points.Count == 1 && s.Label == Methods.Dense)
+            if (s.Points.Count == 1 && s.Label == PruningMethods.Dense.Name)
             {
                 // The dense network is one point at 100%: a dashed reference line across the plot reads better.
                 var line = plot.Add.HorizontalLine(ys[0], 1.5f, Colors.Black, LinePattern.Dashed);
@@ -99,7 +100,7 @@ public static partial class SweepPlot
             return group.Model == "lenet300" ? group.Method : $"{group.Model} {group.Method}";
         }
 
-        return group.Method == Methods.Dense ? $"{RankSuffix().Replace(group.Model, "")} factorized (ranks)" : $"{group.Model} {group.Method}";
+        return group.Method == PruningMethods.Dense.Name ? $"{RankSuffix().Replace(group.Model, "")} factorized (ranks)" : $"{group.Model} {group.Method}";
     }
 
     [GeneratedRegex(@"-r\d+$")]

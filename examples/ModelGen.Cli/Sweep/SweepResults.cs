@@ -1,3 +1,4 @@
+using ModelGen.Pruning;
 using System.Globalization;
 using ModelGen.Cli.Output;
 
@@ -31,6 +32,24 @@ public sealed class SweepResults
     {
         var path = System.IO.Path.GetFullPath(System.IO.Path.Combine(outFolder, "results.json"));
         return new SweepResults(path, File.Exists(path) ? RunJson.ReadArray(path) : []);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="records"/> (one per cell, in the order given) as the results of <paramref name="outFolder"/>,
+    /// replacing what was there: what <c>merge</c> produces from shards.
+    /// </summary>
+    /// <exception cref="ArgumentException">Two records fill the same cell.</exception>
+    public static SweepResults Create(string outFolder, IReadOnlyList<RunRecord> records)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        var results = new SweepResults(System.IO.Path.GetFullPath(System.IO.Path.Combine(outFolder, "results.json")), [.. records]);
+        if (results._finished.Count != records.Count)
+        {
+            throw new ArgumentException("Two records fill the same cell.", nameof(records));
+        }
+
+        AtomicFile.WriteAllText(results.Path, RunJson.Serialize(results._records));
+        return results;
     }
 
     /// <summary>Whether a run for <paramref name="cell"/> (trained or refused) is recorded.</summary>
@@ -71,7 +90,7 @@ public sealed class SweepResults
             Compare("--validation", r.Validation, settings.Validation);
             if (r.Momentum is { } momentum) Compare("--momentum", momentum, settings.Momentum);
             if (r.FactorInit is { } factorInit) Compare("--factor-init", factorInit, settings.FactorInit);
-            if (r.Method != Methods.Dense && r.Scope is { } scope && settings.Scope is { } requested) Compare("--scope", scope, requested);
+            if (r.Method != PruningMethods.Dense.Name && r.Scope is { } scope && settings.Scope is { } requested) Compare("--scope", scope, requested);
             if (r.Temperature is { } temperature) Compare("--temperature", temperature, settings.Temperature);
             if (r.ScoreSamples is { } scoreSamples) Compare("--score-samples", scoreSamples, settings.ScoreSamples);
             if (r.SynflowIterations is { } iterations) Compare("--synflow-iterations", iterations, settings.SynflowIterations);

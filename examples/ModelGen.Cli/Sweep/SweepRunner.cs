@@ -1,3 +1,4 @@
+using ModelGen.Pruning;
 using System.Globalization;
 using ModelGen.Cli.Output;
 using Spectre.Console;
@@ -11,7 +12,8 @@ namespace ModelGen.Cli.Sweep;
 /// <param name="Seeds">Seeds.</param>
 /// <param name="OutFolder">Output folder.</param>
 /// <param name="Settings">The shared training flags.</param>
-public sealed record SweepRequest(string[] Models, string[] Methods, double[] Sparsities, int[] Seeds, string OutFolder, TrainSettings Settings);
+/// <param name="Shard">The share of the sweep to run (<c>--shard i/n</c>); null runs all of it.</param>
+public sealed record SweepRequest(string[] Models, string[] Methods, double[] Sparsities, int[] Seeds, string OutFolder, TrainSettings Settings, SweepShard? Shard = null);
 
 /// <summary>
 /// Runs a sweep: every cell not yet in <c>results.json</c>, one lottery-ticket trajectory per model and seed for lth
@@ -36,9 +38,23 @@ public static class SweepRunner
             throw new UsageException($"{results.Path} holds runs made with other settings; rerun with the same flags or choose another --out:{Environment.NewLine}  {string.Join(Environment.NewLine + "  ", mismatches)}");
         }
 
-        var cells = SweepPlan.Expand(request.Models, request.Methods, request.Sparsities, request.Seeds, PrunesEveryWeightLayer);
-        var skipped = request.Models.Where(m => !PrunesEveryWeightLayer(m)).ToList();
-        if (skipped.Count > 0 && request.Methods.Any(m => m != Methods.Dense))
+        var plan = SweepPlan.Expand(request.Models, request.Methods, request.Sparsities, request.Seeds, SweepPlan.PrunesEveryWeightLayer);
+        var units = SweepUnit.Group(plan);
+        if (request.Shard is { } shard)
+        {
+            var allUnits = units.Count;
+            units = shard.Select(units);
+            ClaimShardFolder(request, shard, results, units.SelectMany(u => u.Cells).ToArray());
+            AnsiConsole.MarkupLineInterpolated($"Shard {shard.ToString()}: {units.Count} of the sweep's {allUnits} units ({units.Sum(u => u.Cells.Count)} of {plan.Count} cells; a lottery-ticket trajectory is one unit).");
+        }
+        else if (ShardManifest.TryRead(request.OutFolder) is { } manifest)
+        {
+            throw new UsageException($"{ShardManifest.PathIn(request.OutFolder)}: this folder holds shard {manifest.Shard} of a sharded sweep; rerun it with --shard {manifest.Shard}, or combine the shards with merge.");
+        }
+
+        var cells = units.SelectMany(u => u.Cells).ToList();
+        var skipped = request.Models.Where(m => !SweepPlan.PrunesEveryWeightLayer(m)).ToList();
+        if (skipped.Count > 0 && request.Methods.Any(m => m != PruningMethods.Dense.Name))
         {
             AnsiConsole.MarkupLineInterpolated($"Pruning methods skip {string.Join(", ", skipped)}: their factorized layers are not prunable (they are trained dense only).");
         }
@@ -47,7 +63,7 @@ public static class SweepRunner
         AnsiConsole.MarkupLineInterpolated($"Sweep: {cells.Count} cells, {cells.Count - todo.Count} already in {results.Path}, {todo.Count} to run.");
         if (todo.Count == 0)
         {
-            WriteReports(results, request.OutFolder);
+            SweepReports.Write(results.Records, request.OutFolder);
             return CliApplication.Success;
         }
 
@@ -61,7 +77,7 @@ public static class SweepRunner
 
         void Report(RunRecord record)
         {
-            WriteReports(results, request.OutFolder);
+            SweepReports.Write(results.Records, request.OutFolder);
             if (todo.Remove(SweepCell.Of(record)))
             {
                 done++;
@@ -73,20 +89,26 @@ public static class SweepRunner
             AnsiConsole.MarkupLine(Invariant($"[[{done}/{done + todo.Count}]] {Markup.Escape(record.Model)} {Markup.Escape(record.Method)} sparsity {record.TargetSparsity} seed {record.Seed}: {outcome}"));
         }
 
-        while (todo.Count > 0)
+        foreach (var unit in units)
         {
+            var pending = unit.Cells.Where(todo.Contains).ToArray();
+            if (pending.Length == 0)
+            {
+                continue;
+            }
+
             cancellationToken.ThrowIfCancellationRequested();
-            var cell = todo[0];
+            var cell = pending[0];
             var settings = request.Settings with { Model = cell.Model, Method = cell.Method, Sparsity = cell.TargetSparsity, Seed = cell.Seed };
             AnsiConsole.MarkupLineInterpolated($"[grey]{cell.Model} {cell.Method} sparsity {cell.TargetSparsity.ToString(CultureInfo.InvariantCulture)} seed {cell.Seed}[/]");
-            if (!Methods.IsLotteryTicket(cell.Method))
+            if (!unit.IsTrajectory)
             {
                 Record(ConsoleObserver.Run(observer => TrainRunner.RunOneShot(settings, data, observer, cancellationToken), clearWhenDone: true));
                 continue;
             }
 
             // One trajectory per model and seed serves every pending lth and lth-reinit cell of both methods.
-            var trajectory = todo.Where(c => c.Model == cell.Model && c.Seed == cell.Seed && Methods.IsLotteryTicket(c.Method)).ToArray();
+            var trajectory = pending;
             var targets = trajectory.Select(c => c.TargetSparsity).Distinct().Order().ToArray();
             var landed = new List<RunRecord>();
             ConsoleObserver.Run(
@@ -95,8 +117,8 @@ public static class SweepRunner
                     TrainRunner.RunLotteryTicket(
                         settings,
                         targets,
-                        ticket: trajectory.Any(c => c.Method == Methods.Lth),
-                        reinit: trajectory.Any(c => c.Method == Methods.LthReinit),
+                        ticket: trajectory.Any(c => c.Method == PruningMethods.Lth.Name),
+                        reinit: trajectory.Any(c => c.Method == PruningMethods.LthReinit.Name),
                         data,
                         observer,
                         record =>
@@ -128,22 +150,27 @@ public static class SweepRunner
         return CliApplication.Success;
     }
 
-    private static void WriteReports(SweepResults results, string outFolder)
+    /// <summary>
+    /// Makes <paramref name="request"/>'s output folder the folder of <paramref name="shard"/>: a folder that already
+    /// holds another shard, another sweep's shard or an unsharded sweep is refused (its runs are not this shard's);
+    /// otherwise the manifest is (re)written.
+    /// </summary>
+    private static void ClaimShardFolder(SweepRequest request, SweepShard shard, SweepResults results, IReadOnlyList<SweepCell> cells)
     {
-        var folder = Path.GetFullPath(outFolder);
-        AtomicFile.WriteAllText(Path.Combine(folder, "results.md"), SweepTable.ToMarkdown(results.Records));
-        if (results.Records.Any(r => r.TestAccuracy.HasValue))
+        var manifest = ShardManifest.For(request, shard, cells);
+        var existing = ShardManifest.TryRead(request.OutFolder);
+        if (existing is null && results.Records.Count > 0)
         {
-            SweepPlot.Save(results.Records, Path.Combine(folder, "accuracy.png"), Path.Combine(folder, "accuracy.svg"));
+            throw new UsageException($"{results.Path} holds the runs of an unsharded sweep; give shard {shard} its own --out.");
         }
+
+        if (existing is not null && !(existing.IsSameSweepAs(manifest) && existing.ParsedShard == shard))
+        {
+            throw new UsageException($"{ShardManifest.PathIn(request.OutFolder)} holds shard {existing.Shard} of the sweep {existing.DescribeSweep()}; give shard {shard} of this sweep its own --out.");
+        }
+
+        manifest.Write(request.OutFolder);
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
-
-    /// <summary>
-    /// Whether every weight-carrying layer of the model can be pruned (false for factorized models with fixed factors;
-    /// pooling and flatten layers carry no weights and do not count).
-    /// </summary>
-    private static bool PrunesEveryWeightLayer(string model) =>
-        ModelGen.Generated.ModelCatalog.Find(model) is not { } descriptor || descriptor.Layers.Where(layer => layer.HasWeights).All(layer => layer.Prunable);
 }

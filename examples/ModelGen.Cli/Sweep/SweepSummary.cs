@@ -1,3 +1,4 @@
+using ModelGen.Pruning;
 using ModelGen.Cli.Output;
 
 namespace ModelGen.Cli.Sweep;
@@ -47,10 +48,6 @@ public sealed record SweepGroup(string Model, string Method, double TargetSparsi
             .ToArray();
     }
 
-    /// <summary>Position of a method in <see cref="Methods.All"/> (unknown names last).</summary>
-    public static int MethodOrder(string method)
-    {
-        var index = Array.IndexOf(Methods.All, method);
-        return index < 0 ? int.MaxValue : index;
-    }
+    /// <summary>Position of a method in <see cref="PruningMethods.All"/> (unknown names last).</summary>
+    public static int MethodOrder(string method) => PruningMethods.OrderOf(method);
 }

@@ -1,13 +1,13 @@
 using System.Collections.Generic;
 using Microsoft.CodeAnalysis;
+using ModelGen.Shapes;
 
 namespace ModelGen.Generators.Diagnostics;
 
-/// <summary>Every diagnostic ModelGen reports, with stable IDs. Each has a page under docs/diagnostics/.</summary>
+/// <summary>Every diagnostic the generator reports, with stable IDs. Each has a page under docs/diagnostics/ (see <see cref="DiagnosticHelp"/>).</summary>
 internal static class DiagnosticDescriptors
 {
     private const string Category = "ModelGen";
-    private const string HelpRoot = "https://github.com/modelgen/modelgen/blob/main/docs/diagnostics/";
 
     public static readonly DiagnosticDescriptor ModelClassNotPartial = Create(
         "MG0001", "Model class must be partial",
@@ -69,9 +69,9 @@ internal static class DiagnosticDescriptors
         "Layer '{0}' has rank {1}; a rank is positive (factorized) or 0 (plain)",
         DiagnosticSeverity.Error);
 
-    public static readonly DiagnosticDescriptor RankNotBelowFullRank = Create(
+    public static readonly DiagnosticDescriptor FactorizationDoesNotPay = Create(
         "MG0013", "Factorization does not reduce the layer",
-        "Layer '{0}' ({1} → {2}) is factorized at rank {3}, not below min(in, out) = {4}: it stores more parameters than the plain layer",
+        "Layer '{0}' ({1} → {2}) is factorized at rank {3}: its factors hold {4} weights, not fewer than the {5} of the plain layer, so parameters and FLOPs grow; the largest rank that pays is {6}",
         DiagnosticSeverity.Warning);
 
     public static readonly DiagnosticDescriptor ModelClassNotInstantiable = Create(
@@ -127,14 +127,14 @@ internal static class DiagnosticDescriptors
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = Index(
         ModelClassNotPartial, ModelClassNested, ModelClassGeneric, ModelHasNoLayers, NonPositiveSize, SizeOverflow,
         UnknownActivation, DuplicateLayerName, ModelOnNonClass, InvalidLayerName, LayerWithoutModel, NegativeRank,
-        RankNotBelowFullRank, ModelClassNotInstantiable, ModelClassNameReserved,
+        FactorizationDoesNotPay, ModelClassNotInstantiable, ModelClassNameReserved,
         InputSizeMissing, InputAndImageShape, IncompleteImageShape, KernelTooLarge, PoolDoesNotFit, NonPositiveWindow,
         NegativePadding, SpatialLayerAfterVector);
 
     public static DiagnosticDescriptor ById(string id) => s_byId[id];
 
     private static DiagnosticDescriptor Create(string id, string title, string message, DiagnosticSeverity severity) =>
-        new(id, title, message, Category, severity, isEnabledByDefault: true, helpLinkUri: HelpRoot + id + ".md");
+        new(id, title, message, Category, severity, isEnabledByDefault: true, helpLinkUri: DiagnosticHelp.Link(id));
 
     private static Dictionary<string, DiagnosticDescriptor> Index(params DiagnosticDescriptor[] descriptors)
     {

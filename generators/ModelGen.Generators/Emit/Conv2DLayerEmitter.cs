@@ -27,8 +27,9 @@ internal sealed class Conv2DLayerEmitter : LayerEmitter
         var p = Id(layer);
         return new[]
         {
-            new TensorSpec("Weight", "weight", "Weight", $"{p}Filters", $"{p}PatchSize", $"{p}PatchSize", layer.Prunable),
-            new TensorSpec("Bias", "bias", "Bias", $"{p}Filters", "1", $"{p}PatchSize", Maskable: false),
+            // The handle supplies W or W ⊙ M and masks gradients; convolutions have no sparse kernels yet.
+            new TensorSpec("Weight", "weight", "Weight", $"{p}Filters", $"{p}PatchSize", $"{p}PatchSize", layer.Prunable, IsMatrix: true, SparseCapable: false),
+            new TensorSpec("Bias", "bias", "Bias", $"{p}Filters", "1", $"{p}PatchSize", Maskable: false, IsMatrix: false),
         };
     }
 
@@ -59,7 +60,7 @@ internal sealed class Conv2DLayerEmitter : LayerEmitter
     {
         var (p, c, layer) = (step.Id, step.Local, step.Layer);
         DeclareOutput(w, step);
-        DeclareWeight(w, layer, "Weight", direction: false);
+        DeclareWeights(w, step, direction: false);
         w.Line($"{Convolution}.Forward({step.ForwardInput}, {c}Weight, {c}Output, batch, {p}Shape, ws.{p}Columns);");
         w.Line($"{Convolution}.AddBias({c}Output, p.AsSpan({p}BiasOffset, {p}Filters), batch, {p}Filters, {p}Plane);");
         EmitActivation(w, step);
@@ -70,11 +71,11 @@ internal sealed class Conv2DLayerEmitter : LayerEmitter
         var (p, c, layer) = (step.Id, step.Local, step.Layer);
         EmitGradientThroughActivation(w, step);
         w.Line($"{Convolution}.AccumulateWeightGradient({step.SavedInput}, {c}Gradient, g.Slice({p}WeightOffset, {p}WeightLength), batch, {p}Shape, ws.{p}Columns);");
-        EmitMaskGradient(w, layer, "g", "Weight");
+        w.Line($"{Handle(layer, "Weight")}.MaskGradient(g);");
         w.Line($"{Convolution}.AccumulateBiasGradient({c}Gradient, g.Slice({p}BiasOffset, {p}Filters), batch, {p}Filters, {p}Plane);");
         if (step.InputGradient is { } inputGradient)
         {
-            DeclareWeight(w, layer, "Weight", direction: false);
+            DeclareWeights(w, step, direction: false);
             w.Line($"{Convolution}.BackwardInput({c}Gradient, {c}Weight, {inputGradient}, batch, {p}Shape, ws.{p}Columns);");
         }
     }
@@ -83,11 +84,11 @@ internal sealed class Conv2DLayerEmitter : LayerEmitter
     {
         var (p, c, layer) = (step.Id, step.Local, step.Layer);
         var rPre = DeclareRPre(w, step);
-        DeclareWeight(w, layer, "Weight", direction: true);
+        DeclareWeights(w, step, direction: true);
         w.Line($"{Convolution}.Forward({step.SavedInput}, {c}WeightDirection, {rPre}, batch, {p}Shape, ws.{p}Columns);");
         if (step.SavedInputR is { } rx)
         {
-            DeclareWeight(w, layer, "Weight", direction: false);
+            DeclareWeights(w, step, direction: false);
             w.Line($"{Convolution}.Forward({rx}, {c}Weight, {rPre}, batch, {p}Shape, ws.{p}Columns, accumulate: true);");
         }
 
@@ -105,15 +106,27 @@ internal sealed class Conv2DLayerEmitter : LayerEmitter
             w.Line($"{Convolution}.AccumulateWeightGradient({rx}, {c}Gradient, result.Slice({p}WeightOffset, {p}WeightLength), batch, {p}Shape, ws.{p}Columns);");
         }
 
-        EmitMaskGradient(w, layer, "result", "Weight");
+        w.Line($"{Handle(layer, "Weight")}.MaskGradient(result);");
         w.Line($"{Convolution}.AccumulateBiasGradient({c}RGradient, result.Slice({p}BiasOffset, {p}Filters), batch, {p}Filters, {p}Plane);");
         if (step.InputGradient is { } inputGradient && step.InputRGradient is { } inputRGradient)
         {
-            DeclareWeight(w, layer, "Weight", direction: false);
-            DeclareWeight(w, layer, "Weight", direction: true);
+            DeclareWeights(w, step, direction: false);
+            DeclareWeights(w, step, direction: true);
             w.Line($"{Convolution}.BackwardInput({c}Gradient, {c}Weight, {inputGradient}, batch, {p}Shape, ws.{p}Columns);");
             w.Line($"{Convolution}.BackwardInput({c}Gradient, {c}WeightDirection, {inputRGradient}, batch, {p}Shape, ws.{p}Columns);");
             w.Line($"{Convolution}.BackwardInput({c}RGradient, {c}Weight, {inputRGradient}, batch, {p}Shape, ws.{p}Columns, accumulate: true);");
         }
+    }
+
+    /// <summary>
+    /// Declares <c>{Local}Weight</c> (the handle's W or W ⊙ M) or <c>{Local}WeightDirection</c> (this tensor's slice of
+    /// the direction, which MaskVector has masked as a whole).
+    /// </summary>
+    private static void DeclareWeights(IndentedWriter w, LayerStep step, bool direction)
+    {
+        var (p, c) = (step.Id, step.Local);
+        w.Line(direction
+            ? $"var {c}WeightDirection = v.Slice({p}WeightOffset, {p}WeightLength);"
+            : $"var {c}Weight = {Handle(step.Layer, "Weight")}.Weights;");
     }
 }

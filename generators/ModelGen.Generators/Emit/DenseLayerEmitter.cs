@@ -21,8 +21,8 @@ internal sealed class DenseLayerEmitter : LayerEmitter
         var p = Id(layer);
         return new[]
         {
-            new TensorSpec("Weight", "weight", "Weight", $"{p}Out", $"{p}In", $"{p}In", layer.Prunable),
-            new TensorSpec("Bias", "bias", "Bias", $"{p}Out", "1", $"{p}In", Maskable: false),
+            new TensorSpec("Weight", "weight", "Weight", $"{p}Out", $"{p}In", $"{p}In", layer.Prunable, IsMatrix: true),
+            new TensorSpec("Bias", "bias", "Bias", $"{p}Out", "1", $"{p}In", Maskable: false, IsMatrix: false),
         };
     }
 
@@ -41,37 +41,33 @@ internal sealed class DenseLayerEmitter : LayerEmitter
 
     public override void EmitForward(IndentedWriter w, LayerStep step)
     {
-        var (p, c, layer) = (step.Id, step.Local, step.Layer);
+        var weight = Handle(step.Layer, "Weight");
         DeclareOutput(w, step);
-        DeclareWeight(w, layer, "Weight", direction: false);
-        w.Line($"{Gemm}.MultiplyTransposedB({step.ForwardInput}, {c}Weight, {c}Output, batch, {p}Out, {p}In);");
+        w.Line($"{weight}.Forward({step.ForwardInput}, {step.Local}Output, batch);");
         EmitBiasAndActivation(w, step);
     }
 
     public override void EmitBackward(IndentedWriter w, LayerStep step)
     {
-        var (p, c, layer) = (step.Id, step.Local, step.Layer);
+        var (p, c) = (step.Id, step.Local);
+        var weight = Handle(step.Layer, "Weight");
         EmitGradientThroughActivation(w, step);
-        w.Line($"{Gemm}.MultiplyTransposedA({c}Gradient, {step.SavedInput}, g.Slice({p}WeightOffset, {p}WeightLength), {p}Out, {p}In, batch, accumulate: true);");
-        EmitMaskGradient(w, layer, "g", "Weight");
+        w.Line($"{weight}.AccumulateWeightGradient({c}Gradient, {step.SavedInput}, g, batch);");
         w.Line($"{RowOps}.AccumulateColumnSums({c}Gradient, g.Slice({p}BiasOffset, {p}Out), batch, {p}Out);");
         if (step.InputGradient is { } inputGradient)
         {
-            DeclareWeight(w, layer, "Weight", direction: false);
-            w.Line($"{Gemm}.Multiply({c}Gradient, {c}Weight, {inputGradient}, batch, {p}In, {p}Out);");
+            w.Line($"{weight}.InputGradient({c}Gradient, {inputGradient}, batch);");
         }
     }
 
     public override void EmitForwardR(IndentedWriter w, LayerStep step)
     {
-        var (p, c, layer) = (step.Id, step.Local, step.Layer);
+        var weight = Handle(step.Layer, "Weight");
         var rPre = DeclareRPre(w, step);
-        DeclareWeight(w, layer, "Weight", direction: true);
-        w.Line($"{Gemm}.MultiplyTransposedB({step.SavedInput}, {c}WeightDirection, {rPre}, batch, {p}Out, {p}In);");
+        w.Line($"{weight}.ForwardDirection(v, {step.SavedInput}, {rPre}, batch);");
         if (step.SavedInputR is { } rx)
         {
-            DeclareWeight(w, layer, "Weight", direction: false);
-            w.Line($"{Gemm}.MultiplyTransposedB({rx}, {c}Weight, {rPre}, batch, {p}Out, {p}In, accumulate: true);");
+            w.Line($"{weight}.Forward({rx}, {rPre}, batch, accumulate: true);");
         }
 
         EmitRBiasAndActivation(w, step, rPre);
@@ -79,23 +75,21 @@ internal sealed class DenseLayerEmitter : LayerEmitter
 
     public override void EmitBackwardR(IndentedWriter w, LayerStep step)
     {
-        var (p, c, layer) = (step.Id, step.Local, step.Layer);
+        var (p, c) = (step.Id, step.Local);
+        var weight = Handle(step.Layer, "Weight");
         EmitRGradientThroughActivation(w, step);
-        w.Line($"{Gemm}.MultiplyTransposedA({c}RGradient, {step.SavedInput}, result.Slice({p}WeightOffset, {p}WeightLength), {p}Out, {p}In, batch, accumulate: true);");
+        w.Line($"{weight}.AccumulateWeightGradient({c}RGradient, {step.SavedInput}, result, batch);");
         if (step.SavedInputR is { } rx)
         {
-            w.Line($"{Gemm}.MultiplyTransposedA({c}Gradient, {rx}, result.Slice({p}WeightOffset, {p}WeightLength), {p}Out, {p}In, batch, accumulate: true);");
+            w.Line($"{weight}.AccumulateWeightGradient({c}Gradient, {rx}, result, batch);");
         }
 
-        EmitMaskGradient(w, layer, "result", "Weight");
         w.Line($"{RowOps}.AccumulateColumnSums({c}RGradient, result.Slice({p}BiasOffset, {p}Out), batch, {p}Out);");
         if (step.InputGradient is { } inputGradient && step.InputRGradient is { } inputRGradient)
         {
-            DeclareWeight(w, layer, "Weight", direction: false);
-            DeclareWeight(w, layer, "Weight", direction: true);
-            w.Line($"{Gemm}.Multiply({c}Gradient, {c}Weight, {inputGradient}, batch, {p}In, {p}Out);");
-            w.Line($"{Gemm}.Multiply({c}Gradient, {c}WeightDirection, {inputRGradient}, batch, {p}In, {p}Out);");
-            w.Line($"{Gemm}.Multiply({c}RGradient, {c}Weight, {inputRGradient}, batch, {p}In, {p}Out, accumulate: true);");
+            w.Line($"{weight}.InputGradient({c}Gradient, {inputGradient}, batch);");
+            w.Line($"{weight}.InputGradientDirection(v, {c}Gradient, {inputRGradient}, batch);");
+            w.Line($"{weight}.InputGradient({c}RGradient, {inputRGradient}, batch, accumulate: true);");
         }
     }
 }

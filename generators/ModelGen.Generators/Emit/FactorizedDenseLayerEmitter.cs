@@ -24,9 +24,9 @@ internal sealed class FactorizedDenseLayerEmitter : LayerEmitter
         var p = Id(layer);
         return new[]
         {
-            new TensorSpec("Vt", "Vt", "FactorVt", $"{p}Rank", $"{p}In", $"{p}In", layer.Prunable),
-            new TensorSpec("U", "U", "FactorU", $"{p}Out", $"{p}Rank", $"{p}Rank", layer.Prunable),
-            new TensorSpec("Bias", "bias", "Bias", $"{p}Out", "1", $"{p}In", Maskable: false),
+            new TensorSpec("Vt", "Vt", "FactorVt", $"{p}Rank", $"{p}In", $"{p}In", layer.Prunable, IsMatrix: true),
+            new TensorSpec("U", "U", "FactorU", $"{p}Out", $"{p}Rank", $"{p}Rank", layer.Prunable, IsMatrix: true),
+            new TensorSpec("Bias", "bias", "Bias", $"{p}Out", "1", $"{p}In", Maskable: false, IsMatrix: false),
         };
     }
 
@@ -63,101 +63,69 @@ internal sealed class FactorizedDenseLayerEmitter : LayerEmitter
     {
         var (p, c, layer) = (step.Id, step.Local, step.Layer);
         DeclareOutput(w, step);
-        DeclareWeight(w, layer, "U", direction: false);
-        DeclareWeight(w, layer, "Vt", direction: false);
         w.Line($"var {c}Inner = ws.{p}Inner.AsSpan(0, batch * {p}Rank);");
-        w.Line($"{Gemm}.MultiplyTransposedB({step.ForwardInput}, {c}Vt, {c}Inner, batch, {p}Rank, {p}In);");
-        w.Line($"{Gemm}.MultiplyTransposedB({c}Inner, {c}U, {c}Output, batch, {p}Out, {p}Rank);");
+        w.Line($"{Handle(layer, "Vt")}.Forward({step.ForwardInput}, {c}Inner, batch);");
+        w.Line($"{Handle(layer, "U")}.Forward({c}Inner, {c}Output, batch);");
         EmitBiasAndActivation(w, step);
     }
 
     public override void EmitBackward(IndentedWriter w, LayerStep step)
     {
         var (p, c, layer) = (step.Id, step.Local, step.Layer);
+        var (u, vt) = (Handle(layer, "U"), Handle(layer, "Vt"));
         EmitGradientThroughActivation(w, step);
-        DeclareWeight(w, layer, "U", direction: false);
-        if (step.InputGradient is not null)
-        {
-            DeclareWeight(w, layer, "Vt", direction: false);
-        }
-
         w.Line($"var {c}InnerGradient = ws.{p}InnerGradient.AsSpan(0, batch * {p}Rank);");
-        w.Line($"{Gemm}.MultiplyTransposedA({c}Gradient, ws.{p}Inner.AsSpan(0, batch * {p}Rank), g.Slice({p}UOffset, {p}ULength), {p}Out, {p}Rank, batch, accumulate: true);");
-        EmitMaskGradient(w, layer, "g", "U");
+        w.Line($"{u}.AccumulateWeightGradient({c}Gradient, ws.{p}Inner.AsSpan(0, batch * {p}Rank), g, batch);");
         w.Line($"{RowOps}.AccumulateColumnSums({c}Gradient, g.Slice({p}BiasOffset, {p}Out), batch, {p}Out);");
-        w.Line($"{Gemm}.Multiply({c}Gradient, {c}U, {c}InnerGradient, batch, {p}Rank, {p}Out);");
-        w.Line($"{Gemm}.MultiplyTransposedA({c}InnerGradient, {step.SavedInput}, g.Slice({p}VtOffset, {p}VtLength), {p}Rank, {p}In, batch, accumulate: true);");
-        EmitMaskGradient(w, layer, "g", "Vt");
+        w.Line($"{u}.InputGradient({c}Gradient, {c}InnerGradient, batch);");
+        w.Line($"{vt}.AccumulateWeightGradient({c}InnerGradient, {step.SavedInput}, g, batch);");
         if (step.InputGradient is { } inputGradient)
         {
-            w.Line($"{Gemm}.Multiply({c}InnerGradient, {c}Vt, {inputGradient}, batch, {p}In, {p}Rank);");
+            w.Line($"{vt}.InputGradient({c}InnerGradient, {inputGradient}, batch);");
         }
     }
 
     public override void EmitForwardR(IndentedWriter w, LayerStep step)
     {
         var (p, c, layer) = (step.Id, step.Local, step.Layer);
+        var (u, vt) = (Handle(layer, "U"), Handle(layer, "Vt"));
         var rPre = DeclareRPre(w, step);
-        var rx = step.SavedInputR;
-        DeclareWeight(w, layer, "U", direction: false);
-        if (rx is not null)
-        {
-            DeclareWeight(w, layer, "Vt", direction: false);
-        }
-
-        DeclareWeight(w, layer, "U", direction: true);
-        DeclareWeight(w, layer, "Vt", direction: true);
         w.Line($"var {c}RInner = hs.{p}RInner.AsSpan(0, batch * {p}Rank);");
-        w.Line($"{Gemm}.MultiplyTransposedB({step.SavedInput}, {c}VtDirection, {c}RInner, batch, {p}Rank, {p}In);");
-        if (rx is not null)
+        w.Line($"{vt}.ForwardDirection(v, {step.SavedInput}, {c}RInner, batch);");
+        if (step.SavedInputR is { } rx)
         {
-            w.Line($"{Gemm}.MultiplyTransposedB({rx}, {c}Vt, {c}RInner, batch, {p}Rank, {p}In, accumulate: true);");
+            w.Line($"{vt}.Forward({rx}, {c}RInner, batch, accumulate: true);");
         }
 
-        w.Line($"{Gemm}.MultiplyTransposedB(ws.{p}Inner.AsSpan(0, batch * {p}Rank), {c}UDirection, {rPre}, batch, {p}Out, {p}Rank);");
-        w.Line($"{Gemm}.MultiplyTransposedB({c}RInner, {c}U, {rPre}, batch, {p}Out, {p}Rank, accumulate: true);");
+        w.Line($"{u}.ForwardDirection(v, ws.{p}Inner.AsSpan(0, batch * {p}Rank), {rPre}, batch);");
+        w.Line($"{u}.Forward({c}RInner, {rPre}, batch, accumulate: true);");
         EmitRBiasAndActivation(w, step, rPre);
     }
 
     public override void EmitBackwardR(IndentedWriter w, LayerStep step)
     {
         var (p, c, layer) = (step.Id, step.Local, step.Layer);
-        var rx = step.SavedInputR;
+        var (u, vt) = (Handle(layer, "U"), Handle(layer, "Vt"));
         EmitRGradientThroughActivation(w, step);
-        var hasInput = step.InputGradient is not null;
-        DeclareWeight(w, layer, "U", direction: false);
-        if (hasInput)
-        {
-            DeclareWeight(w, layer, "Vt", direction: false);
-        }
-
-        DeclareWeight(w, layer, "U", direction: true);
-        if (hasInput)
-        {
-            DeclareWeight(w, layer, "Vt", direction: true);
-        }
-
         w.Line($"var {c}InnerGradient = ws.{p}InnerGradient.AsSpan(0, batch * {p}Rank);");
         w.Line($"var {c}RInnerGradient = hs.{p}RInnerGradient.AsSpan(0, batch * {p}Rank);");
-        w.Line($"{Gemm}.Multiply({c}Gradient, {c}U, {c}InnerGradient, batch, {p}Rank, {p}Out);");
-        w.Line($"{Gemm}.Multiply({c}Gradient, {c}UDirection, {c}RInnerGradient, batch, {p}Rank, {p}Out);");
-        w.Line($"{Gemm}.Multiply({c}RGradient, {c}U, {c}RInnerGradient, batch, {p}Rank, {p}Out, accumulate: true);");
-        w.Line($"{Gemm}.MultiplyTransposedA({c}RGradient, ws.{p}Inner.AsSpan(0, batch * {p}Rank), result.Slice({p}UOffset, {p}ULength), {p}Out, {p}Rank, batch, accumulate: true);");
-        w.Line($"{Gemm}.MultiplyTransposedA({c}Gradient, hs.{p}RInner.AsSpan(0, batch * {p}Rank), result.Slice({p}UOffset, {p}ULength), {p}Out, {p}Rank, batch, accumulate: true);");
-        EmitMaskGradient(w, layer, "result", "U");
+        w.Line($"{u}.InputGradient({c}Gradient, {c}InnerGradient, batch);");
+        w.Line($"{u}.InputGradientDirection(v, {c}Gradient, {c}RInnerGradient, batch);");
+        w.Line($"{u}.InputGradient({c}RGradient, {c}RInnerGradient, batch, accumulate: true);");
+        w.Line($"{u}.AccumulateWeightGradient({c}RGradient, ws.{p}Inner.AsSpan(0, batch * {p}Rank), result, batch);");
+        w.Line($"{u}.AccumulateWeightGradient({c}Gradient, hs.{p}RInner.AsSpan(0, batch * {p}Rank), result, batch);");
         w.Line($"{RowOps}.AccumulateColumnSums({c}RGradient, result.Slice({p}BiasOffset, {p}Out), batch, {p}Out);");
-        w.Line($"{Gemm}.MultiplyTransposedA({c}RInnerGradient, {step.SavedInput}, result.Slice({p}VtOffset, {p}VtLength), {p}Rank, {p}In, batch, accumulate: true);");
-        if (rx is not null)
+        w.Line($"{vt}.AccumulateWeightGradient({c}RInnerGradient, {step.SavedInput}, result, batch);");
+        if (step.SavedInputR is { } rx)
         {
-            w.Line($"{Gemm}.MultiplyTransposedA({c}InnerGradient, {rx}, result.Slice({p}VtOffset, {p}VtLength), {p}Rank, {p}In, batch, accumulate: true);");
+            w.Line($"{vt}.AccumulateWeightGradient({c}InnerGradient, {rx}, result, batch);");
         }
 
-        EmitMaskGradient(w, layer, "result", "Vt");
         if (step.InputGradient is { } inputGradient && step.InputRGradient is { } inputRGradient)
         {
-            w.Line($"{Gemm}.Multiply({c}InnerGradient, {c}Vt, {inputGradient}, batch, {p}In, {p}Rank);");
-            w.Line($"{Gemm}.Multiply({c}InnerGradient, {c}VtDirection, {inputRGradient}, batch, {p}In, {p}Rank);");
-            w.Line($"{Gemm}.Multiply({c}RInnerGradient, {c}Vt, {inputRGradient}, batch, {p}In, {p}Rank, accumulate: true);");
+            w.Line($"{vt}.InputGradient({c}InnerGradient, {inputGradient}, batch);");
+            w.Line($"{vt}.InputGradientDirection(v, {c}InnerGradient, {inputRGradient}, batch);");
+            w.Line($"{vt}.InputGradient({c}RInnerGradient, {inputRGradient}, batch, accumulate: true);");
         }
     }
 }

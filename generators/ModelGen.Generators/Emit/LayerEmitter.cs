@@ -25,10 +25,10 @@ namespace ModelGen.Generators.Emit;
 /// <see cref="LayerStep.InputRGradient"/>), never the network input's;</item>
 /// <item>forward declares the local <c>{Local}Output</c> (the last layer's is the <c>logits</c> span) and applies
 /// its activation unless <c>linearized</c>; backward starts by applying its activation's derivative to its gradient
-/// and adds its parameter gradients to <c>g</c> (masked when <c>masked</c>);</item>
-/// <item>pass locals available: <c>p</c> (Parameters.Values), <c>g</c> (gradients, backward), <c>m</c> (mask values,
-/// backward passes, only when some layer is prunable), <c>v</c> (the direction, R passes), <c>result</c> (H·v, R-backward),
-/// <c>batch</c>, <c>masked</c>, <c>linearized</c>, <c>ws</c>, <c>hs</c>.</item>
+/// and adds its parameter gradients to <c>g</c> (weight gradients through the handles, which mask them);</item>
+/// <item>pass locals available: <c>p</c> (Parameters.Values), <c>g</c> (gradients, backward),
+/// <c>v</c> (the direction, masked, R passes), <c>result</c> (H·v, R-backward), <c>batch</c>, <c>linearized</c>, <c>ws</c>,
+/// <c>hs</c>; the weight handles (<see cref="Handle"/>) are prepared before every pass.</item>
 /// </list>
 /// </remarks>
 internal abstract class LayerEmitter
@@ -81,33 +81,11 @@ internal abstract class LayerEmitter
     }
 
     /// <summary>
-    /// A weight span a pass uses: the parameters (or, with <paramref name="direction"/>, the direction <c>v</c>), or
-    /// the masked copy when masks are active and the layer is prunable. Directions are masked as a whole
-    /// (MaskVector) before the R passes, so they never read the masked copies.
+    /// The field holding the kernel seam of one weight matrix (<c>_l1Weight</c>): a ModelGen.Model.WeightMatrixHandle
+    /// created for each tensor with <see cref="TensorSpec.IsMatrix"/>. Passes call its products (Forward,
+    /// InputGradient, AccumulateWeightGradient and their direction forms) and never branch on masks.
     /// </summary>
-    protected static void DeclareWeight(IndentedWriter w, LayerSpec layer, string suffix, bool direction)
-    {
-        var p = Id(layer);
-        var local = Local(layer) + suffix + (direction ? "Direction" : string.Empty);
-        var plain = direction ? $"v.Slice({p}{suffix}Offset, {p}{suffix}Length)" : $"p.AsSpan({p}{suffix}Offset, {p}{suffix}Length)";
-        w.Line(layer.Prunable && !direction
-            ? $"{ReadOnlySpanOfFloat} {local} = masked ? _maskedWeights!.{p}{suffix} : {plain};"
-            : $"{ReadOnlySpanOfFloat} {local} = {plain};");
-    }
-
-    /// <summary>Zeroes the removed entries of a just-accumulated weight gradient (<paramref name="target"/> g or result).</summary>
-    protected static void EmitMaskGradient(IndentedWriter w, LayerSpec layer, string target, string suffix)
-    {
-        if (!layer.Prunable)
-        {
-            return;
-        }
-
-        var slice = $"{target}.Slice({Id(layer)}{suffix}Offset, {Id(layer)}{suffix}Length)";
-        w.Open("if (masked)");
-        w.Line($"{Tensor}.Multiply({slice}, m.Slice({Id(layer)}{suffix}Offset, {Id(layer)}{suffix}Length), {slice});");
-        w.Close();
-    }
+    public static string Handle(LayerSpec layer, string suffix) => "_" + Local(layer) + suffix;
 
     /// <summary>Declares the layer's output local: a workspace buffer, or the logits span for the last layer.</summary>
     protected static void DeclareOutput(IndentedWriter w, LayerStep step) =>

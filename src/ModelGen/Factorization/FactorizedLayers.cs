@@ -19,6 +19,21 @@ public static class FactorizedLayers
     /// </summary>
     public static Func<ParameterTensor, bool> ExcludeFactors { get; } = static tensor => !IsFactor(tensor);
 
+    /// <summary>
+    /// The pruning-safety rules' MG0110 for a factorization setting (<c>"Frobenius decay"</c>, <c>"Factor
+    /// initialization"</c>) given to model <paramref name="model"/>: advice when none of its layers is factorized (the
+    /// setting does nothing), else null. Same ID and text as the analyzer's diagnostic.
+    /// </summary>
+    public static Pruning.PruningAdvice? CheckSetting(string setting, string model, IReadOnlyList<LayerInfo> layers)
+    {
+        ArgumentNullException.ThrowIfNull(setting);
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(layers);
+        return Shapes.PruningRules.CheckFactorSetting(setting, model, Pruning.PruningAdvice.Layers(layers)) is { } finding
+            ? Pruning.PruningAdvice.From(finding)
+            : null;
+    }
+
     /// <summary>Whether <paramref name="tensor"/> is a factor (U or Vt) of a factorized layer.</summary>
     public static bool IsFactor(ParameterTensor tensor)
     {

@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -12,6 +13,7 @@ namespace ModelGen.Kernels;
 /// keeps, so no pre-activation buffer is needed: ReLU f' = [y &gt; 0], f'' = 0; tanh f' = 1 − y², f'' = −2y(1 − y²);
 /// sigmoid f' = y(1 − y), f'' = y(1 − y)(1 − 2y).
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)] // public for generated code in users' assemblies, hidden from their completion (as STJ hides JsonMetadataServices)
 public static class ActivationKernels
 {
     /// <summary>In place x = max(x, 0).</summary>

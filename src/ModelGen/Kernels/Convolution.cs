@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 using System.Numerics.Tensors;
 
 namespace ModelGen.Kernels;
@@ -16,6 +17,7 @@ namespace ModelGen.Kernels;
 /// <see cref="AccumulateBiasGradient"/>, <see cref="ActivationKernels"/>), as for dense layers, so the R-operator passes
 /// of a Hessian-vector product reuse the same three products.
 /// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class Convolution
 {
     /// <summary>

@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 
 namespace ModelGen.Kernels;
 
@@ -11,6 +12,7 @@ namespace ModelGen.Kernels;
 /// The output extent is PyTorch's floor((in + 2·padding − kernel) / stride) + 1; the generator's shape inference
 /// (src/ModelGen/Shapes) derives the same numbers at compile time, and a test holds the two to each other.
 /// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public readonly record struct ConvolutionShape
 {
     /// <summary>Describes a convolution; call <see cref="Validate"/> (every kernel does) before relying on it.</summary>

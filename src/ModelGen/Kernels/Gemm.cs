@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -42,6 +43,7 @@ public static unsafe class Gemm
     /// <param name="accumulate">Add the product to C instead of overwriting it.</param>
     /// <exception cref="ArgumentOutOfRangeException">A dimension is negative.</exception>
     /// <exception cref="ArgumentException">A span's length does not match its dimensions.</exception>
+    [EditorBrowsable(EditorBrowsableState.Never)] // generated code's; hidden from completion like the other kernels
     public static void MultiplyTransposedB(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate = false)
     {
         CheckDimensions(m, n, k);
@@ -98,6 +100,7 @@ public static unsafe class Gemm
     /// <param name="accumulate">Add the product to C instead of overwriting it.</param>
     /// <exception cref="ArgumentOutOfRangeException">A dimension is negative.</exception>
     /// <exception cref="ArgumentException">A span's length does not match its dimensions.</exception>
+    [EditorBrowsable(EditorBrowsableState.Never)] // generated code's; hidden from completion like the other kernels
     public static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate = false)
     {
         CheckDimensions(m, n, k);
@@ -131,6 +134,7 @@ public static unsafe class Gemm
     /// <param name="accumulate">Add the product to C instead of overwriting it.</param>
     /// <exception cref="ArgumentOutOfRangeException">A dimension is negative.</exception>
     /// <exception cref="ArgumentException">A span's length does not match its dimensions.</exception>
+    [EditorBrowsable(EditorBrowsableState.Never)] // generated code's; hidden from completion like the other kernels
     public static void MultiplyTransposedA(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate = false)
     {
         CheckDimensions(m, n, k);

@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 
 namespace ModelGen.Kernels;
 
@@ -7,6 +8,7 @@ namespace ModelGen.Kernels;
 /// <see cref="Stride"/> along both axes, no padding, partial windows at the border dropped (PyTorch's
 /// <c>nn.MaxPool2d</c>/<c>nn.AvgPool2d</c> with <c>ceil_mode=False</c>). Channels are pooled independently.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public readonly record struct PoolShape
 {
     /// <summary>Describes a pooling layer; <paramref name="stride"/> 0 means the window size (PyTorch's default).</summary>

@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 
 namespace ModelGen.Kernels;
 
@@ -7,6 +8,7 @@ namespace ModelGen.Kernels;
 /// max-pooling, the routing of a directional derivative (R-operator) or a linearized signal through the recorded
 /// maxima. Allocation-free; every sum runs in a fixed order.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class Pooling
 {
     /// <summary>

@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 using System.Numerics.Tensors;
 
 namespace ModelGen.Kernels;
@@ -7,6 +8,7 @@ namespace ModelGen.Kernels;
 /// Row-wise operations on row-major matrices that a dense layer's bias needs: adding it to every row in the
 /// forward pass, and summing the output gradient's rows into its gradient in the backward pass.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)] // public for generated code in users' assemblies, hidden from their completion (as STJ hides JsonMetadataServices)
 public static class RowOps
 {
     /// <summary>Adds <paramref name="row"/> to every row: matrix[r, :] += row.</summary>

@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 using System.Numerics.Tensors;
 
 namespace ModelGen.Kernels;
@@ -7,6 +8,7 @@ namespace ModelGen.Kernels;
 /// Softmax cross-entropy over rows of logits, with a temperature T: p = softmax(logits / T). The loss is the mean
 /// over the batch of −log p[label]; gradients and Hessian-vector products are those of that mean.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)] // public for generated code in users' assemblies, hidden from their completion (as STJ hides JsonMetadataServices)
 public static class SoftmaxCrossEntropy
 {
     /// <summary>

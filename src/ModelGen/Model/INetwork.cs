@@ -29,6 +29,38 @@ public interface INetwork
     /// <summary>Pruning masks over <see cref="Parameters"/>; inactive (all ones) until a pruner sets one.</summary>
     MaskSet Masks { get; }
 
+    /// <summary>
+    /// How each layer with weights runs under the current masks: dense or sparse kernels, and the kept fraction of
+    /// its prunable weights. Generated networks report their weight handles' choice; the default (for hand-written
+    /// implementations) reports every layer dense with the density its masks give.
+    /// </summary>
+    IReadOnlyList<LayerExecution> Execution
+    {
+        get
+        {
+            var result = new List<LayerExecution>(Layers.Count);
+            foreach (var layer in Layers)
+            {
+                long kept = 0, total = 0;
+                foreach (var tensor in Parameters.Tensors)
+                {
+                    if (tensor.Layer == layer.Name && tensor.Role != ParameterRole.Bias)
+                    {
+                        kept += tensor.Length - Masks.CountRemoved(tensor);
+                        total += tensor.Length;
+                    }
+                }
+
+                if (total > 0)
+                {
+                    result.Add(new LayerExecution(layer.Name, KernelKind.Dense, (double)kept / total));
+                }
+            }
+
+            return result;
+        }
+    }
+
     /// <summary>Computes logits for <paramref name="batch"/> samples into <paramref name="output"/>.</summary>
     void Forward(ReadOnlySpan<float> input, int batch, Span<float> output);
 

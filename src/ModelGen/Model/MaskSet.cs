@@ -15,6 +15,8 @@ public sealed class MaskSet
     private readonly float[] _values;
     private readonly Dictionary<int, int> _zerosByOffset = new();
     private int _zeroCount;
+    private SparseUpdatePlan? _plan;
+    private int _gradientsClearedVersion = -1;
 
     /// <summary>Creates an all-ones (nothing pruned) mask for <paramref name="parameters"/>.</summary>
     public MaskSet(ParameterSet parameters)
@@ -26,6 +28,12 @@ public sealed class MaskSet
 
     /// <summary>Whether any entry is masked out. The generated code takes the mask-aware path only then.</summary>
     public bool IsActive { get; private set; }
+
+    /// <summary>
+    /// Bumped by every change (<see cref="Set"/>, <see cref="Reset"/>): whatever is derived from the mask (a layer's
+    /// sparse structure, an optimizer's kept-index lists) rebuilds when the version it saw differs.
+    /// </summary>
+    public int Version { get; private set; }
 
     /// <summary>The whole mask, same layout as <see cref="ParameterSet.Values"/>.</summary>
     public ReadOnlySpan<float> Values => _values;
@@ -68,6 +76,49 @@ public sealed class MaskSet
         _zeroCount += zeros - _zerosByOffset.GetValueOrDefault(tensor.Offset);
         _zerosByOffset[tensor.Offset] = zeros;
         IsActive = _zeroCount > 0;
+        Version++;
+    }
+
+    /// <summary>Number of entries of <paramref name="tensor"/> the mask removes (0 for a tensor never masked).</summary>
+    public int CountRemoved(ParameterTensor tensor) => _zerosByOffset.GetValueOrDefault(tensor.Offset);
+    /// <summary>
+    /// Installs a whole mask (laid out like <see cref="ParameterSet.Values"/>, as pruners, lottery tickets and saved
+    /// masks are): sets the mask of every prunable tensor from its slice and zeroes the removed weights, so the network
+    /// is at once what it will train as. Nothing changes when the mask is refused.
+    /// </summary>
+    /// <exception cref="ArgumentException">
+    /// The length differs from the parameter count, an entry is not exactly 0 or 1, or an entry of a tensor that is not
+    /// prunable is 0 (that tensor cannot be masked); the message names the tensor and the index.
+    /// </exception>
+    public void Install(ReadOnlySpan<float> fullMask)
+    {
+        if (fullMask.Length != _values.Length)
+        {
+            throw new ArgumentException($"Mask has {fullMask.Length} entries, the parameter set {_values.Length}.", nameof(fullMask));
+        }
+
+        foreach (var tensor in _parameters.Tensors)
+        {
+            var slice = fullMask.Slice(tensor.Offset, tensor.Length);
+            for (var i = 0; i < slice.Length; i++)
+            {
+                if (slice[i] != 1f && (slice[i] != 0f || !tensor.IsPrunable))
+                {
+                    var reason = tensor.IsPrunable ? "masks hold 0 or 1" : "the tensor is not prunable";
+                    throw new ArgumentException($"Mask for '{tensor.Name}' has {slice[i]} at index {i}; {reason}.", nameof(fullMask));
+                }
+            }
+        }
+
+        foreach (var tensor in _parameters.Tensors)
+        {
+            if (tensor.IsPrunable)
+            {
+                Set(tensor, fullMask.Slice(tensor.Offset, tensor.Length));
+            }
+        }
+
+        ApplyToParameters();
     }
 
     /// <summary>Number of entries of <paramref name="tensor"/> the mask keeps.</summary>
@@ -80,6 +131,7 @@ public sealed class MaskSet
         _zerosByOffset.Clear();
         _zeroCount = 0;
         IsActive = false;
+        Version++;
     }
 
     /// <summary>Zeroes masked-out values in <paramref name="values"/> (parameters, gradients or optimizer moments).</summary>
@@ -99,4 +151,40 @@ public sealed class MaskSet
 
     /// <summary>Zeroes the masked-out parameters of the set this mask belongs to.</summary>
     public void ApplyToParameters() => ApplyTo(_parameters.Values);
+
+    /// <summary>
+    /// Sets the gradients of the set this mask belongs to to zero before a step, touching only the kept entries of
+    /// tensors that run sparse: the whole array is cleared once per mask version, and after that the backward passes
+    /// never write removed entries of sparse tensors (and optimizers never read them). Equivalent to
+    /// <see cref="ParameterSet.ZeroGradients"/> for every kept entry.
+    /// </summary>
+    public void ZeroGradients()
+    {
+        var gradients = _parameters.Gradients;
+        var plan = UpdatePlan;
+        if (!plan.HasSparse || _gradientsClearedVersion != Version)
+        {
+            Array.Clear(gradients);
+            _gradientsClearedVersion = Version;
+            return;
+        }
+
+        for (var piece = 0; piece < plan.Count; piece++)
+        {
+            if (plan.Kept[piece] is { } kept)
+            {
+                foreach (var i in kept)
+                {
+                    gradients[i] = 0f;
+                }
+            }
+            else
+            {
+                Array.Clear(gradients, plan.Starts[piece], plan.Lengths[piece]);
+            }
+        }
+    }
+
+    /// <summary>How optimizers and <see cref="ZeroGradients"/> cut the parameters under the current mask (cached per version).</summary>
+    internal SparseUpdatePlan UpdatePlan => _plan is { } plan && plan.Version == Version ? plan : _plan = SparseUpdatePlan.Build(_parameters, this);
 }

@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 
 namespace ModelGen.Model;
 
@@ -6,6 +7,7 @@ namespace ModelGen.Model;
 /// Argument checks shared by every generated network's public methods, so each model reports a wrong batch or span
 /// size the same way (generated code stays thin).
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)] // public for generated code in users' assemblies, hidden from their completion (as STJ hides JsonMetadataServices)
 public static class NetworkGuard
 {
     /// <summary>Checks that <paramref name="batch"/> is positive and that a span holds at least batch·perSample values.</summary>

@@ -1,8 +1,10 @@
 using System;
+using System.ComponentModel;
 
 namespace ModelGen.Model;
 
 /// <summary>Seeded, deterministic parameter initialization.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)] // public for generated code in users' assemblies, hidden from their completion (as STJ hides JsonMetadataServices)
 public static class ParameterInitializer
 {
     /// <summary>

@@ -20,7 +20,7 @@ namespace ModelGen.Pruning;
 public sealed class GraspPruner(Dataset trainingData) : Pruner
 {
     /// <summary>Default softmax temperature (the paper's 200).</summary>
-    public const float DefaultTemperature = 200f;
+    public const float DefaultTemperature = Shapes.PruningRules.GraspDefaultTemperature;
 
     /// <summary>The dataset scored on.</summary>
     public Dataset TrainingData { get; } = trainingData ?? throw new ArgumentNullException(nameof(trainingData));
@@ -35,7 +35,7 @@ public sealed class GraspPruner(Dataset trainingData) : Pruner
     public float Temperature { get; init; } = DefaultTemperature;
 
     /// <inheritdoc />
-    public override string Method => "grasp";
+    public override string Method => PruningMethods.Grasp.Name;
 
     /// <summary>
     /// The GraSP scores s = −w ⊙ (H g) of <paramref name="network"/>, laid out like <see cref="ParameterSet.Values"/>
@@ -45,7 +45,11 @@ public sealed class GraspPruner(Dataset trainingData) : Pruner
     {
         ArgumentNullException.ThrowIfNull(network);
         ScoringData.Validate(network, TrainingData, ScoreSamples, BatchSize, Method);
-        NetworkGuard.RequireTemperature(Temperature);
+        // The analyzers' rule and text (MG0105), before any pass divides logits by it.
+        if (Shapes.PruningRules.CheckGraspTemperature(Temperature) is { } invalid)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Temperature), Temperature, invalid.ToString());
+        }
 
         var parameters = network.Parameters;
         var batches = ScoringData.BatchCount(ScoreSamples, BatchSize);

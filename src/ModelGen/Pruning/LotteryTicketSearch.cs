@@ -13,7 +13,7 @@ namespace ModelGen.Pruning;
 public sealed record LotteryTicketOptions
 {
     /// <summary>Default fraction of each layer's remaining weights removed per round (the paper's 20%).</summary>
-    public const double DefaultPruneRate = 0.2;
+    public const double DefaultPruneRate = Shapes.PruningRules.LotteryDefaultPruneRate;
 
     /// <summary>Fraction of the remaining weights removed per round, in (0, 1) (default 0.2).</summary>
     public double PruneRate { get; init; } = DefaultPruneRate;
@@ -49,14 +49,15 @@ public sealed record LotteryTicketOptions
     /// <exception cref="ArgumentOutOfRangeException">Naming the setting.</exception>
     public void Validate()
     {
-        if (!(PruneRate > 0.0 && PruneRate < 1.0))
+        // The rates' range is the analyzers' rule MG0106, with its text.
+        if (Shapes.PruningRules.CheckLotteryRate("prune rate", PruneRate, checkCoarse: false) is { } rate)
         {
-            throw new ArgumentOutOfRangeException(nameof(PruneRate), PruneRate, "The prune rate must lie in (0, 1).");
+            throw new ArgumentOutOfRangeException(nameof(PruneRate), PruneRate, rate.ToString());
         }
 
-        if (OutputLayerPruneRate is { } output && !(output > 0.0 && output < 1.0))
+        if (OutputLayerPruneRate is { } output && Shapes.PruningRules.CheckLotteryRate("output-layer prune rate", output, checkCoarse: false) is { } outputRate)
         {
-            throw new ArgumentOutOfRangeException(nameof(OutputLayerPruneRate), output, "The output layer's prune rate must lie in (0, 1).");
+            throw new ArgumentOutOfRangeException(nameof(OutputLayerPruneRate), output, outputRate.ToString());
         }
 
         if (ConvolutionPruneRate is { } convolution && !(convolution > 0.0 && convolution < 1.0))
@@ -74,6 +75,14 @@ public sealed record LotteryTicketOptions
             throw new ArgumentOutOfRangeException(nameof(Scope), Scope, "Unknown pruning scope.");
         }
     }
+
+    /// <summary>
+    /// What the pruning-safety rules say about these settings (the analyzers' MG0106–MG0108, same IDs and text): a
+    /// rate outside (0, 1), a rate so coarse the search is nearly one-shot, an output layer pruned at the full rate.
+    /// Validation refuses only the first; the others are warnings worth showing before a long search.
+    /// </summary>
+    public IReadOnlyList<PruningAdvice> Check() =>
+        PruningAdvice.From(Shapes.PruningRules.CheckLottery(PruneRate, OutputLayerPruneRate, (Shapes.PruneScopeCode)Scope));
 }
 
 /// <summary>One train-then-prune round of a lottery-ticket search, reported after its training.</summary>
@@ -117,8 +126,7 @@ public sealed record LotteryTicket(double TargetSparsity, int Round, PruningRepo
             throw new ArgumentException($"The ticket's mask has {Mask.Length} entries; network '{network.Name}' has {network.Parameters.Count} parameters.", nameof(network));
         }
 
-        Pruner.InstallMask(network, Mask);
-        network.Masks.ApplyToParameters();
+        network.Masks.Install(Mask);
     }
 }
 
@@ -240,7 +248,7 @@ public sealed class LotteryTicketSearch
             while (nextTarget < targets.Count && kept == targets[nextTarget].Kept)
             {
                 reached = targets[nextTarget].Sparsity;
-                var report = PruningReport.Describe(_network, "lth", _options.Scope, reached.Value, pruneSeconds);
+                var report = PruningReport.Describe(_network, PruningMethods.Lth.Name, _options.Scope, reached.Value, pruneSeconds);
                 tickets.Add(new LotteryTicket(reached.Value, round, report, result, masks.Values.ToArray()));
                 nextTarget++;
             }
@@ -248,7 +256,7 @@ public sealed class LotteryTicketSearch
             var summary = new LotteryTicketRound(
                 round,
                 1.0 - ((double)kept / totalWeights),
-                PruningReport.Describe(_network, "lth", _options.Scope, reached ?? double.NaN, pruneSeconds).Tensors,
+                PruningReport.Describe(_network, PruningMethods.Lth.Name, _options.Scope, reached ?? double.NaN, pruneSeconds).Tensors,
                 result.TestAccuracy,
                 result.TestLoss,
                 result.BestValidationStep,
@@ -268,12 +276,11 @@ public sealed class LotteryTicketSearch
             pruneSeconds += stopwatch.Elapsed.TotalSeconds;
             if (!_options.AllowCollapse && MaskAnalysis.FirstEmptyTensor(parameters, mask) is { } empty)
             {
-                throw new LayerCollapseException(empty.Layer, empty.Name, "lth", targets[nextTarget].Sparsity);
+                throw new LayerCollapseException(empty.Layer, empty.Name, PruningMethods.Lth.Name, targets[nextTarget].Sparsity);
             }
 
-            Pruner.InstallMask(_network, mask);
             parameters.Restore(rewind!);
-            masks.ApplyToParameters();
+            masks.Install(mask);
             _optimizer.Reset();
         }
     }

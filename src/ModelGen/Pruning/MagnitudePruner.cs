@@ -10,7 +10,7 @@ namespace ModelGen.Pruning;
 public sealed class MagnitudePruner : Pruner
 {
     /// <inheritdoc />
-    public override string Method => "magnitude";
+    public override string Method => PruningMethods.Magnitude.Name;
 
     /// <inheritdoc />
     protected override float[] ComputeMask(INetwork network, double sparsity)

@@ -1,6 +1,8 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using ModelGen.Model;
+using ModelGen.Shapes;
 
 namespace ModelGen.Pruning;
 
@@ -47,6 +49,20 @@ public abstract class Pruner
     {
         ArgumentNullException.ThrowIfNull(network);
         TopK.ValidateSparsity(sparsity);
+
+        // What the build's analyzers predict for this configuration (the same rules): an exact collapse is refused
+        // before scoring, with the analyzer's text.
+        if (!AllowCollapse && Scope == PruningScope.LayerWise)
+        {
+            foreach (var finding in CheckRules(network, sparsity))
+            {
+                if (finding.Rule == PruningRules.LayerCollapse)
+                {
+                    throw new LayerCollapseException(finding.Arguments[4], finding.Arguments[5], finding.ToString());
+                }
+            }
+        }
+
         var parameters = network.Parameters;
         var values = parameters.Snapshot();
         var gradients = (float[])parameters.Gradients.Clone();
@@ -63,7 +79,7 @@ public abstract class Pruner
             stopwatch.Stop();
             parameters.Restore(values);
             gradients.CopyTo(parameters.Gradients, 0);
-            InstallMask(network, originalMask);
+            network.Masks.Install(originalMask);
         }
 
         if (!AllowCollapse && MaskAnalysis.FirstEmptyTensor(parameters, mask) is { } empty)
@@ -71,9 +87,34 @@ public abstract class Pruner
             throw new LayerCollapseException(empty.Layer, empty.Name, Method, sparsity);
         }
 
-        InstallMask(network, mask);
-        network.Masks.ApplyToParameters();
+        network.Masks.Install(mask);
         return PruningReport.Describe(network, Method, Scope, sparsity, stopwatch.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>
+    /// What the pruning-safety rules say about pruning <paramref name="network"/> to <paramref name="sparsity"/> with
+    /// this pruner's method and scope, before any scoring: the same findings, with the same IDs and text, that the
+    /// analyzers report for a constant configuration at build time (layer collapse or starved layers where they can be
+    /// known, SynFlow's iteration count, a sparsity outside [0, 1]).
+    /// </summary>
+    public IReadOnlyList<PruningAdvice> Check(INetwork network, double sparsity)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        return PruningAdvice.From(CheckRules(network, sparsity));
+    }
+
+    private List<RuleFinding> CheckRules(INetwork network, double sparsity)
+    {
+        var method = Method switch
+        {
+            "random" => PruneMethodCode.Random,
+            "magnitude" => PruneMethodCode.Magnitude,
+            "grasp" => PruneMethodCode.Grasp,
+            "synflow" => PruneMethodCode.SynFlow,
+            _ => PruneMethodCode.Snip,
+        };
+        var iterations = this is SynFlowPruner synFlow ? synFlow.Iterations : PruningRules.SynFlowDefaultIterations;
+        return PruningRules.CheckPrune(method, (PruneScopeCode)Scope, sparsity, iterations, PruningAdvice.Layers(network.Layers));
     }
 
     /// <summary>
@@ -91,17 +132,5 @@ public abstract class Pruner
         ArgumentNullException.ThrowIfNull(network);
         var survivors = network.Masks.IsActive ? network.Masks.Values : ReadOnlySpan<float>.Empty;
         return TopK.SelectMask(network.Parameters, scores, sparsity, Scope, survivors);
-    }
-
-    /// <summary>Writes <paramref name="mask"/> (full parameter layout) into the network's mask, tensor by tensor.</summary>
-    internal static void InstallMask(INetwork network, ReadOnlySpan<float> mask)
-    {
-        foreach (var tensor in network.Parameters.Tensors)
-        {
-            if (tensor.IsPrunable)
-            {
-                network.Masks.Set(tensor, mask.Slice(tensor.Offset, tensor.Length));
-            }
-        }
     }
 }

@@ -35,6 +35,14 @@ public sealed class LayerCollapseException : PruningException
         Tensor = tensor;
     }
 
+    /// <summary>Creates the exception with the pruning rules' own message (the text the analyzers report as MG0102).</summary>
+    internal LayerCollapseException(string layer, string tensor, string message)
+        : base(message)
+    {
+        Layer = layer;
+        Tensor = tensor;
+    }
+
     /// <summary>The layer that would collapse (<c>fc1</c>).</summary>
     public string Layer { get; }
 

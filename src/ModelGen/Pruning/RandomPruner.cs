@@ -14,7 +14,7 @@ public sealed class RandomPruner(int seed) : Pruner
     public int Seed { get; } = seed;
 
     /// <inheritdoc />
-    public override string Method => "random";
+    public override string Method => PruningMethods.Random.Name;
 
     /// <inheritdoc />
     protected override float[] ComputeMask(INetwork network, double sparsity)

@@ -30,7 +30,7 @@ public sealed class SnipPruner(Dataset trainingData) : Pruner
     public int BatchSize { get; init; } = DefaultBatchSize;
 
     /// <inheritdoc />
-    public override string Method => "snip";
+    public override string Method => PruningMethods.Snip.Name;
 
     /// <summary>
     /// The SNIP scores of <paramref name="network"/> (one per parameter, laid out like

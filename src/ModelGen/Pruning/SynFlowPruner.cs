@@ -20,13 +20,13 @@ namespace ModelGen.Pruning;
 public sealed class SynFlowPruner : Pruner
 {
     /// <summary>Default number of pruning rounds (the paper's 100).</summary>
-    public const int DefaultIterations = 100;
+    public const int DefaultIterations = Shapes.PruningRules.SynFlowDefaultIterations;
 
     /// <summary>Pruning rounds n (default 100); must be positive.</summary>
     public int Iterations { get; init; } = DefaultIterations;
 
     /// <inheritdoc />
-    public override string Method => "synflow";
+    public override string Method => PruningMethods.SynFlow.Name;
 
     /// <summary>
     /// One round's SynFlow scores |∂R/∂θ ⊙ θ| for the network as it is now (with its current mask), laid out like
@@ -203,8 +203,7 @@ public sealed class SynFlowPruner : Pruner
             KeptCounts(sizes, sparsity, round, keep);
             var survivors = network.Masks.IsActive ? network.Masks.Values : ReadOnlySpan<float>.Empty;
             mask = TopK.SelectMask(parameters, scores, groups, keep, survivors);
-            InstallMask(network, mask);
-            network.Masks.ApplyToParameters();
+            network.Masks.Install(mask);
         }
 
         return mask;

@@ -29,7 +29,7 @@ public static class TopK
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         ValidateSparsity(sparsity);
-        return (int)Math.Round((1.0 - sparsity) * count, MidpointRounding.ToEven);
+        return (int)Shapes.PruningRules.KeptCount(count, sparsity);
     }
 
     /// <summary>
@@ -196,9 +196,10 @@ public static class TopK
 
     internal static void ValidateSparsity(double sparsity)
     {
-        if (!(sparsity >= 0.0 && sparsity <= 1.0))
+        // The analyzers' rule and text (MG0100, or MG0101 for a percentage).
+        if (Shapes.PruningRules.CheckSparsity(sparsity) is { } invalid)
         {
-            throw new ArgumentOutOfRangeException(nameof(sparsity), sparsity, "Sparsity must lie in [0, 1].");
+            throw new ArgumentOutOfRangeException(nameof(sparsity), sparsity, invalid.ToString());
         }
     }
 

@@ -155,8 +155,8 @@ internal enum ShapeErrorKind
     /// <summary>A factorized layer's rank is negative.</summary>
     NegativeRank,
 
-    /// <summary>A factorized layer's rank is larger than min(in, out): it stores more than the full matrix.</summary>
-    RankNotBelowFullRank,
+    /// <summary>A factorized layer's factors hold at least as many weights as the plain layer: r·(in + out) ≥ in·out.</summary>
+    FactorizationDoesNotPay,
 
     /// <summary>A size product (weights of a layer, or of the model) does not fit in an int.</summary>
     Overflow,
@@ -198,7 +198,7 @@ internal readonly struct ShapeError
     public int LayerIndex { get; }
 
     /// <summary>Whether the declaration still describes a computable network (only a warning is due).</summary>
-    public bool IsWarning => Kind == ShapeErrorKind.RankNotBelowFullRank;
+    public bool IsWarning => Kind == ShapeErrorKind.FactorizationDoesNotPay;
 }
 
 internal sealed class ShapeInferenceResult
@@ -333,9 +333,9 @@ internal static class ShapeInference
             return TensorShape.Vector(outFeatures > 0 ? outFeatures : 1);
         }
 
-        if (rank > 0 && rank >= System.Math.Min(inFeatures, outFeatures))
+        if (rank > 0 && !PruningRules.FactorizationPays(inFeatures, outFeatures, rank))
         {
-            state.Errors.Add(new ShapeError(ShapeErrorKind.RankNotBelowFullRank, index));
+            state.Errors.Add(new ShapeError(ShapeErrorKind.FactorizationDoesNotPay, index));
         }
 
         var weights = WeightCount(inFeatures, outFeatures, rank);

@@ -1,4 +1,5 @@
 using System;
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -11,12 +12,13 @@ namespace ModelGen.Training;
 /// gradient becomes g + λ·w (coupled L2, not AdamW); m ← β₁·m + (1−β₁)·g; v ← β₂·v + (1−β₂)·g²; at step t
 /// w ← w − lr/(1−β₁ᵗ) · m / (√v / √(1−β₂ᵗ) + ε).
 /// </summary>
-public sealed class Adam : IOptimizer
+public sealed partial class Adam : IOptimizer
 {
     private readonly ParameterSegments _segments;
     private readonly float[] _firstMoment;
     private readonly float[] _secondMoment;
     private float _learningRate;
+    private int _maskedVersion = -1;
 
     /// <summary>Creates the optimizer for <paramref name="parameters"/>.</summary>
     /// <param name="parameters">The parameters to update.</param>
@@ -102,6 +104,13 @@ public sealed class Adam : IOptimizer
 
         var values = Parameters.Values;
         var gradients = Parameters.Gradients;
+        var plan = masks.UpdatePlan;
+        if (plan.HasSparse)
+        {
+            StepSparse(plan, masks, coefficients);
+            return;
+        }
+
         for (var s = 0; s < _segments.Count; s++)
         {
             var start = _segments.Start(s);
@@ -122,9 +131,61 @@ public sealed class Adam : IOptimizer
     /// <inheritdoc />
     public void Reset()
     {
+        _maskedVersion = -1;
         Array.Clear(_firstMoment);
         Array.Clear(_secondMoment);
         StepCount = 0;
+    }
+
+    // Tensors that run sparse are updated at their kept positions only, with the scalar form of the same update (which
+    // gives the vector body's result bit for bit): removed weights are zero, their gradients are not read, and their
+    // moments stay what they were (zero when the mask came before training). The whole mask is applied once per mask
+    // version, after that only to the dense pieces that have removed entries.
+    private void StepSparse(SparseUpdatePlan plan, MaskSet masks, in Coefficients coefficients)
+    {
+        var values = Parameters.Values;
+        var gradients = Parameters.Gradients;
+        for (var piece = 0; piece < plan.Count; piece++)
+        {
+            var start = plan.Starts[piece];
+            var decay = _segments.IsDecayedAt(start) ? WeightDecay : 0f;
+            if (plan.Kept[piece] is { } kept)
+            {
+                foreach (var i in kept)
+                {
+                    UpdateOne(ref values[i], gradients[i], ref _firstMoment[i], ref _secondMoment[i], decay, coefficients);
+                }
+            }
+            else
+            {
+                var length = plan.Lengths[piece];
+                Update(values.AsSpan(start, length), gradients.AsSpan(start, length), _firstMoment.AsSpan(start, length), _secondMoment.AsSpan(start, length), decay, coefficients);
+                if (plan.Masked[piece] && _maskedVersion == masks.Version)
+                {
+                    TensorPrimitives.Multiply(values.AsSpan(start, length), masks.Values.Slice(start, length), values.AsSpan(start, length));
+                }
+            }
+        }
+
+        if (_maskedVersion != masks.Version)
+        {
+            masks.ApplyTo(values);
+            _maskedVersion = masks.Version;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void UpdateOne(ref float wi, float gi, ref float mi, ref float vi, float decay, in Coefficients c)
+    {
+        if (decay != 0f)
+        {
+            gi = MathF.FusedMultiplyAdd(decay, wi, gi);
+        }
+
+        mi = MathF.FusedMultiplyAdd(c.OneMinusBeta1, gi - mi, mi);
+        vi = MathF.FusedMultiplyAdd(c.OneMinusBeta2, gi * gi, c.Beta2 * vi);
+        var denominator = MathF.FusedMultiplyAdd(MathF.Sqrt(vi), c.InverseCorrection2Sqrt, c.Epsilon);
+        wi = MathF.FusedMultiplyAdd(c.NegativeStepSize, mi / denominator, wi);
     }
 
     // One fused pass over w, g, m, v. The vector body and the scalar tail perform the same operations in the same
@@ -170,19 +231,7 @@ public sealed class Adam : IOptimizer
 
         for (; i < n; i++)
         {
-            ref var wi = ref Unsafe.Add(ref wr, i);
-            ref var mi = ref Unsafe.Add(ref mr, i);
-            ref var vi = ref Unsafe.Add(ref vr, i);
-            var gi = Unsafe.Add(ref gr, i);
-            if (decay != 0f)
-            {
-                gi = MathF.FusedMultiplyAdd(decay, wi, gi);
-            }
-
-            mi = MathF.FusedMultiplyAdd(c.OneMinusBeta1, gi - mi, mi);
-            vi = MathF.FusedMultiplyAdd(c.OneMinusBeta2, gi * gi, c.Beta2 * vi);
-            var denominator = MathF.FusedMultiplyAdd(MathF.Sqrt(vi), c.InverseCorrection2Sqrt, c.Epsilon);
-            wi = MathF.FusedMultiplyAdd(c.NegativeStepSize, mi / denominator, wi);
+            UpdateOne(ref Unsafe.Add(ref wr, i), Unsafe.Add(ref gr, i), ref Unsafe.Add(ref mr, i), ref Unsafe.Add(ref vr, i), decay, c);
         }
     }
 

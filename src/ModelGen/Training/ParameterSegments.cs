@@ -46,4 +46,18 @@ internal sealed class ParameterSegments
     public int Length(int segment) => _lengths[segment];
 
     public bool IsDecayed(int segment) => _decayed[segment];
+
+    /// <summary>Whether the parameter at <paramref name="offset"/> gets weight decay (segments are few: a linear scan).</summary>
+    public bool IsDecayedAt(int offset)
+    {
+        for (var s = 0; s < _starts.Length; s++)
+        {
+            if (offset < _starts[s] + _lengths[s])
+            {
+                return _decayed[s];
+            }
+        }
+
+        return false;
+    }
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -12,12 +13,13 @@ namespace ModelGen.Training;
 /// (b = g on the first step after construction or <see cref="Reset"/>) and the update w ← w − lr·b; without
 /// momentum w ← w − lr·g.
 /// </summary>
-public sealed class Sgd : IOptimizer
+public sealed partial class Sgd : IOptimizer
 {
     private readonly ParameterSegments _segments;
     private readonly float[]? _momentumBuffer;
     private bool _hasMomentumBuffer;
     private float _learningRate;
+    private int _maskedVersion = -1;
 
     /// <summary>Creates the optimizer for <paramref name="parameters"/>.</summary>
     /// <param name="parameters">The parameters to update.</param>
@@ -69,6 +71,14 @@ public sealed class Sgd : IOptimizer
         OptimizerChecks.Masks(masks, Parameters);
         var values = Parameters.Values;
         var gradients = Parameters.Gradients;
+        var plan = masks.UpdatePlan;
+        if (plan.HasSparse)
+        {
+            StepSparse(plan, masks);
+            _hasMomentumBuffer = true;
+            return;
+        }
+
         for (var s = 0; s < _segments.Count; s++)
         {
             var start = _segments.Start(s);
@@ -99,6 +109,62 @@ public sealed class Sgd : IOptimizer
         }
 
         _hasMomentumBuffer = false;
+        _maskedVersion = -1;
+    }
+
+    // Tensors that run sparse are updated at their kept positions only (the scalar form of the same update, equal to
+    // the vector body bit for bit); the whole mask is applied once per mask version, then only to dense pieces with
+    // removed entries. Removed weights are zero and their momentum is never read.
+    private void StepSparse(SparseUpdatePlan plan, MaskSet masks)
+    {
+        var values = Parameters.Values;
+        var gradients = Parameters.Gradients;
+        var negativeRate = -_learningRate;
+        for (var piece = 0; piece < plan.Count; piece++)
+        {
+            var start = plan.Starts[piece];
+            var decay = _segments.IsDecayedAt(start) ? WeightDecay : 0f;
+            if (plan.Kept[piece] is { } kept)
+            {
+                foreach (var i in kept)
+                {
+                    var gi = decay != 0f ? MathF.FusedMultiplyAdd(decay, values[i], gradients[i]) : gradients[i];
+                    if (_momentumBuffer is not null)
+                    {
+                        ref var bi = ref _momentumBuffer[i];
+                        bi = _hasMomentumBuffer ? MathF.FusedMultiplyAdd(Momentum, bi, gi) : gi;
+                        gi = bi;
+                    }
+
+                    values[i] = MathF.FusedMultiplyAdd(negativeRate, gi, values[i]);
+                }
+
+                continue;
+            }
+
+            var length = plan.Lengths[piece];
+            var w = values.AsSpan(start, length);
+            var g = gradients.AsSpan(start, length);
+            if (_momentumBuffer is null)
+            {
+                UpdatePlain(w, g, decay, _learningRate);
+            }
+            else
+            {
+                UpdateMomentum(w, g, _momentumBuffer.AsSpan(start, length), decay, Momentum, _learningRate, _hasMomentumBuffer);
+            }
+
+            if (plan.Masked[piece] && _maskedVersion == masks.Version)
+            {
+                TensorPrimitives.Multiply(w, masks.Values.Slice(start, length), w);
+            }
+        }
+
+        if (_maskedVersion != masks.Version)
+        {
+            masks.ApplyTo(values);
+            _maskedVersion = masks.Version;
+        }
     }
 
     // w ← w − lr·(g + λ·w), one fused pass. The same operations in the same order in the vector body and the scalar

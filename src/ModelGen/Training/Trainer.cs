@@ -61,6 +61,12 @@ public sealed class Trainer
     /// </summary>
     public Action<int>? AfterStep { get; set; }
 
+    /// <summary>
+    /// Called at the end of each epoch, after its test evaluation, with its record: the place to write a checkpoint
+    /// (the network, optimizer and data order are then exactly at an epoch boundary). Not counted as training time.
+    /// </summary>
+    public Action<EpochRecord>? AfterEpoch { get; set; }
+
     /// <summary>Trains on <paramref name="train"/> for <see cref="TrainingOptions.Epochs"/> epochs.</summary>
     /// <param name="train">The training set.</param>
     /// <param name="test">Evaluated after every epoch when given.</param>
@@ -72,6 +78,7 @@ public sealed class Trainer
     /// <param name="cancellationToken">Checked before every step.</param>
     /// <exception cref="ArgumentException">A dataset is empty (training) or does not fit the network.</exception>
     /// <exception cref="OperationCanceledException">Cancellation was requested.</exception>
+    /// <exception cref="TrainingDivergedException">A batch's loss was NaN or infinite (the optimizer step is not taken).</exception>
     public TrainingResult Train(Dataset train, Dataset? test = null, Dataset? validation = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         Evaluator.CheckFits(_network, train, nameof(train));
@@ -106,7 +113,14 @@ public sealed class Trainer
         long samples = 0;
         double? lastTestAccuracy = null;
 
-        for (var epoch = 1; epoch <= epochs; epoch++)
+        // Resuming: the skipped epochs' shuffles are drawn and discarded, so the stream is where it was.
+        for (var epoch = 1; epoch < _options.FirstEpoch; epoch++)
+        {
+            Shuffle(order, random);
+            step += stepsPerEpoch;
+        }
+
+        for (var epoch = _options.FirstEpoch; epoch <= epochs; epoch++)
         {
             Shuffle(order, random);
             var epochStart = stopwatch.Elapsed;
@@ -124,8 +138,13 @@ public sealed class Trainer
                     _batchLabels[b] = train.Labels[sample];
                 }
 
-                parameters.ZeroGradients();
+                masks.ZeroGradients();
                 var loss = _network.ForwardBackward(_batchInputs.AsSpan(0, batch * features), _batchLabels.AsSpan(0, batch), batch);
+                if (!float.IsFinite(loss))
+                {
+                    throw new TrainingDivergedException(epoch, (start / batchSize) + 1, step + 1, loss);
+                }
+
                 BeforeOptimizerStep?.Invoke(parameters);
                 _optimizer.Step(masks);
                 step++;
@@ -160,7 +179,9 @@ public sealed class Trainer
             EvaluationResult? testResult = test is null ? null : _evaluator.Evaluate(test);
             lastTestAccuracy = testResult?.Accuracy;
             var epochLoss = lossSum / epochSamples;
-            epochRecords.Add(new EpochRecord(epoch, step, epochLoss, testResult, (stopwatch.Elapsed - epochStart).TotalSeconds));
+            var record = new EpochRecord(epoch, step, epochLoss, testResult, (stopwatch.Elapsed - epochStart).TotalSeconds);
+            epochRecords.Add(record);
+            AfterEpoch?.Invoke(record);
             progress?.Report(new TrainingProgress(epoch, epochs, step, totalSteps, epochLoss, lastTestAccuracy, Throughput(samples, stopwatch), IsEpochEnd: true));
         }
 

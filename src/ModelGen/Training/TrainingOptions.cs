@@ -26,6 +26,13 @@ public sealed record TrainingOptions
     /// <summary>Steps between progress reports within an epoch (each epoch's end is always reported).</summary>
     public int ProgressInterval { get; init; } = 50;
 
+    /// <summary>
+    /// The epoch to start at, 1-based (resuming from a checkpoint taken after epoch <c>FirstEpoch − 1</c>). Earlier
+    /// epochs are not trained, but their shuffles are replayed from the seed, so every later epoch sees the data in
+    /// the order an uninterrupted run gives it and step indices continue where they were.
+    /// </summary>
+    public int FirstEpoch { get; init; } = 1;
+
     /// <summary>Throws when a setting is out of range.</summary>
     /// <exception cref="ArgumentOutOfRangeException">Naming the setting.</exception>
     public void Validate()
@@ -33,6 +40,11 @@ public sealed record TrainingOptions
         if (Epochs < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "Epochs must be at least 1.");
+        }
+
+        if (FirstEpoch < 1 || FirstEpoch > Epochs)
+        {
+            throw new ArgumentOutOfRangeException(nameof(FirstEpoch), FirstEpoch, $"FirstEpoch must lie in [1, Epochs = {Epochs}].");
         }
 
         if (BatchSize < 1)

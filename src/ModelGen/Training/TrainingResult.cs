@@ -64,10 +64,10 @@ public sealed class TrainingResult
     /// <summary>Training samples processed per second of <see cref="TrainSeconds"/>.</summary>
     public double TrainSamplesPerSecond => TrainSeconds > 0 ? Samples / TrainSeconds : double.NaN;
 
-    /// <summary>Optimizer steps taken.</summary>
+    /// <summary>Global step index at the end: optimizer steps taken, counting those of epochs skipped when resuming (<see cref="TrainingOptions.FirstEpoch"/>).</summary>
     public int Steps { get; }
 
-    /// <summary>Training samples processed (epochs × training set size).</summary>
+    /// <summary>Training samples processed in this call (epochs trained × training set size).</summary>
     public long Samples { get; }
 
     /// <summary>Validation evaluations in order (empty without a validation set).</summary>

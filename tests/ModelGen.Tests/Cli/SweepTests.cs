@@ -3,6 +3,7 @@ extern alias cli;
 using cli::ModelGen.Cli;
 using cli::ModelGen.Cli.Output;
 using cli::ModelGen.Cli.Sweep;
+using ModelGen.Pruning;
 using ModelGen.Tests.Data;
 using Xunit;
 
@@ -15,24 +16,24 @@ internal static class SweepRecords
     /// A LeNet-300-100 run with the CLI's default settings except one epoch; <paramref name="accuracy"/> null makes it a
     /// refused run with <paramref name="refused"/> as its reason.
     /// </summary>
-    public static RunRecord Make(string model, string method, double target, int seed, double? accuracy, string refused = "would collapse layer 'fc1'")
+    public static RunRecord Make(string model, string method, double target, int seed, double? accuracy, string refused = "would collapse layer 'fc1'", int epochs = 1)
     {
         var record = new RunRecord
         {
             Model = model,
             Method = method,
             TargetSparsity = target,
-            Epochs = 1,
+            Epochs = epochs,
             BatchSize = 60,
             Lr = 0.0012,
             Optimizer = "adam",
             Seed = seed,
             ModelgenVersion = "1.0.0+abc",
             Data = new DataRecord("/data/mnist", new SortedDictionary<string, string>(StringComparer.Ordinal) { ["train-images-idx3-ubyte"] = "00ff" }),
-            Scope = method == Methods.Dense ? null : Methods.IsLotteryTicket(method) ? "layer" : "global",
-            ScoreSamples = method is "snip" or "grasp" ? 1000 : null,
-            PruneRate = Methods.IsLotteryTicket(method) ? 0.2 : null,
-            RewindIteration = Methods.IsLotteryTicket(method) ? 0 : null,
+            Scope = method == PruningMethods.Dense.Name ? null : PruningMethods.Get(method).Kind == PruningMethodKind.LotteryTicket ? "layer" : "global",
+            ScoreSamples = PruningMethods.Get(method).UsesScoringData ? 1000 : null,
+            PruneRate = PruningMethods.Get(method).Kind == PruningMethodKind.LotteryTicket ? 0.2 : null,
+            RewindIteration = PruningMethods.Get(method).Kind == PruningMethodKind.LotteryTicket ? 0 : null,
             Sparsity = target,
             TestAccuracy = accuracy,
             TestLoss = accuracy is null ? null : 1 - accuracy,

@@ -8,7 +8,7 @@ internal static class BundledData
     private const string RelativeFolder = "examples/data/mnist-10k";
 
     private static readonly Lazy<(ModelGen.Data.Dataset Train, ModelGen.Data.Dataset Test)> Loaded =
-        new(() => ModelGen.Data.MnistDataset.Load(MnistFolder));
+        new(() => ModelGen.Data.IdxDataset.Load(MnistFolder));
 
     /// <summary>The folder; throws naming where it looked when it cannot be found.</summary>
     public static string MnistFolder => Find();

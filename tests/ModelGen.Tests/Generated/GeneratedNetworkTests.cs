@@ -30,6 +30,12 @@ public sealed class GeneratedNetworkTests
         data.Add("tanh", false, 3f);
         data.Add("factorized", true, 200f);
 
+        // Masks keeping ≤ 15% of each prunable tensor: every prunable matrix runs on the sparse kernels.
+        foreach (var model in new[] { "relu-sparse", "tanh-sparse", "sigmoid-sparse", "factorized-sparse" })
+        {
+            data.Add(model, true, 1f);
+        }
+
         // Convolution, pooling and flatten layers (issue 8).
         foreach (var model in new[] { "conv-tanh", "conv-stride", "pool-first" })
         {
@@ -152,6 +158,9 @@ public sealed class GeneratedNetworkTests
     [InlineData("sigmoid", true)]
     [InlineData("factorized", true)]
     [InlineData("tanh", false)]
+    [InlineData("relu-sparse", true)]
+    [InlineData("factorized-sparse", true)]
+    [InlineData("sigmoid-sparse", false)]
     [InlineData("conv-tanh", true)]
     [InlineData("conv-tanh", false)]
     [InlineData("conv-stride", true)]
@@ -269,7 +278,8 @@ public sealed class GeneratedNetworkTests
 
     private static (INetwork Network, float[] Input, int[] Labels) Setup(string model, bool masked)
     {
-        INetwork network = model switch
+        var sparse = model.EndsWith("-sparse", StringComparison.Ordinal);
+        INetwork network = model.Replace("-sparse", string.Empty, StringComparison.Ordinal) switch
         {
             "relu" => new ReluNet(seed: 11),
             "tanh" => new TanhNet(seed: 12),
@@ -309,16 +319,34 @@ public sealed class GeneratedNetworkTests
             foreach (var tensor in network.Parameters.Tensors.Where(t => t.IsPrunable))
             {
                 var mask = new float[tensor.Length];
-                for (var i = 0; i < mask.Length; i++)
+                if (sparse)
                 {
-                    mask[i] = random.NextDouble() < 0.3 ? 0f : 1f;
+                    var kept = Math.Max(1, (int)(0.15 * mask.Length));
+                    foreach (var position in Enumerable.Range(0, mask.Length).OrderBy(_ => random.Next()).Take(kept))
+                    {
+                        mask[position] = 1f;
+                    }
+                }
+                else
+                {
+                    for (var i = 0; i < mask.Length; i++)
+                    {
+                        mask[i] = random.NextDouble() < 0.3 ? 0f : 1f;
+                    }
+
+                    mask[0] = 1f;
                 }
 
-                mask[0] = 1f;
                 network.Masks.Set(tensor, mask);
             }
 
             Assert.True(network.Masks.IsActive);
+            var prunableLayers = network.Parameters.Tensors.Where(t => t.IsPrunable).Select(t => t.Layer).ToHashSet();
+            foreach (var execution in network.Execution)
+            {
+                var expected = sparse && prunableLayers.Contains(execution.Layer) ? KernelKind.Sparse : KernelKind.Dense;
+                Assert.Equal(expected, execution.Kernel);
+            }
         }
 
         return (network, input, labels);

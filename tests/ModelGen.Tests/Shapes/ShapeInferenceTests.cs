@@ -50,9 +50,9 @@ public sealed class ShapeInferenceTests
 
         Assert.True(result.HasErrors);
         Assert.Equal(
-            [(ShapeErrorKind.NonPositiveInput, -1), (ShapeErrorKind.NonPositiveUnits, 0), (ShapeErrorKind.NegativeRank, 1), (ShapeErrorKind.RankNotBelowFullRank, 2)],
+            [(ShapeErrorKind.NonPositiveInput, -1), (ShapeErrorKind.NonPositiveUnits, 0), (ShapeErrorKind.NegativeRank, 1), (ShapeErrorKind.FactorizationDoesNotPay, 2)],
             result.Errors.Select(e => (e.Kind, e.LayerIndex)));
-        Assert.True(result.Errors.Single(e => e.Kind == ShapeErrorKind.RankNotBelowFullRank).IsWarning);
+        Assert.True(result.Errors.Single(e => e.Kind == ShapeErrorKind.FactorizationDoesNotPay).IsWarning);
     }
 
     [Fact]

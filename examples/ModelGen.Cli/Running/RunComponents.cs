@@ -1,0 +1,110 @@
+using ModelGen.Factorization;
+using ModelGen.Generated;
+using ModelGen.Model;
+using ModelGen.Pruning;
+using ModelGen.Training;
+
+namespace ModelGen.Cli;
+
+/// <summary>
+/// The pieces every command builds a run from: the model catalog, networks, pruners, optimizers, training options and
+/// the data split. Commands compose these; none restates them.
+/// </summary>
+public static class RunComponents
+{
+    /// <summary>
+    /// Seed offset of the <c>lth-reinit</c> control's fresh initialization: the ticket's mask on weights the ticket
+    /// never saw (same data order, different init), as in Frankle and Carbin's random-reinitialization experiment.
+    /// </summary>
+    public const int ReinitSeedOffset = 1_000_003;
+
+    /// <summary>The models built into this CLI.</summary>
+    public static IReadOnlyList<ModelDescriptor> Models => ModelCatalog.All;
+
+    /// <summary>Finds a model by name.</summary>
+    /// <exception cref="UsageException">No model has that name; the message lists the known ones.</exception>
+    public static ModelDescriptor FindModel(string name) =>
+        ModelCatalog.Find(name)
+        ?? throw new UsageException($"Unknown model '{name}'. Known models: {string.Join(", ", ModelCatalog.All.Select(m => m.Name))}.");
+
+    /// <summary>Creates the network of <paramref name="settings"/> from <paramref name="seed"/>, with the requested factor init.</summary>
+    public static INetwork CreateNetwork(ModelDescriptor model, TrainSettings settings, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(settings);
+        var network = model.Create(seed);
+        // The generated constructor already gives factorized layers their spectral init from the same seed.
+        if (settings.FactorInit == "random" && IsFactorized(model))
+        {
+            SpectralInitializer.InitializeRandom(network.Parameters, network.Layers, seed);
+        }
+
+        return network;
+    }
+
+    /// <summary>Whether the model has a factorized layer.</summary>
+    public static bool IsFactorized(ModelDescriptor model) => model.Layers.Any(l => l.Kind == LayerKind.FactorizedDense);
+
+    /// <summary>Number of prunable weights of <paramref name="network"/>.</summary>
+    public static int PrunableWeights(INetwork network) => network.Parameters.Tensors.Where(t => t.IsPrunable).Sum(t => t.Length);
+
+    /// <summary>The training set and the held-out validation set of <see cref="TrainSettings.Validation"/> digits (null when 0).</summary>
+    public static (Data.Dataset Train, Data.Dataset? Validation) Split(RunData data, TrainSettings settings)
+    {
+        if (settings.Validation == 0)
+        {
+            return (data.Train, null);
+        }
+
+        if (settings.Validation >= data.Train.Count)
+        {
+            throw new UsageException($"--validation {settings.Validation} leaves no training data (the training set has {data.Train.Count} samples).");
+        }
+
+        var (remaining, holdout) = data.Train.SplitHoldout(settings.Validation);
+        return (remaining, holdout);
+    }
+
+    /// <summary>The one-shot pruner of <paramref name="settings"/>'s method, from the registry (<see cref="PruningMethods"/>).</summary>
+    /// <exception cref="UsageException">The method has no one-shot pruner, or scoring asks for more samples than there are.</exception>
+    public static Pruner CreatePruner(TrainSettings settings, Data.Dataset train)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(train);
+        var method = settings.PruningMethod;
+        if (method.Kind != PruningMethodKind.OneShot)
+        {
+            throw new UsageException($"'{method.Name}' is not a one-shot pruning method.");
+        }
+
+        if (method.UsesScoringData && settings.ScoreSamples > train.Count)
+        {
+            throw new UsageException($"--score-samples {settings.ScoreSamples} exceeds the {train.Count} training samples.");
+        }
+
+        return method.CreatePruner(settings.PrunerSettings, train);
+    }
+
+    /// <summary>The optimizer of <paramref name="settings"/> over <paramref name="network"/>'s parameters.</summary>
+    public static IOptimizer CreateOptimizer(INetwork network, TrainSettings settings)
+    {
+        // With Frobenius decay the factors are regularized through U·Vt, so ordinary weight decay skips them.
+        var decayFilter = settings.FrobeniusDecay > 0 ? FactorizedLayers.ExcludeFactors : null;
+        return settings.Optimizer switch
+        {
+            "adam" => new Adam(network.Parameters, (float)settings.LearningRate, weightDecay: (float)settings.WeightDecay, decayFilter: decayFilter),
+            "sgd" => new Sgd(network.Parameters, (float)settings.LearningRate, (float)settings.Momentum, (float)settings.WeightDecay, decayFilter),
+            _ => throw new UsageException($"Unknown optimizer '{settings.Optimizer}' (adam or sgd)."),
+        };
+    }
+
+    /// <summary>The trainer's options for <paramref name="settings"/> (validation every 100 steps when a validation set exists).</summary>
+    public static ModelGen.Training.TrainingOptions TrainingOptionsFor(TrainSettings settings, Data.Dataset? validation, int seed) => new()
+    {
+        Epochs = settings.Epochs,
+        BatchSize = settings.BatchSize,
+        Seed = seed,
+        // The lottery-ticket paper measures early stopping on validation loss every 100 iterations.
+        ValidationInterval = validation is null ? 0 : 100,
+    };
+}

@@ -1,0 +1,263 @@
+using System;
+using System.ComponentModel;
+using System.Numerics.Tensors;
+using ModelGen.Kernels;
+
+namespace ModelGen.Model;
+
+/// <summary>
+/// The kernel seam between generated code and one weight matrix W [rows, cols] of a layer (<c>fc1.weight</c>, or a
+/// factor <c>fc1.U</c>/<c>fc1.Vt</c>). Generated passes call its products and never branch on masks: the handle
+/// picks dense, masked dense (W ⊙ M) or sparse kernels when the mask's <see cref="MaskSet.Version"/> changes
+/// (lazily, at the next <see cref="Prepare"/>), by <see cref="SparseKernelChoice"/>, a pure function of shape and
+/// density. Values always stay in <see cref="ParameterSet.Values"/>; the handle keeps positions and refreshes its
+/// compact copies at every <see cref="Prepare"/>, so rewinding, restoring or decaying parameters needs no
+/// synchronisation. Directions of Hessian-vector products go through the same structure with values from the
+/// direction vector (which the caller has masked).
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public sealed class WeightMatrixHandle
+{
+    private readonly float[] _values;
+    private readonly MaskSet _masks;
+    private readonly int _offset;
+    private readonly int _rows;
+    private readonly int _cols;
+    private readonly bool _prunable;
+    private readonly bool _allowSparse = true;
+    private int _version = -1;
+    private Mode _mode;
+    private float[]? _masked;
+    private SparsePattern? _pattern;
+    private float[] _columnValues = Array.Empty<float>();
+    private float[] _rowValues = Array.Empty<float>();
+    private float[] _scratch = Array.Empty<float>();
+    private float[] _directionValues = Array.Empty<float>();
+
+    /// <summary>Creates the handle for <paramref name="tensor"/> of <paramref name="parameters"/>, masked by <paramref name="masks"/>.</summary>
+    public WeightMatrixHandle(ParameterSet parameters, MaskSet masks, ParameterTensor tensor)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentNullException.ThrowIfNull(masks);
+        ArgumentNullException.ThrowIfNull(tensor);
+        _values = parameters.Values;
+        _masks = masks;
+        _offset = tensor.Offset;
+        _rows = tensor.Rows;
+        _cols = tensor.Cols;
+        _prunable = tensor.IsPrunable;
+        Tensor = tensor;
+    }
+
+    /// <summary>
+    /// Creates the handle; with <paramref name="allowSparse"/> false it never picks the sparse kernels (for weights whose
+    /// products run outside the handle, such as convolutions, which read <see cref="Weights"/>).
+    /// </summary>
+    public WeightMatrixHandle(ParameterSet parameters, MaskSet masks, ParameterTensor tensor, bool allowSparse)
+        : this(parameters, masks, tensor)
+    {
+        _allowSparse = allowSparse;
+    }
+
+    private enum Mode
+    {
+        Dense,
+        MaskedDense,
+        Sparse,
+    }
+
+    /// <summary>The weight tensor this handle computes with.</summary>
+    public ParameterTensor Tensor { get; }
+
+    /// <summary>The kernels the current mask selects.</summary>
+    public KernelKind Kernel
+    {
+        get
+        {
+            Refresh();
+            return _mode == Mode.Sparse ? KernelKind.Sparse : KernelKind.Dense;
+        }
+    }
+
+    /// <summary>Entries the current mask keeps.</summary>
+    public int Kept
+    {
+        get
+        {
+            Refresh();
+            return Tensor.Length - (_prunable ? _masks.CountRemoved(Tensor) : 0);
+        }
+    }
+
+    /// <summary>
+    /// Brings the handle up to date: rebuilds the kernel choice and structure if the mask changed, then refreshes the
+    /// compact values (W ⊙ M, or the kept values in both compressed orders) from the parameters. Called once at the
+    /// start of every pass over the network.
+    /// </summary>
+    public void Prepare()
+    {
+        Refresh();
+        var weights = _values.AsSpan(_offset, Tensor.Length);
+        switch (_mode)
+        {
+            case Mode.MaskedDense:
+                TensorPrimitives.Multiply(weights, _masks.Get(Tensor), _masked);
+                break;
+            case Mode.Sparse:
+                _pattern!.GatherByColumn(weights, _columnValues);
+                _pattern.GatherByRow(weights, _rowValues);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// The prepared weights for kernels the handle does not wrap (convolutions): W, or W ⊙ M while the mask removes
+    /// entries of this tensor.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The handle runs sparse (create it with allowSparse: false).</exception>
+    public ReadOnlySpan<float> Weights => _mode == Mode.Sparse
+        ? throw new InvalidOperationException($"{Tensor.Name} runs on the sparse kernels; it has no dense weights.")
+        : EffectiveWeights;
+
+    /// <summary>Zeroes this tensor's removed entries in <paramref name="gradients"/> (laid out like the parameters), if any.</summary>
+    public void MaskGradient(Span<float> gradients)
+    {
+        if (_mode != Mode.Dense)
+        {
+            var g = gradients.Slice(_offset, Tensor.Length);
+            TensorPrimitives.Multiply(g, _masks.Get(Tensor), g);
+        }
+    }
+
+    /// <summary>Y[batch, rows] = X[batch, cols]·Wᵀ (Y += with <paramref name="accumulate"/>), W the prepared weights.</summary>
+    public void Forward(ReadOnlySpan<float> x, Span<float> y, int batch, bool accumulate = false)
+    {
+        if (_mode == Mode.Sparse)
+        {
+            SparseGemm.MultiplyTransposedB(x, _pattern!, _columnValues, y, batch, accumulate);
+        }
+        else
+        {
+            Gemm.MultiplyTransposedB(x, EffectiveWeights, y, batch, _rows, _cols, accumulate);
+        }
+    }
+
+    /// <summary>Y = X·Vᵀ (Y += with <paramref name="accumulate"/>), V this tensor's slice of the masked <paramref name="direction"/>.</summary>
+    public void ForwardDirection(ReadOnlySpan<float> direction, ReadOnlySpan<float> x, Span<float> y, int batch, bool accumulate = false)
+    {
+        var v = direction.Slice(_offset, Tensor.Length);
+        if (_mode == Mode.Sparse)
+        {
+            _pattern!.GatherByColumn(v, _directionValues);
+            SparseGemm.MultiplyTransposedB(x, _pattern, _directionValues, y, batch, accumulate);
+        }
+        else
+        {
+            Gemm.MultiplyTransposedB(x, v, y, batch, _rows, _cols, accumulate);
+        }
+    }
+
+    /// <summary>dX[batch, cols] = dY[batch, rows]·W (dX += with <paramref name="accumulate"/>).</summary>
+    public void InputGradient(ReadOnlySpan<float> dy, Span<float> dx, int batch, bool accumulate = false)
+    {
+        if (_mode == Mode.Sparse)
+        {
+            SparseGemm.Multiply(dy, _pattern!, _rowValues, dx, batch, accumulate);
+        }
+        else
+        {
+            Gemm.Multiply(dy, EffectiveWeights, dx, batch, _cols, _rows, accumulate);
+        }
+    }
+
+    /// <summary>dX = dY·V (dX += with <paramref name="accumulate"/>), V this tensor's slice of the masked <paramref name="direction"/>.</summary>
+    public void InputGradientDirection(ReadOnlySpan<float> direction, ReadOnlySpan<float> dy, Span<float> dx, int batch, bool accumulate = false)
+    {
+        var v = direction.Slice(_offset, Tensor.Length);
+        if (_mode == Mode.Sparse)
+        {
+            _pattern!.GatherByRow(v, _directionValues);
+            SparseGemm.Multiply(dy, _pattern, _directionValues, dx, batch, accumulate);
+        }
+        else
+        {
+            Gemm.Multiply(dy, v, dx, batch, _cols, _rows, accumulate);
+        }
+    }
+
+    /// <summary>
+    /// Adds dYᵀ·X to this tensor's slice of <paramref name="gradients"/> (laid out like the parameters) at the kept
+    /// positions: a dense product masked afterwards, or the sparse kernel that computes kept positions only.
+    /// </summary>
+    public void AccumulateWeightGradient(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, Span<float> gradients, int batch)
+    {
+        var g = gradients.Slice(_offset, Tensor.Length);
+        switch (_mode)
+        {
+            case Mode.Sparse:
+                SparseGemm.AccumulateWeightGradient(dy, x, _pattern!, g, _scratch, batch);
+                break;
+            case Mode.MaskedDense:
+                Gemm.MultiplyTransposedA(dy, x, g, _rows, _cols, batch, accumulate: true);
+                TensorPrimitives.Multiply(g, _masks.Get(Tensor), g);
+                break;
+            default:
+                Gemm.MultiplyTransposedA(dy, x, g, _rows, _cols, batch, accumulate: true);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// One layer's entry of <see cref="INetwork.Execution"/>: sparse when any of its matrices runs sparse; the density
+    /// is the kept fraction over all of them.
+    /// </summary>
+    public static LayerExecution Describe(string layer, params WeightMatrixHandle[] handles)
+    {
+        ArgumentNullException.ThrowIfNull(handles);
+        long kept = 0, total = 0;
+        var kernel = KernelKind.Dense;
+        foreach (var handle in handles)
+        {
+            kept += handle.Kept;
+            total += handle.Tensor.Length;
+            if (handle.Kernel == KernelKind.Sparse)
+            {
+                kernel = KernelKind.Sparse;
+            }
+        }
+
+        return new LayerExecution(layer, kernel, total == 0 ? 1.0 : (double)kept / total);
+    }
+
+    private ReadOnlySpan<float> EffectiveWeights => _mode == Mode.MaskedDense ? _masked : _values.AsSpan(_offset, Tensor.Length);
+
+    private void Refresh()
+    {
+        if (_version == _masks.Version)
+        {
+            return;
+        }
+
+        _version = _masks.Version;
+        var removed = _prunable ? _masks.CountRemoved(Tensor) : 0;
+        _pattern = null;
+        if (removed == 0)
+        {
+            _mode = Mode.Dense;
+        }
+        else if (_allowSparse && SparseKernelChoice.PrefersSparse(_rows, _cols, Tensor.Length - removed))
+        {
+            _mode = Mode.Sparse;
+            _pattern = SparsePattern.FromMask(_masks.Get(Tensor), _rows, _cols);
+            _columnValues = new float[_pattern.Count];
+            _rowValues = new float[_pattern.Count];
+            _scratch = new float[_pattern.Count];
+            _directionValues = new float[_pattern.Count];
+        }
+        else
+        {
+            _mode = Mode.MaskedDense;
+            _masked ??= new float[Tensor.Length];
+        }
+    }
+}
