@@ -26,6 +26,12 @@ def load_ours():
                 continue
             key = (record["method"], float(record.get("target_sparsity") or 0.0))
             runs.setdefault(key, {})[record["seed"]] = 100 * record["test_accuracy"]
+            if record["method"] == "lth-reinit" and record.get("rounds"):
+                # `train --method lth-reinit` writes the control's record; the ticket itself is the trajectory's last
+                # round (the one that landed on the target), whose test accuracy the record keeps.
+                ticket = record["rounds"][-1]
+                if abs(ticket["sparsity"] - key[1]) < 1e-9:
+                    runs.setdefault(("lth", key[1]), {})[record["seed"]] = 100 * ticket["test_accuracy"]
     return runs
 
 
