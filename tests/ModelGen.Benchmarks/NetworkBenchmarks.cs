@@ -7,7 +7,7 @@ using ModelGen.Training;
 namespace ModelGen.Benchmarks;
 
 /// <summary>
-/// The generated LeNet-300-100 and its factorized variants: one training step (zero gradients, fused
+/// The generated LeNet-300-100, its factorized variants and LeNet-5-Caffe (convolutions): one training step (zero gradients, fused
 /// forward+backward, Adam) and inference (forward only) at batch 1, 60 and 256. Inputs are uniform in [0, 1) like
 /// scaled MNIST pixels; the kernels are dense, so timing does not depend on the pixel values.
 /// </summary>
@@ -20,7 +20,7 @@ public class NetworkBenchmarks
     private int[] _labels = [];
     private float[] _logits = [];
 
-    [Params("lenet300", "lenet300-r8", "lenet300-r16", "lenet300-r32", "lenet300-r64")]
+    [Params("lenet300", "lenet300-r8", "lenet300-r16", "lenet300-r32", "lenet300-r64", "lenet5")]
     public string Model { get; set; } = "lenet300";
 
     [Params(1, 60, 256)]
@@ -41,6 +41,7 @@ public class NetworkBenchmarks
             "lenet300-r16" => new LeNet300Rank16(seed: 0),
             "lenet300-r32" => new LeNet300Rank32(seed: 0),
             "lenet300-r64" => new LeNet300Rank64(seed: 0),
+            "lenet5" => new LeNet5(seed: 0),
             _ => throw new ArgumentOutOfRangeException(nameof(Model), Model, "Unknown model."),
         };
         _optimizer = new Adam(_network.Parameters, learningRate: 1.2e-3f);

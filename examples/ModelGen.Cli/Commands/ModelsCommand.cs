@@ -16,9 +16,10 @@ public static class ModelsCommand
         {
             foreach (var model in RunComponents.Models)
             {
-                var parameters = model.Layers.Sum(l => (long)l.WeightCount + l.OutputSize);
+                var parameters = model.Layers.Sum(l => l.ParameterCount);
                 var flops = model.Layers.Sum(l => l.FlopsPerSample);
-                AnsiConsole.MarkupLine(Invariant($"[bold]{Markup.Escape(model.Name)}[/] ({Markup.Escape(model.TypeName)}): input {model.InputSize}, {parameters:N0} parameters, {flops:N0} FLOPs/sample"));
+                var input = model.Layers.Count > 0 ? model.Layers[0].InputShape.ToString() : Invariant($"{model.InputSize}");
+                AnsiConsole.MarkupLine(Invariant($"[bold]{Markup.Escape(model.Name)}[/] ({Markup.Escape(model.TypeName)}): input {input}, {parameters:N0} parameters, {flops:N0} FLOPs/sample"));
                 var table = new Table()
                     .AddColumns("layer", "kind", "in → out", "rank", "activation", "prunable")
                     .AddColumn(new TableColumn("parameters").RightAligned())
@@ -27,12 +28,12 @@ public static class ModelsCommand
                 {
                     table.AddRow(
                         Markup.Escape(layer.Name),
-                        layer.Kind == LayerKind.FactorizedDense ? "factorized" : "dense",
-                        Invariant($"{layer.InputSize} → {layer.OutputSize}"),
+                        KindName(layer),
+                        Invariant($"{layer.InputShape} → {layer.OutputShape}"),
                         layer.Rank == 0 ? "-" : Invariant($"{layer.Rank}"),
-                        layer.Activation.ToString(),
-                        layer.Prunable ? "yes" : "no",
-                        Invariant($"{(long)layer.WeightCount + layer.OutputSize:N0}"),
+                        layer.HasWeights ? layer.Activation.ToString() : "-",
+                        layer.HasWeights ? (layer.Prunable ? "yes" : "no") : "-",
+                        Invariant($"{layer.ParameterCount:N0}"),
                         Invariant($"{layer.FlopsPerSample:N0}"));
                 }
 
@@ -42,6 +43,23 @@ public static class ModelsCommand
             return CliApplication.Success;
         });
         return command;
+    }
+
+    /// <summary>The kind column: dense, factorized, or a spatial layer with its window (conv 5×5, max-pool 2×2 …).</summary>
+    private static string KindName(LayerInfo layer)
+    {
+        var window = Invariant($"{layer.KernelSize}×{layer.KernelSize}");
+        var steps = (layer.Stride > 1 && layer.Kind == LayerKind.Conv2D ? Invariant($" stride {layer.Stride}") : string.Empty)
+            + (layer.Padding > 0 ? Invariant($" pad {layer.Padding}") : string.Empty);
+        return layer.Kind switch
+        {
+            LayerKind.FactorizedDense => "factorized",
+            LayerKind.Conv2D => $"conv {window}{steps}",
+            LayerKind.MaxPool2D => layer.Stride == layer.KernelSize ? $"max-pool {window}" : Invariant($"max-pool {window} stride {layer.Stride}"),
+            LayerKind.AvgPool2D => layer.Stride == layer.KernelSize ? $"avg-pool {window}" : Invariant($"avg-pool {window} stride {layer.Stride}"),
+            LayerKind.Flatten => "flatten",
+            _ => "dense",
+        };
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

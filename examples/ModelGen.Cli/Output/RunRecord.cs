@@ -134,16 +134,29 @@ public sealed class RunRecord
 /// <param name="Files">File name → lower-case hex SHA-256.</param>
 public sealed record DataRecord(string Folder, SortedDictionary<string, string> Files);
 
-/// <summary>One layer of a run.</summary>
-/// <param name="Name">Layer name (<c>fc1</c>).</param>
-/// <param name="Rows">Rows of the (effective) weight matrix: output features.</param>
-/// <param name="Cols">Columns: input features.</param>
+/// <summary>One layer with weights of a run (pooling and flatten layers are left out).</summary>
+/// <param name="Name">Layer name (<c>fc1</c>, <c>conv1</c>).</param>
+/// <param name="Rows">Rows of the (effective) weight matrix: output features, or output channels of a convolution.</param>
+/// <param name="Cols">Columns: input features, or in channels·kh·kw of a convolution.</param>
 /// <param name="Rank">Factorization rank; 0 for a plain layer.</param>
 /// <param name="Weights">Weight entries: rows·cols, or rank·(rows+cols) when factorized.</param>
 /// <param name="Kept">Weight entries the mask keeps.</param>
 /// <param name="Kernel">Which kernels the layer's weights run on under the final mask: <c>dense</c> or <c>sparse</c>.</param>
 /// <param name="Density">Kept fraction of the layer's weights (INetwork.Execution).</param>
-public sealed record LayerRecord(string Name, int Rows, int Cols, int Rank, long Weights, long Kept, string Kernel = "dense", double Density = 1.0);
+public sealed record LayerRecord(string Name, int Rows, int Cols, int Rank, long Weights, long Kept, string Kernel = "dense", double Density = 1.0)
+{
+    /// <summary>[kh, kw] of a convolution; left out of the JSON for other layers.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int[]? KernelSize { get; init; }
+
+    /// <summary>A convolution's stride; left out for other layers.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Stride { get; init; }
+
+    /// <summary>A convolution's zero padding; left out for other layers.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Padding { get; init; }
+}
 
 /// <summary>One lottery-ticket round.</summary>
 /// <param name="Round">0 for the dense first training.</param>

@@ -61,7 +61,8 @@ public static class RunRecordBuilder
         long prunable = 0, prunableKept = 0, nonzeroCapable = 0;
         var layers = new List<LayerRecord>();
         var execution = network.Execution;
-        foreach (var layer in network.Layers)
+        // Pooling and flatten layers hold no weights: they are left out of the JSON's layers.
+        foreach (var layer in network.Layers.Where(l => l.HasWeights))
         {
             long kept = 0;
             foreach (var tensor in parameters.Tensors.Where(t => t.Layer == layer.Name))
@@ -89,10 +90,31 @@ public static class RunRecordBuilder
                 }
             }
 
-            layers.Add(new LayerRecord(layer.Name, layer.OutputSize, layer.InputSize, layer.Rank, layer.WeightCount, kept, kernel, density));
+            layers.Add(Describe(layer, kept, kernel, density));
         }
 
         return (layers, nonzeroCapable, prunable == 0 ? 0 : 1 - ((double)prunableKept / prunable));
+    }
+
+    /// <summary>
+    /// One layer's JSON entry: a dense layer's weight is [out, in]; a convolution's is [out channels, in channels·kh·kw]
+    /// (PyTorch's [out, in, kh, kw] flattened) with its kernel size, stride and padding.
+    /// </summary>
+    public static LayerRecord Describe(LayerInfo layer, long kept, string kernel = "dense", double density = 1.0)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        if (layer.Kind != LayerKind.Conv2D)
+        {
+            return new LayerRecord(layer.Name, layer.OutputSize, layer.InputSize, layer.Rank, layer.WeightCount, kept, kernel, density);
+        }
+
+        var patch = layer.InputShape.Channels * layer.KernelSize * layer.KernelSize;
+        return new LayerRecord(layer.Name, layer.OutputShape.Channels, patch, 0, layer.WeightCount, kept, kernel, density)
+        {
+            KernelSize = [layer.KernelSize, layer.KernelSize],
+            Stride = layer.Stride,
+            Padding = layer.Padding,
+        };
     }
 
     /// <summary>Fills the mask-dependent fields and the training outcome.</summary>

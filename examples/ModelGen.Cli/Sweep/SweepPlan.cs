@@ -74,5 +74,5 @@ public static class SweepPlan
     /// the <c>isPrunableAsAWhole</c> of <see cref="Expand"/> for the models built into this CLI.
     /// </summary>
     public static bool PrunesEveryWeightLayer(string model) =>
-        ModelGen.Generated.ModelCatalog.Find(model) is not { } descriptor || descriptor.Layers.All(layer => layer.Prunable);
+        ModelGen.Generated.ModelCatalog.Find(model) is not { } descriptor || descriptor.Layers.Where(layer => layer.HasWeights).All(layer => layer.Prunable);
 }

@@ -189,42 +189,50 @@ public static class Convolution
         FoldChecked(columns, shape, sample, accumulate);
     }
 
-    private static Span<float> UnfoldChecked(ReadOnlySpan<float> sample, ConvolutionShape shape, Span<float> columns)
+    private static unsafe Span<float> UnfoldChecked(ReadOnlySpan<float> sample, ConvolutionShape shape, Span<float> columns)
     {
         int h = shape.InHeight, w = shape.InWidth, oh = shape.OutHeight, ow = shape.OutWidth, s = shape.Stride, pad = shape.Padding;
-        var row = 0;
-        for (var c = 0; c < shape.InChannels; c++)
+        fixed (float* source = sample)
+        fixed (float* target = columns)
         {
-            var channel = sample.Slice(c * h * w, h * w);
-            for (var i = 0; i < shape.KernelHeight; i++)
+            // Rows of the column matrix are short (OW values: 8 for LeNet-5's conv2), so plain pointer loops beat
+            // span slicing and block copies here.
+            var line = target;
+            for (var c = 0; c < shape.InChannels; c++)
             {
-                for (var j = 0; j < shape.KernelWidth; j++, row++)
+                var channel = source + ((nint)c * h * w);
+                for (var i = 0; i < shape.KernelHeight; i++)
                 {
-                    var target = columns.Slice(row * oh * ow, oh * ow);
-                    var (first, end) = InsideRange(j - pad, s, w, ow);
-                    for (var oy = 0; oy < oh; oy++)
+                    for (var j = 0; j < shape.KernelWidth; j++)
                     {
-                        var line = target.Slice(oy * ow, ow);
-                        var y = (oy * s) - pad + i;
-                        if ((uint)y >= (uint)h || first >= end)
+                        var (first, end) = InsideRange(j - pad, s, w, ow);
+                        for (var oy = 0; oy < oh; oy++, line += ow)
                         {
-                            line.Clear();
-                            continue;
-                        }
-
-                        line.Slice(0, first).Clear();
-                        line.Slice(end).Clear();
-                        var source = channel.Slice(y * w, w);
-                        var x0 = (first * s) - pad + j;
-                        if (s == 1)
-                        {
-                            source.Slice(x0, end - first).CopyTo(line.Slice(first, end - first));
-                        }
-                        else
-                        {
-                            for (int ox = first, x = x0; ox < end; ox++, x += s)
+                            var y = (oy * s) - pad + i;
+                            if ((uint)y >= (uint)h || first >= end)
                             {
-                                line[ox] = source[x];
+                                for (var ox = 0; ox < ow; ox++)
+                                {
+                                    line[ox] = 0f;
+                                }
+
+                                continue;
+                            }
+
+                            for (var ox = 0; ox < first; ox++)
+                            {
+                                line[ox] = 0f;
+                            }
+
+                            var from = channel + ((nint)y * w) + ((first * s) - pad + j);
+                            for (var ox = first; ox < end; ox++, from += s)
+                            {
+                                line[ox] = *from;
+                            }
+
+                            for (var ox = end; ox < ow; ox++)
+                            {
+                                line[ox] = 0f;
                             }
                         }
                     }

@@ -68,6 +68,12 @@ public sealed record LayerInfo(string Name, LayerKind Kind, int InputSize, int O
         _ => 0,
     };
 
+    /// <summary>Bias entries: one per output channel (convolution) or output (dense); 0 for pooling and flatten.</summary>
+    public int BiasCount => HasWeights ? OutputShape.Channels : 0;
+
+    /// <summary>Trainable parameters of the layer: <see cref="WeightCount"/> + <see cref="BiasCount"/>.</summary>
+    public long ParameterCount => (long)WeightCount + BiasCount;
+
     /// <summary>Forward FLOPs per sample, a multiply-add counted as 2 (biases, activations and pooling not counted).</summary>
     public long FlopsPerSample => Kind == LayerKind.Conv2D ? 2L * WeightCount * OutputShape.Height * OutputShape.Width : 2L * WeightCount;
 }

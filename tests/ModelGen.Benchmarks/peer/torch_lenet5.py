@@ -15,10 +15,13 @@ remainder rule as ModelGen's LotteryTicketSearch). `lth-reinit` trains the ticke
 (seed + 1,000,003, as the CLI does).
 
 Each finished run is appended at once as one JSON line to --out (so an interrupted run resumes where it stopped:
-cells already in the file are skipped). Never run by the tests.
+cells already in the file are skipped). With --speed it instead times the training step (zero_grad, forward, mean
+cross-entropy, backward, Adam) at --batch on random inputs, median of timed rounds, like torch_lenet300.py. Never run
+by the tests. Debian's python3-torch lives under /usr/bin/python3.
 
-    OMP_NUM_THREADS=1 OMP_WAIT_POLICY=PASSIVE nice -n 10 python3 tests/ModelGen.Benchmarks/peer/torch_lenet5.py \
+    OMP_NUM_THREADS=1 OMP_WAIT_POLICY=PASSIVE nice -n 10 /usr/bin/python3 tests/ModelGen.Benchmarks/peer/torch_lenet5.py \
         --out docs/results/lenet5-peer/peer.jsonl
+    OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 tests/ModelGen.Benchmarks/peer/torch_lenet5.py --speed --threads 2
 """
 
 import argparse
@@ -208,11 +211,32 @@ def lottery_ticket(model, x, y, seed, sparsity, args, log):
     raise RuntimeError("lth did not land on its target")
 
 
+def speed(args):
+    from torch_lenet300 import median_seconds  # one timing rule for both peers
+
+    torch.manual_seed(0)
+    model = lenet5()
+    optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
+    inputs = torch.rand(args.batch, 1, 28, 28)
+    labels = torch.randint(0, 10, (args.batch,))
+
+    def training_step():
+        optimizer.zero_grad(set_to_none=False)
+        F.cross_entropy(model(inputs), labels).backward()
+        optimizer.step()
+
+    train = median_seconds(training_step, args.rounds, round_seconds=0.2, warmup_seconds=1.0)
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads: lenet5 batch {args.batch} training step "
+          f"{train * 1e6:,.0f} us = {args.batch / train:,.0f} samples/s", flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     here = os.path.dirname(os.path.abspath(__file__))
     parser.add_argument("--data", default=os.path.join(here, "..", "..", "..", "examples", "data", "mnist-10k"))
-    parser.add_argument("--out", required=True, help="JSON-lines file; one line per finished run, appended")
+    parser.add_argument("--out", help="JSON-lines file; one line per finished run, appended (required unless --speed)")
+    parser.add_argument("--speed", action="store_true", help="time the training step instead of training the cells")
+    parser.add_argument("--rounds", type=int, default=15, help="timed rounds of --speed")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--cells", nargs="+", default=[
@@ -223,6 +247,10 @@ def main():
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
+    if args.speed:
+        return speed(args)
+    if not args.out:
+        raise SystemExit("--out is required (or --speed)")
     x, y = load_split(args.data, "train")
     test_x, test_y = load_split(args.data, "t10k")
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)

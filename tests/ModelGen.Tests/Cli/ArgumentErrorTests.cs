@@ -22,7 +22,7 @@ public sealed class ArgumentErrorTests(TinyMnist data)
         Assert.Equal(CliApplication.UsageError, run.ExitCode);
         Assert.Contains("Unknown model 'lenet7'", run.Output, StringComparison.Ordinal);
         Assert.Contains("Known models: ", run.Output, StringComparison.Ordinal);
-        foreach (var name in new[] { "lenet300", "lenet300-r8", "lenet300-r16", "lenet300-r32", "lenet300-r64" })
+        foreach (var name in new[] { "lenet300", "lenet300-r8", "lenet300-r16", "lenet300-r32", "lenet300-r64", "lenet5" })
         {
             Assert.Contains(name, run.Output, StringComparison.Ordinal);
         }

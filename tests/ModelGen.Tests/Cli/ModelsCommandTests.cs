@@ -36,6 +36,16 @@ public sealed class ModelsCommandTests
         AssertRow(dense, "fc2", "dense", "300 → 100", "-", "ReLU", "yes", "30,100");
         AssertRow(dense, "fc3", "dense", "100 → 10", "-", "None", "yes", "1,010");
 
+        // LeNet-5-Caffe: per-layer output shapes, pools without parameters, the implied flatten before fc1.
+        var lenet5 = blocks["lenet5"];
+        Assert.Contains("input 1×28×28, 431,080 parameters", lenet5, StringComparison.Ordinal);
+        AssertRow(lenet5, "conv1", "conv 5×5", "1×28×28 → 20×24×24", "-", "ReLU", "yes", "520");
+        AssertRow(lenet5, "pool1", "max-pool 2×2", "20×24×24 → 20×12×12", "-", "-", "-", "0");
+        AssertRow(lenet5, "conv2", "conv 5×5", "20×12×12 → 50×8×8", "-", "ReLU", "yes", "25,050");
+        AssertRow(lenet5, "pool2", "max-pool 2×2", "50×8×8 → 50×4×4", "-", "-", "-", "0");
+        AssertRow(lenet5, "fc1", "dense", "800 → 500", "-", "ReLU", "yes", "400,500");
+        AssertRow(lenet5, "fc2", "dense", "500 → 10", "-", "None", "yes", "5,010");
+
         foreach (var rank in new[] { 8, 16, 32, 64 })
         {
             var block = blocks[$"lenet300-r{rank}"];

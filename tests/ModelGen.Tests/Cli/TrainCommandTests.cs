@@ -166,6 +166,35 @@ public sealed class TrainCommandTests(TinyMnist data)
     }
 
     [Fact]
+    public void LeNet5At98PercentKeepsExactly8610WeightsAndDescribesItsConvolutions()
+    {
+        using var folder = new TempFolder();
+        var json = CliHarness.TrainJson(folder, "--model", "lenet5", "--method", "synflow", "--sparsity", "0.98", "--synflow-iterations", "10", "--epochs", "1", "--data", data.Folder);
+
+        // All four weight tensors are prunable: round(0.02 · 430,500) = 8,610 kept; biases 20 + 50 + 500 + 10.
+        var layers = json.GetProperty("layers").EnumerateArray().ToArray();
+        Assert.Equal(["conv1", "conv2", "fc1", "fc2"], layers.Select(l => l.GetProperty("name").GetString()));
+        Assert.Equal(8_610, layers.Sum(l => l.GetProperty("kept").GetInt64()));
+        Assert.Equal(430_500, layers.Sum(l => l.GetProperty("weights").GetInt64()));
+        Assert.Equal(8_610 + 580, json.GetProperty("parameters").GetInt64());
+        Assert.Equal(0.98, json.GetProperty("sparsity").GetDouble(), 12);
+
+        // A convolution's weight is [out channels, in channels·kh·kw] with its window; dense layers have no window fields.
+        Assert.Equal((20, 25, 500), (layers[0].GetProperty("rows").GetInt32(), layers[0].GetProperty("cols").GetInt32(), layers[0].GetProperty("weights").GetInt32()));
+        Assert.Equal((50, 500), (layers[1].GetProperty("rows").GetInt32(), layers[1].GetProperty("cols").GetInt32()));
+        foreach (var conv in layers[..2])
+        {
+            Assert.Equal([5, 5], conv.GetProperty("kernel_size").EnumerateArray().Select(e => e.GetInt32()));
+            Assert.Equal(1, conv.GetProperty("stride").GetInt32());
+            Assert.Equal(0, conv.GetProperty("padding").GetInt32());
+        }
+
+        Assert.Equal((500, 800), (layers[2].GetProperty("rows").GetInt32(), layers[2].GetProperty("cols").GetInt32()));
+        Assert.False(layers[2].TryGetProperty("kernel_size", out _));
+        Assert.InRange(json.GetProperty("test_accuracy").GetDouble(), 0.2, 1.0);
+    }
+
+    [Fact]
     public void FactorizedModelReportsRankAndFactorWeights()
     {
         using var folder = new TempFolder();
