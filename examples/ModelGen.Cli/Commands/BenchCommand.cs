@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using ModelGen.Cli.Output;
+using ModelGen.IO;
 using ModelGen.Pruning;
 using Spectre.Console;
 

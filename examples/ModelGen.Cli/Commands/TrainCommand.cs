@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using ModelGen.Cli.Output;
+using ModelGen.IO;
 using ModelGen.Pruning;
 using Spectre.Console;
 

@@ -1,3 +1,5 @@
+using ModelGen.IO;
+
 namespace ModelGen.Cli.Output;
 
 /// <summary>Checks an output path before a long run starts, so that a run is never lost to an unwritable path.</summary>

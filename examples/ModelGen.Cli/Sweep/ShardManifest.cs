@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ModelGen.Cli.Output;
+using ModelGen.IO;
 
 namespace ModelGen.Cli.Sweep;
 

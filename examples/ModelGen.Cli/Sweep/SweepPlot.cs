@@ -1,7 +1,8 @@
-using ModelGen.Pruning;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using ModelGen.Cli.Output;
+using ModelGen.IO;
+using ModelGen.Pruning;
 using ScottPlot;
 
 namespace ModelGen.Cli.Sweep;

@@ -1,4 +1,5 @@
 using ModelGen.Cli.Output;
+using ModelGen.IO;
 
 namespace ModelGen.Cli.Sweep;
 

@@ -1,6 +1,7 @@
-using ModelGen.Pruning;
 using System.Globalization;
 using ModelGen.Cli.Output;
+using ModelGen.IO;
+using ModelGen.Pruning;
 
 namespace ModelGen.Cli.Sweep;
 

@@ -2,10 +2,11 @@ extern alias cli;
 
 using System.Security.Cryptography;
 using System.Text.Json;
-using cli::ModelGen.Cli;
-using cli::ModelGen.Cli.Output;
+using ModelGen.IO;
 using ModelGen.Tests.Data;
 using Xunit;
+using cli::ModelGen.Cli;
+using cli::ModelGen.Cli.Output;
 
 namespace ModelGen.Tests.Cli;
 
