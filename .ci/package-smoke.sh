@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Proves the NuGet package works for a user: pack src/ModelGen into a local folder feed, then build the QuickStart
-# sources in a folder outside this repository (no Directory.Build.props, no project references) against that package
-# alone. The generator must arrive through the package's analyzers/dotnet/cs folder for the build to succeed.
+# Proves the NuGet package works for a user: pack src/ModelGen into a local folder feed, then build the QuickStart and
+# the README's From-code example (and run the latter) in folders outside this repository (no Directory.Build.props, no
+# project references) against that package alone. The generator must arrive through the package's analyzers/dotnet/cs
+# folder for the builds to succeed.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
@@ -24,9 +25,8 @@ print("\n".join("missing: " + m for m in missing), file=sys.stderr)
 sys.exit(1 if missing else 0)
 PY
 
-mkdir -p "$work/consumer"
-cp "$repo"/examples/QuickStart/*.cs "$work/consumer/"
-cat > "$work/consumer/nuget.config" <<XML
+# The user's nuget.config (with the public feed) still applies from the user profile; ours only adds the local feed.
+cat > "$work/nuget.config" <<XML
 <?xml version="1.0" encoding="utf-8"?>
 <configuration>
   <packageSources>
@@ -34,8 +34,12 @@ cat > "$work/consumer/nuget.config" <<XML
   </packageSources>
 </configuration>
 XML
-# The user's nuget.config (with the public feed) still applies from the user profile; ours only adds the local feed.
-cat > "$work/consumer/Consumer.csproj" <<XML
+
+# A consumer project of its own per example: the QuickStart (built) and the README's From-code example (built and run).
+consumer() {
+  mkdir -p "$work/$1"
+  cp "$repo/examples/$1"/*.cs "$work/$1/"
+  cat > "$work/$1/$1.csproj" <<XML
 <Project Sdk="Microsoft.NET.Sdk">
   <PropertyGroup>
     <OutputType>Exe</OutputType>
@@ -50,11 +54,16 @@ cat > "$work/consumer/Consumer.csproj" <<XML
   </ItemGroup>
 </Project>
 XML
-dotnet build "$work/consumer/Consumer.csproj" -c Release --nologo -v quiet
-echo "package-smoke: QuickStart builds against the packed ModelGen $version"
+  dotnet build "$work/$1/$1.csproj" -c Release --nologo -v quiet
+}
+
+consumer QuickStart
+consumer FromCode
+dotnet run --project "$work/FromCode/FromCode.csproj" -c Release --no-build -- "$repo/examples/data/mnist-10k"
+echo "package-smoke: QuickStart builds and the From-code example builds and runs against the packed ModelGen $version"
 
 # The analyzers arrive through the package too: a percentage passed as a sparsity must warn (MG0101) at its argument.
-cat > "$work/consumer/Unsafe.cs" <<'CS'
+cat > "$work/QuickStart/Unsafe.cs" <<'CS'
 namespace QuickStart;
 
 internal static class Unsafe
@@ -62,7 +71,7 @@ internal static class Unsafe
     public static void Prune() => new ModelGen.Pruning.MagnitudePruner().Prune(new Mlp(seed: 0), 90);
 }
 CS
-log="$(dotnet build "$work/consumer/Consumer.csproj" -c Release --nologo -v quiet -p:TreatWarningsAsErrors=false 2>&1 || true)"
+log="$(dotnet build "$work/QuickStart/QuickStart.csproj" -c Release --nologo -v quiet -p:TreatWarningsAsErrors=false 2>&1 || true)"
 grep -q "Unsafe.cs(5,[0-9]*): warning MG0101: Sparsity 90 looks like a percentage" <<<"$log" \
   || { echo "package-smoke: the packed analyzers did not report MG0101; build log:" >&2; echo "$log" >&2; exit 1; }
 echo "package-smoke: the packed analyzers report MG0101 on a percentage sparsity"

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 using ModelGen.Pruning;
 
 namespace ModelGen.Cli;
@@ -14,6 +15,7 @@ public sealed record TrainSettings
 
     /// <summary>The registry entry of <see cref="Method"/>.</summary>
     /// <exception cref="ArgumentException">The name is not in the registry.</exception>
+    [JsonIgnore] // derived from the flags; a shard.json stores the flags only
     public PruningMethod PruningMethod => PruningMethods.Get(Method);
 
     /// <summary>Fraction of prunable weights to remove.</summary>
@@ -83,9 +85,11 @@ public sealed record TrainSettings
     public string? DataFolder { get; init; }
 
     /// <summary>The scope actually used: the explicit one, else layer for lth and global for one-shot pruners.</summary>
+    [JsonIgnore] // derived from the flags; a shard.json stores the flags only
     public string EffectiveScope => Scope ?? (PruningMethod.Kind == PruningMethodKind.LotteryTicket ? "layer" : "global");
 
     /// <summary>The one-shot pruner settings these flags describe.</summary>
+    [JsonIgnore] // derived from the flags; a shard.json stores the flags only
     public PrunerSettings PrunerSettings => new()
     {
         Scope = EffectiveScope == "global" ? PruningScope.Global : PruningScope.LayerWise,

@@ -46,7 +46,8 @@ public static class SweepMerge
         var missing = Enumerable.Range(1, count).Where(i => shards.All(s => s.Manifest.ParsedShard.Index != i)).ToArray();
         if (missing.Length > 0)
         {
-            throw new UsageException($"shard {string.Join(", ", missing.Select(i => new SweepShard(i, count).ToString()))} of {count} is missing: give the output folders of all {count} shards.");
+            var names = string.Join(", ", missing.Select(i => new SweepShard(i, count).ToString()));
+            throw new UsageException($"{(missing.Length == 1 ? $"shard {names} is" : $"shards {names} are")} missing: give the output folders of all {count} shards.");
         }
 
         foreach (var shard in shards)

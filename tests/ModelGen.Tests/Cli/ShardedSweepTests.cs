@@ -85,9 +85,11 @@ public sealed class ShardedSweepTests(TinyMnist data)
         var folders = WriteShards(root, 3);
 
         var run = CliHarness.Run("merge", folders[0], folders[2], "--out", root.File("merged"));
+        var two = CliHarness.Run("merge", folders[1], "--out", root.File("merged"));
 
         Assert.Equal(CliApplication.UsageError, run.ExitCode);
-        Assert.Contains("shard 2/3 of 3 is missing", run.Output, StringComparison.Ordinal);
+        Assert.Contains("shard 2/3 is missing: give the output folders of all 3 shards.", run.Output, StringComparison.Ordinal);
+        Assert.Contains("shards 1/3, 3/3 are missing", two.Output, StringComparison.Ordinal);
         Assert.False(Directory.Exists(root.File("merged")));
     }
 
