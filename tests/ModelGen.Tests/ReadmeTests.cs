@@ -23,16 +23,23 @@ public sealed class ReadmeTests
         Assert.Equal(program, readme[start..end]);
     }
 
+    /// <summary>
+    /// The folder holding ModelGen.sln, searched upward from this source file and from the test binaries: a CI build
+    /// (ContinuousIntegrationBuild) maps source paths to /_/, so the source path alone does not find it there.
+    /// </summary>
     private static string RepositoryRoot([CallerFilePath] string sourceFile = "")
     {
-        for (var dir = new DirectoryInfo(Path.GetDirectoryName(sourceFile)!); dir is not null; dir = dir.Parent)
+        foreach (var start in new[] { Path.GetDirectoryName(sourceFile), AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
         {
-            if (File.Exists(Path.Combine(dir.FullName, "ModelGen.sln")))
+            for (var dir = string.IsNullOrEmpty(start) ? null : new DirectoryInfo(start); dir is not null; dir = dir.Parent)
             {
-                return dir.FullName;
+                if (File.Exists(Path.Combine(dir.FullName, "ModelGen.sln")))
+                {
+                    return dir.FullName;
+                }
             }
         }
 
-        throw new DirectoryNotFoundException($"No ModelGen.sln above {sourceFile}.");
+        throw new DirectoryNotFoundException($"No ModelGen.sln above {sourceFile} or {AppContext.BaseDirectory}.");
     }
 }
