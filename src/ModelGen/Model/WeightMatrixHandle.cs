@@ -144,58 +144,28 @@ public sealed class WeightMatrixHandle
     public void Forward(ReadOnlySpan<float> x, Span<float> y, int batch, bool accumulate = false)
     {
         RequirePrepared();
-        if (_mode == Mode.Sparse)
-        {
-            SparseGemm.MultiplyTransposedB(x, _pattern!, _values.AsSpan(_offset, Tensor.Length), y, batch, accumulate);
-        }
-        else
-        {
-            Gemm.MultiplyTransposedB(x, EffectiveWeights, y, batch, _rows, _cols, accumulate);
-        }
+        MultiplyTransposed(EffectiveWeights, x, y, batch, accumulate);
     }
 
     /// <summary>Y = X·Vᵀ (Y += with <paramref name="accumulate"/>), V this tensor's slice of the masked <paramref name="direction"/>.</summary>
     public void ForwardDirection(ReadOnlySpan<float> direction, ReadOnlySpan<float> x, Span<float> y, int batch, bool accumulate = false)
     {
         RequirePrepared();
-        var v = direction.Slice(_offset, Tensor.Length);
-        if (_mode == Mode.Sparse)
-        {
-            SparseGemm.MultiplyTransposedB(x, _pattern!, v, y, batch, accumulate);
-        }
-        else
-        {
-            Gemm.MultiplyTransposedB(x, v, y, batch, _rows, _cols, accumulate);
-        }
+        MultiplyTransposed(direction.Slice(_offset, Tensor.Length), x, y, batch, accumulate);
     }
 
     /// <summary>dX[batch, cols] = dY[batch, rows]·W (dX += with <paramref name="accumulate"/>).</summary>
     public void InputGradient(ReadOnlySpan<float> dy, Span<float> dx, int batch, bool accumulate = false)
     {
         RequirePrepared();
-        if (_mode == Mode.Sparse)
-        {
-            SparseGemm.Multiply(dy, _pattern!, _values.AsSpan(_offset, Tensor.Length), dx, batch, accumulate);
-        }
-        else
-        {
-            Gemm.Multiply(dy, EffectiveWeights, dx, batch, _cols, _rows, accumulate);
-        }
+        Multiply(EffectiveWeights, dy, dx, batch, accumulate);
     }
 
     /// <summary>dX = dY·V (dX += with <paramref name="accumulate"/>), V this tensor's slice of the masked <paramref name="direction"/>.</summary>
     public void InputGradientDirection(ReadOnlySpan<float> direction, ReadOnlySpan<float> dy, Span<float> dx, int batch, bool accumulate = false)
     {
         RequirePrepared();
-        var v = direction.Slice(_offset, Tensor.Length);
-        if (_mode == Mode.Sparse)
-        {
-            SparseGemm.Multiply(dy, _pattern!, v, dx, batch, accumulate);
-        }
-        else
-        {
-            Gemm.Multiply(dy, v, dx, batch, _cols, _rows, accumulate);
-        }
+        Multiply(direction.Slice(_offset, Tensor.Length), dy, dx, batch, accumulate);
     }
 
     /// <summary>
@@ -252,6 +222,37 @@ public sealed class WeightMatrixHandle
         }
     }
 
+    /// <summary>
+    /// Y = X·Wᵀ for weights <paramref name="w"/> laid out like this tensor: the sparse kernel reads only the kept
+    /// positions (so unmasked values are fine), the dense one all of them (so they must already be masked).
+    /// </summary>
+    private void MultiplyTransposed(ReadOnlySpan<float> w, ReadOnlySpan<float> x, Span<float> y, int batch, bool accumulate)
+    {
+        if (_mode == Mode.Sparse)
+        {
+            SparseGemm.MultiplyTransposedB(x, _pattern!, w, y, batch, accumulate);
+        }
+        else
+        {
+            Gemm.MultiplyTransposedB(x, w, y, batch, _rows, _cols, accumulate);
+        }
+    }
+
+    /// <summary>dX = dY·W for weights <paramref name="w"/> laid out like this tensor (see <see cref="MultiplyTransposed"/>).</summary>
+    private void Multiply(ReadOnlySpan<float> w, ReadOnlySpan<float> dy, Span<float> dx, int batch, bool accumulate)
+    {
+        if (_mode == Mode.Sparse)
+        {
+            SparseGemm.Multiply(dy, _pattern!, w, dx, batch, accumulate);
+        }
+        else
+        {
+            Gemm.Multiply(dy, w, dx, batch, _cols, _rows, accumulate);
+        }
+    }
+
+    // W ⊙ M in masked dense mode; otherwise the parameters themselves (dense: nothing is masked; sparse: only kept
+    // positions are read).
     private ReadOnlySpan<float> EffectiveWeights => _mode == Mode.MaskedDense ? _masked : _values.AsSpan(_offset, Tensor.Length);
 
     private void Refresh()
