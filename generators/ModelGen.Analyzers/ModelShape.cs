@@ -44,6 +44,12 @@ internal sealed class ModelShape
             {
                 dense.Add(attribute);
             }
+            else if (IsSpatialLayer(attribute.AttributeClass))
+            {
+                // The rules model vector layers only so far: a network with convolutions or pooling is not judged
+                // (rather than judged on its dense layers alone, with wrong shapes).
+                return null;
+            }
         }
 
         if (model is null || dense.Count == 0)
@@ -114,6 +120,10 @@ internal sealed class ModelShape
 
         return new ModelShape(name, layers, dense);
     }
+
+    private static bool IsSpatialLayer(INamedTypeSymbol? attribute) =>
+        attribute is { ContainingNamespace: { Name: "ModelGen", ContainingNamespace.IsGlobalNamespace: true } }
+        && attribute.Name is "Conv2DAttribute" or "MaxPool2DAttribute" or "AvgPool2DAttribute" or "FlattenAttribute";
 
     /// <summary>One compilation's models, each read once however many call sites use it.</summary>
     internal sealed class Cache

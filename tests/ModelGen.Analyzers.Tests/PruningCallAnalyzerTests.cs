@@ -45,6 +45,30 @@ public sealed class PruningCallAnalyzerTests
         new DiagnosticResult(descriptor).WithLocation(marker).WithArguments(arguments);
 
     [Fact]
+    public Task ConvolutionalModels_AreNotJudgedOnTheirDenseLayersAlone()
+    {
+        // Layer-wise 99.9% would starve a 4-unit dense layer; the rules model vector layers only, so a network with a
+        // convolution is left alone rather than judged with wrong shapes.
+        var test = new ModelGenAnalyzerTest<PruningCallAnalyzer>("""
+            using ModelGen;
+            using ModelGen.Pruning;
+
+            [Model(Channels = 1, Height = 8, Width = 8)]
+            [Conv2D(2, 3, Activation.ReLU)]
+            [Dense(4)]
+            public partial class TinyConv
+            {
+            }
+
+            public static class Program
+            {
+                public static void Run() => new MagnitudePruner { Scope = PruningScope.LayerWise }.Prune(new TinyConv(0), 0.999);
+            }
+            """);
+        return test.RunAsync();
+    }
+
+    [Fact]
     public Task SafeConfigurations_ReportNothing() => Verify("""
         new MagnitudePruner().Prune(net, 0.9);
                 new SnipPruner(data) { Scope = PruningScope.LayerWise }.Prune(net, 0.98);
