@@ -23,6 +23,8 @@ public static class TrainCommand
         var save = new Option<string?>("--save") { Description = "Write the trained weights (and masks) to this safetensors file." };
         var checkpoint = new Option<string?>("--checkpoint") { Description = "Write a checkpoint into this folder before the first step and at every epoch end." };
         var resume = new Option<string?>("--resume") { Description = "Continue from the checkpoint in this folder (start from the beginning if it holds none yet), and keep checkpointing there." };
+        var saveTicket = new Option<string?>("--save-ticket") { Description = "Write the run's final mask as a lottery ticket (docs/TICKETS.md) to this file: lth, lth-reinit and one-shot methods." };
+        var ticketFile = new Option<string?>("--ticket") { Description = "Train the network this ticket file describes under its masks (model and initialization from the ticket; --seed then sets the data order only)." };
         var command = new Command("train", "Train one model (optionally pruned) and report test accuracy.");
         command.Options.Add(model);
         command.Options.Add(method);
@@ -32,6 +34,8 @@ public static class TrainCommand
         command.Options.Add(save);
         command.Options.Add(checkpoint);
         command.Options.Add(resume);
+        command.Options.Add(saveTicket);
+        command.Options.Add(ticketFile);
         shared.AddTo(command);
         command.SetAction((result, cancellationToken) => CliApplication.Guarded(() =>
         {
@@ -42,11 +46,76 @@ public static class TrainCommand
                 Sparsity = result.GetValue(sparsity),
                 Seed = result.GetValue(seed),
             };
-            settings = DeclaredPlan.Apply(settings, result, method, sparsity, shared);
-            var persistence = Persistence(result.GetValue(save), result.GetValue(checkpoint), result.GetValue(resume), settings);
-            return Run(settings, result.GetValue(json), persistence, cancellationToken);
+            TicketInput? ticket = null;
+            if (result.GetValue(ticketFile) is { } ticketPath)
+            {
+                (settings, ticket) = TicketRun(settings, ticketPath, result, model, method, seed);
+            }
+            else
+            {
+                settings = DeclaredPlan.Apply(settings, result, method, sparsity, shared);
+            }
+
+            var persistence = Persistence(result.GetValue(save), result.GetValue(checkpoint), result.GetValue(resume), settings)
+                with { TicketPath = SaveTicketPath(result.GetValue(saveTicket), settings, ticket) };
+            return Run(settings, result.GetValue(json), persistence, cancellationToken, ticket);
         }));
         return command;
+    }
+
+    // train --ticket FILE: the ticket names the model and the seed of θ0; the run trains the ticket's own masks, so it
+    // takes no pruning method, and --seed (when given) only sets the data order.
+    private static (TrainSettings Settings, TicketInput Ticket) TicketRun(TrainSettings settings, string path, ParseResult result, Option<string> model, Option<string> method, Option<int> seed)
+    {
+        var document = Tickets.LotteryTickets.Load(path);
+        var errors = new List<string>();
+        if (settings.PruningMethod.Prunes)
+        {
+            errors.Add($"--ticket trains the ticket's own masks; it does not combine with --method {settings.Method}.");
+        }
+
+        if (DeclaredPlan.Given(result, model) && settings.Model != document.Model)
+        {
+            errors.Add($"--model {settings.Model} does not match the ticket {path}, which was found on model '{document.Model}'; leave --model out.");
+        }
+
+        settings = settings with { Model = document.Model, Seed = DeclaredPlan.Given(result, seed) ? settings.Seed : document.Seed };
+        errors.AddRange(TicketInitErrors(settings, "--ticket"));
+        CliApplication.ThrowIfInvalid(errors);
+        return (settings, new TicketInput(path, document));
+    }
+
+    // --save-ticket needs a mask that a pruning method made.
+    private static string? SaveTicketPath(string? path, TrainSettings settings, TicketInput? ticket)
+    {
+        if (path is null)
+        {
+            return null;
+        }
+
+        var errors = new List<string>();
+        if (ticket is not null)
+        {
+            errors.Add($"--save-ticket with --ticket would only copy {ticket.File}; copy the file instead.");
+        }
+        else if (!settings.PruningMethod.Prunes)
+        {
+            errors.Add($"--save-ticket needs a pruning method (lth, lth-reinit or a one-shot method): --method {settings.Method} removes no weight, so there is no ticket.");
+        }
+
+        errors.AddRange(TicketInitErrors(settings, "--save-ticket"));
+        CliApplication.ThrowIfInvalid(errors);
+        OutputPath.RequireWritableFile(path, "--save-ticket");
+        return path;
+    }
+
+    // A ticket's θ0 is the model's own seeded initialization; --factor-init random replaces it on factorized models.
+    private static IEnumerable<string> TicketInitErrors(TrainSettings settings, string flag)
+    {
+        if (settings.FactorInit == "random" && ModelGen.Generated.ModelCatalog.Find(settings.Model) is { } found && RunComponents.IsFactorized(found))
+        {
+            yield return $"{flag} with --factor-init random: a ticket's survivors rewind to the model's own seeded initialization (spectral for {settings.Model}).";
+        }
     }
 
     // --checkpoint starts a new run and refuses to overwrite another's checkpoint; --resume continues one.
@@ -78,7 +147,7 @@ public static class TrainCommand
         return new RunPersistence(save, folder, Resume: resume is not null);
     }
 
-    private static int Run(TrainSettings settings, string? jsonPath, RunPersistence persistence, CancellationToken cancellationToken)
+    private static int Run(TrainSettings settings, string? jsonPath, RunPersistence persistence, CancellationToken cancellationToken, TicketInput? ticket)
     {
         var (model, data) = RunComponents.Start(settings, jsonPath);
         OutputPath.RequireWritableFile(persistence.SavePath, "--save");
@@ -87,9 +156,11 @@ public static class TrainCommand
             AnsiConsole.MarkupLineInterpolated($"No checkpoint in [bold]{persistence.CheckpointFolder}[/] yet: starting from the beginning.");
         }
 
-        AnsiConsole.MarkupLineInterpolated($"[bold]{model.Name}[/] {settings.Method}{(settings.PruningMethod.Prunes ? Invariant($" to sparsity {settings.Sparsity}") : "")}: {settings.Epochs} epochs, batch {settings.BatchSize}, {settings.Optimizer} lr {settings.LearningRate.ToString(CultureInfo.InvariantCulture)}, seed {settings.Seed}; data {data.Record.Folder} ({data.Train.Count} train, {data.Test.Count} test)");
+        var what = ticket is not null ? Invariant($"ticket {ticket.File} (sparsity {ticket.Document.Sparsity:0.####}, θ0 of seed {ticket.Document.Seed})")
+            : settings.Method + (settings.PruningMethod.Prunes ? Invariant($" to sparsity {settings.Sparsity}") : "");
+        AnsiConsole.MarkupLineInterpolated($"[bold]{model.Name}[/] {what}: {settings.Epochs} epochs, batch {settings.BatchSize}, {settings.Optimizer} lr {settings.LearningRate.ToString(CultureInfo.InvariantCulture)}, seed {settings.Seed}; data {data.Record.Folder} ({data.Train.Count} train, {data.Test.Count} test)");
 
-        var record = ConsoleObserver.Run(observer => RunSingle(settings, data, observer, cancellationToken, persistence), clearWhenDone: false);
+        var record = ConsoleObserver.Run(observer => RunSingle(settings, data, observer, cancellationToken, persistence, ticket), clearWhenDone: false);
         PrintSummary(record);
         if (jsonPath is not null)
         {
@@ -102,16 +173,22 @@ public static class TrainCommand
             AnsiConsole.MarkupLineInterpolated($"Weights written to [bold]{Path.GetFullPath(persistence.SavePath)}[/]");
         }
 
+        if (persistence.TicketPath is not null && record.Ticket is { } saved)
+        {
+            AnsiConsole.MarkupLineInterpolated($"Ticket written to [bold]{Path.GetFullPath(persistence.TicketPath)}[/] (sha256 {saved.Sha256})");
+        }
+
         return record.Refused is null ? CliApplication.Success : CliApplication.Failure;
     }
 
     /// <summary>Runs one train cell (any method) and returns its record; <paramref name="persistence"/> says what it keeps on disk.</summary>
-    public static RunRecord RunSingle(TrainSettings settings, RunData data, IRunObserver observer, CancellationToken cancellationToken, RunPersistence? persistence = null)
+    /// <param name="ticket">With <c>--ticket</c>: the ticket to train under its masks (the method is then dense).</param>
+    public static RunRecord RunSingle(TrainSettings settings, RunData data, IRunObserver observer, CancellationToken cancellationToken, RunPersistence? persistence = null, TicketInput? ticket = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         if (settings.PruningMethod.Kind != PruningMethodKind.LotteryTicket)
         {
-            return TrainRunner.RunOneShot(settings, data, observer, cancellationToken, persistence);
+            return TrainRunner.RunOneShot(settings, data, observer, cancellationToken, persistence, ticket);
         }
 
         RunRecord? landed = null;

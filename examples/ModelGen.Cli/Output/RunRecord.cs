@@ -127,7 +127,24 @@ public sealed class RunRecord
 
     /// <summary>Why the run was refused (layer collapse); null for a run that trained.</summary>
     public string? Refused { get; set; }
+
+    /// <summary>
+    /// The ticket this run trained (<c>train --ticket</c>, method <c>ticket</c>) or wrote (<c>--save-ticket</c>); left
+    /// out of the JSON for other runs.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public TicketRecord? Ticket { get; set; }
 }
+
+/// <summary>A lottery ticket a run read or wrote (docs/TICKETS.md).</summary>
+/// <param name="File">The ticket file as given on the command line.</param>
+/// <param name="Sha256">The ticket's content hash (its <c>sha256</c> line).</param>
+/// <param name="Model">The model it was found on.</param>
+/// <param name="Seed">Seed whose θ0 the survivors rewind to.</param>
+/// <param name="RewindIteration">0 for θ0, else the step whose values the ticket carries.</param>
+/// <param name="Sparsity">Fraction of prunable weights the ticket removes.</param>
+/// <param name="Kept">Prunable weights the ticket keeps.</param>
+public sealed record TicketRecord(string File, string Sha256, string Model, int Seed, int RewindIteration, double Sparsity, long Kept);
 
 /// <summary>The data a run used.</summary>
 /// <param name="Folder">Full path of the data folder.</param>

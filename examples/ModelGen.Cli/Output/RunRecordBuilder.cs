@@ -7,8 +7,14 @@ namespace ModelGen.Cli.Output;
 /// <summary>Fills <see cref="RunRecord"/>s: the settings of a run, and what the network and training produced.</summary>
 public static class RunRecordBuilder
 {
-    /// <summary>A record holding <paramref name="settings"/> (the fields that apply to its method) before the run.</summary>
-    public static RunRecord NewRecord(TrainSettings settings, RunData data, ModelDescriptor model)
+    /// <summary>The JSON <c>method</c> of a run that trains a saved ticket under its masks (<c>train --ticket</c>).</summary>
+    public const string TicketMethod = "ticket";
+
+    /// <summary>
+    /// A record holding <paramref name="settings"/> (the fields that apply to its method) before the run; with
+    /// <paramref name="ticket"/> (<c>train --ticket</c>) the method is <c>ticket</c> and the target its sparsity.
+    /// </summary>
+    public static RunRecord NewRecord(TrainSettings settings, RunData data, ModelDescriptor model, TicketRecord? ticket = null)
     {
         var method = settings.PruningMethod;
         var factorized = RunComponents.IsFactorized(model);
@@ -17,8 +23,9 @@ public static class RunRecordBuilder
         return new RunRecord
         {
             Model = model.Name,
-            Method = settings.Method,
-            TargetSparsity = settings.Sparsity,
+            Method = ticket is null ? settings.Method : TicketMethod,
+            TargetSparsity = ticket?.Sparsity ?? settings.Sparsity,
+            Ticket = ticket,
             Epochs = settings.Epochs,
             BatchSize = settings.BatchSize,
             Lr = settings.LearningRate,

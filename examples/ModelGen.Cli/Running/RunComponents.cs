@@ -57,6 +57,21 @@ public static class RunComponents
         return network;
     }
 
+    /// <summary>Applies <paramref name="ticket"/> to <paramref name="network"/> (created at the ticket's seed).</summary>
+    /// <exception cref="UsageException">The ticket does not fit the network; the message names the file and the tensor.</exception>
+    public static void ApplyTicket(TicketInput ticket, INetwork network)
+    {
+        ArgumentNullException.ThrowIfNull(ticket);
+        try
+        {
+            Tickets.LotteryTickets.Apply(ticket.Document, network);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException($"{ticket.File}: {e.Message}");
+        }
+    }
+
     /// <summary>Whether the model has a factorized layer.</summary>
     public static bool IsFactorized(ModelDescriptor model) => model.Layers.Any(l => l.Kind == LayerKind.FactorizedDense);
 

@@ -2,6 +2,7 @@ using ModelGen.Cli.Output;
 using ModelGen.Factorization;
 using ModelGen.Model;
 using ModelGen.Pruning;
+using ModelGen.Tickets;
 using ModelGen.Training;
 
 namespace ModelGen.Cli;
@@ -15,22 +16,32 @@ public static class TrainRunner
 {
     /// <summary>
     /// Trains one cell of a non-lottery method (dense or a one-shot pruner); with <paramref name="persistence"/> it
-    /// checkpoints, resumes (the mask then comes from the checkpoint, nothing is scored again) and saves the weights.
+    /// checkpoints, resumes (the mask then comes from the checkpoint, nothing is scored again), saves the weights and
+    /// (<c>--save-ticket</c>) the ticket. With <paramref name="ticket"/> (<c>train --ticket</c>, method <c>dense</c>)
+    /// the network is created at the ticket's seed and the ticket applied instead of pruning: the ticket trained with
+    /// its masks; <see cref="TrainSettings.Seed"/> then sets the data order only.
     /// </summary>
     /// <returns>The run, or a refused run when pruning would collapse a layer.</returns>
-    public static RunRecord RunOneShot(TrainSettings settings, RunData data, IRunObserver observer, CancellationToken cancellationToken, RunPersistence? persistence = null)
+    /// <exception cref="UsageException">The ticket does not fit the model (naming the file and the tensor).</exception>
+    public static RunRecord RunOneShot(TrainSettings settings, RunData data, IRunObserver observer, CancellationToken cancellationToken, RunPersistence? persistence = null, TicketInput? ticket = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(observer);
         var model = RunComponents.FindModel(settings.Model);
-        var network = RunComponents.CreateNetwork(model, settings, settings.Seed);
+        var network = RunComponents.CreateNetwork(model, settings, ticket?.Document.Seed ?? settings.Seed);
         var (train, validation) = RunComponents.Split(data, settings);
-        var record = RunRecordBuilder.NewRecord(settings, data, model);
+        var record = RunRecordBuilder.NewRecord(settings, data, model, ticket?.Record);
         var checkpoints = CheckpointSession.For(persistence, settings, data);
 
         // A resumed run takes its mask from the checkpoint: nothing is scored again.
-        if (checkpoints?.Resumes != true)
+        if (checkpoints?.Resumes != true && ticket is not null)
+        {
+            observer.Phase($"applying ticket {ticket.File}");
+            RunComponents.ApplyTicket(ticket, network);
+            record.Warnings.AddRange(MaskAnalysis.Warnings(network, network.Masks.Values));
+        }
+        else if (checkpoints?.Resumes != true)
         {
             try
             {
@@ -59,6 +70,8 @@ public static class TrainRunner
 
         TimeInference(record, network, settings, data, cancellationToken);
         WeightsOutput.Save(persistence, record, network);
+        // The survivors of a one-shot mask start from θ0 of the seed the network was created with.
+        TicketOutput.Save(persistence, record, () => LotteryTickets.Capture(network, ticket?.Document.Seed ?? settings.Seed));
         return record;
     }
 
@@ -138,6 +151,7 @@ public static class TrainRunner
         }
 
         var pending = targets.Distinct().Order().ToList();
+        RunRecord? lastTicketRecord = null;
         // The rates' advice (MG0107, …) before the first round, as the analyzers give it for constant options.
         var settingWarnings = options.Check().Select(a => a.ToString()).Concat(SettingWarnings(settings, model, network)).ToList();
         foreach (var advice in options.Check())
@@ -177,6 +191,7 @@ public static class TrainRunner
                     RunRecordBuilder.Complete(record, network, round.Training);
                     TimeInference(record, network, settings, data, cancellationToken);
                     WeightsOutput.Save(persistence, record, network);
+                    lastTicketRecord = record;
                     landed(record, network);
                 }
 
@@ -195,7 +210,12 @@ public static class TrainRunner
 
         try
         {
-            search.Run(pending.ToArray(), train, data.Test, validation, roundProgress, new SynchronousProgress<TrainingProgress>(observer.Training), cancellationToken);
+            var result = search.Run(pending.ToArray(), train, data.Test, validation, roundProgress, new SynchronousProgress<TrainingProgress>(observer.Training), cancellationToken);
+            // --save-ticket: the last ticket with the search's rewind point (θ0 of the seed, or the late-rewinding values).
+            if (ticket && lastTicketRecord is not null && result.Tickets.Count > 0)
+            {
+                TicketOutput.Save(persistence, lastTicketRecord, () => LotteryTickets.FromSearch(network, result, result.Tickets[^1], settings.Seed));
+            }
         }
         catch (LayerCollapseException e)
         {
@@ -241,6 +261,8 @@ public static class TrainRunner
         RunRecordBuilder.Complete(record, network, result);
         TimeInference(record, network, settings, data, cancellationToken);
         WeightsOutput.Save(persistence, record, network);
+        // The control's survivors start from θ0 of its fresh seed, not the ticket's.
+        TicketOutput.Save(persistence, record, () => LotteryTickets.Capture(network, reinitSeed));
         return (record, network);
     }
 

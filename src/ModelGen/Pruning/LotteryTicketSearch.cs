@@ -133,7 +133,17 @@ public sealed record LotteryTicket(double TargetSparsity, int Round, PruningRepo
 /// <summary>The outcome of <see cref="LotteryTicketSearch.Run"/>.</summary>
 /// <param name="Rounds">Every round in order, starting with the unpruned training.</param>
 /// <param name="Tickets">One trained ticket per requested sparsity, in ascending order of sparsity.</param>
-public sealed record LotteryTicketResult(IReadOnlyList<LotteryTicketRound> Rounds, IReadOnlyList<LotteryTicket> Tickets);
+public sealed record LotteryTicketResult(IReadOnlyList<LotteryTicketRound> Rounds, IReadOnlyList<LotteryTicket> Tickets)
+{
+    /// <summary>The search's <see cref="LotteryTicketOptions.RewindIteration"/>: 0 when survivors rewind to θ0.</summary>
+    public int RewindIteration { get; init; }
+
+    /// <summary>
+    /// The weights the survivors were rewound to (laid out like the parameters): θ0, or the weights after step
+    /// <see cref="RewindIteration"/>. A ticket file records them when <see cref="RewindIteration"/> &gt; 0.
+    /// </summary>
+    public float[]? RewindPoint { get; init; }
+}
 
 /// <summary>
 /// Lottery tickets by iterative magnitude pruning with rewinding (Frankle and Carbin 2019; Frankle et al. 2020):
@@ -291,7 +301,7 @@ public sealed class LotteryTicketSearch
             roundProgress?.Report(summary);
             if (nextTarget == targets.Count)
             {
-                return new LotteryTicketResult(rounds, tickets);
+                return new LotteryTicketResult(rounds, tickets) { RewindIteration = _options.RewindIteration, RewindPoint = (float[]?)rewind?.Clone() };
             }
 
             cancellationToken.ThrowIfCancellationRequested();
