@@ -41,6 +41,16 @@ public sealed partial class ModelGenerator
         public static BakeResult Bake(ModelSpec model, TicketReference reference, ImmutableArray<TicketFile> files, CancellationToken cancellationToken)
         {
             var at = reference.Location;
+
+            // The layer kinds first: such a model cannot be baked whatever the file holds.
+            foreach (var layer in model.Layers)
+            {
+                if (layer.Kind != LayerKind.Dense)
+                {
+                    return Failed(Diagnostic(DiagnosticDescriptors.TicketLayerKindNotSupported, at, model.ClassName, reference.Path, layer.Name, KindName(layer.Kind)));
+                }
+            }
+
             var file = Find(reference, files, out var notFound);
             if (file is null)
             {
@@ -50,14 +60,6 @@ public sealed partial class ModelGenerator
             if (file.Document is not { } ticket)
             {
                 return Failed(Diagnostic(DiagnosticDescriptors.TicketFileInvalid, at, reference.Path, Invariant(file.ErrorLine), file.Error ?? string.Empty));
-            }
-
-            foreach (var layer in model.Layers)
-            {
-                if (layer.Kind != LayerKind.Dense)
-                {
-                    return Failed(Diagnostic(DiagnosticDescriptors.TicketLayerKindNotSupported, at, model.ClassName, reference.Path, layer.Name, KindName(layer.Kind)));
-                }
             }
 
             if (Mismatch(model, ticket) is { } mismatch)

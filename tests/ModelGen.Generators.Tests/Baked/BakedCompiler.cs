@@ -33,6 +33,17 @@ internal static class BakedCompiler
         where T : INetwork =>
         (T)Activator.CreateInstance(assembly.GetType(typeName, throwOnError: true)!, seed)!;
 
+    /// <summary>
+    /// A ticket of model <paramref name="typeName"/> declared in <paramref name="source"/> (compiled without tickets),
+    /// created with seed 0, under the mask <paramref name="mask"/> makes from it.
+    /// </summary>
+    public static string TicketFor(string source, string typeName, Func<INetwork, float[]> mask)
+    {
+        var (assembly, _) = Compile(source);
+        var network = Create<INetwork>(assembly, typeName, 0);
+        return TicketText(network, mask(network), 0);
+    }
+
     /// <summary>The text of a ticket of <paramref name="network"/> under <paramref name="mask"/> (written by the runtime's one writer).</summary>
     public static string TicketText(INetwork network, float[] mask, int seed, int rewindIteration = 0, float[]? rewindPoint = null)
     {
