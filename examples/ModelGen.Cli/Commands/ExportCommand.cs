@@ -53,15 +53,8 @@ public static class ExportCommand
             return CliApplication.Failure;
         }
 
-        var kept = 0L;
-        var prunable = 0L;
-        foreach (var tensor in network.Parameters.Tensors.Where(t => t.IsPrunable))
-        {
-            kept += network.Masks.CountKept(tensor);
-            prunable += tensor.Length;
-        }
-
-        var sparsity = prunable == 0 ? 0 : 1 - (double)kept / prunable;
+        // The JSON's rule (a baked network against its dense view).
+        var sparsity = RunRecordBuilder.MaskSummary(network).Sparsity;
         AnsiConsole.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"[bold]{model.Name}[/] from {weightsPath} (sparsity {sparsity:0.0000}, {network.Parameters.Count:N0} parameters) → ONNX opset {OnnxExporter.OpsetVersion}: {OnnxExporter.InputName} [[{OnnxExporter.BatchDimension}, {string.Join(", ", OnnxExporter.InputDimensions(network))}]] → {OnnxExporter.OutputName} [[{OnnxExporter.BatchDimension}, {network.OutputSize}]]");
         AnsiConsole.MarkupLineInterpolated($"ONNX written to [bold]{Path.GetFullPath(onnxPath)}[/] ({new FileInfo(onnxPath).Length.ToString("N0", CultureInfo.InvariantCulture)} bytes)");
         return CliApplication.Success;
