@@ -125,6 +125,31 @@ public sealed class TicketCommandTests(TinyMnist data)
         Assert.Contains($"{path}: The ticket's 'fc1.weight' is 300×783; model 'lenet300' has it 300×784.", run.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void BenchTicketNeedsAModelBakedFromItAndFixesModelAndSeed()
+    {
+        using var folder = new TempFolder();
+        var path = SmallTicket(folder);
+        var hash = LotteryTickets.Load(path).ContentHash;
+
+        var unbaked = CliHarness.Run("bench", "--ticket", path, "--data", data.SmallFolder);
+        var withModel = CliHarness.Run("bench", "--ticket", path, "--model", "lenet300", "--seed", "2", "--data", data.SmallFolder);
+
+        Assert.Equal(CliApplication.UsageError, unbaked.ExitCode);
+        Assert.Contains($"{path}: no model of this CLI is baked from this ticket (sha256 {hash})", unbaked.Output, StringComparison.Ordinal);
+        Assert.Equal(CliApplication.UsageError, withModel.ExitCode);
+        Assert.Contains("--ticket fixes the model, its masks and its seed (and times --batch-sizes); leave out --model, --seed.", withModel.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ARewindIterationBeyondTheRoundIsAUsageError()
+    {
+        var run = CliHarness.Run("train", "--method", "lth", "--sparsity", "0.5", "--epochs", "1", "--rewind-iteration", "100000", "--data", data.SmallFolder);
+
+        Assert.Equal(CliApplication.UsageError, run.ExitCode);
+        Assert.Contains("--rewind-iteration 100000 lies beyond the ", run.Output, StringComparison.Ordinal);
+    }
+
     private string SmallTicket(TempFolder folder)
     {
         var path = folder.File("small.ticket");
