@@ -166,7 +166,31 @@ public sealed partial class ModelGenerator
                 InputHeight = image?.Height ?? 0,
                 InputWidth = image?.Width ?? 0,
             };
-            return new ModelParseResult(spec, new EquatableArray<DiagnosticInfo>(diagnostics));
+            return new ModelParseResult(spec, new EquatableArray<DiagnosticInfo>(diagnostics), ReadTicket(type, declaration, cancellationToken));
+        }
+
+        /// <summary>
+        /// The class's [Ticket], if any, as values: the path as written, the declaring file's folder, and the
+        /// argument's location (all MG004x diagnostics point at it). The file itself is read by the baker.
+        /// </summary>
+        private static TicketReference? ReadTicket(INamedTypeSymbol type, BaseTypeDeclarationSyntax declaration, CancellationToken cancellationToken)
+        {
+            foreach (var attribute in type.GetAttributes())
+            {
+                if (attribute.AttributeClass?.ToDisplayString() != TicketAttributeName)
+                {
+                    continue;
+                }
+
+                var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
+                var location = syntax?.ArgumentList?.Arguments.FirstOrDefault()?.GetLocation() ?? syntax?.GetLocation();
+                var path = attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is string value ? value : string.Empty;
+                var file = syntax?.SyntaxTree.FilePath ?? declaration.SyntaxTree.FilePath;
+                var slash = System.Math.Max(file.LastIndexOf('/'), file.LastIndexOf('\\'));
+                return new TicketReference(path, slash >= 0 ? file.Substring(0, slash) : string.Empty, LocationInfo.From(location));
+            }
+
+            return null;
         }
 
         /// <summary>

@@ -1,5 +1,6 @@
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using ModelGen.Generators.Emit.Baked;
 using ModelGen.Generators.Helpers;
 using ModelGen.Generators.Model;
 
@@ -20,6 +21,7 @@ public sealed partial class ModelGenerator : IIncrementalGenerator
     internal const string AvgPool2DAttributeName = "ModelGen.AvgPool2DAttribute";
     internal const string FlattenAttributeName = "ModelGen.FlattenAttribute";
     internal const string PruningPlanAttributeName = "ModelGen.PruningPlanAttribute";
+    internal const string TicketAttributeName = "ModelGen.TicketAttribute";
 
     /// <inheritdoc />
     public void Initialize(IncrementalGeneratorInitializationContext context)
@@ -42,15 +44,37 @@ public sealed partial class ModelGenerator : IIncrementalGenerator
             static (output, pair) => output.ReportDiagnostic(pair.Left.ToDiagnostic(pair.Right)));
 
         var models = parsed
-            .Where(static result => result.Model is not null)
+            .Where(static result => result.Model is not null && result.Ticket is null)
             .Select(static (result, _) => result.Model!)
             .WithTrackingName(TrackingNames.ValidModels);
         context.RegisterSourceOutput(models, static (output, model) => output.AddSource(model.HintName, Emitter.EmitModel(model)));
 
+        // [Ticket] models: the declared (dense) model is combined with every parsed .ticket additional file; editing
+        // a ticket re-runs the bake step, which yields an equal value (nothing re-emitted) for models it is not theirs.
+        var tickets = context.AdditionalTextsProvider
+            .Where(static file => Baker.IsTicketPath(file.Path))
+            .Select(static (file, cancellationToken) => Baker.ReadTicketFile(file, cancellationToken))
+            .WithTrackingName(TrackingNames.TicketFiles)
+            .Collect();
+        var baked = parsed
+            .Where(static result => result.Model is not null && result.Ticket is not null)
+            .Combine(tickets)
+            .Select(static (pair, cancellationToken) => Baker.Bake(pair.Left.Model!, pair.Left.Ticket!, pair.Right, cancellationToken))
+            .WithTrackingName(TrackingNames.BakeModel);
+        context.RegisterSourceOutput(
+            baked.SelectMany(static (result, _) => result.Diagnostics).Combine(context.CompilationProvider),
+            static (output, pair) => output.ReportDiagnostic(pair.Left.ToDiagnostic(pair.Right)));
+        var bakedModels = baked
+            .Where(static result => result.Model is not null)
+            .Select(static (result, _) => result.Model!)
+            .WithTrackingName(TrackingNames.BakedModels);
+        context.RegisterSourceOutput(bakedModels, static (output, model) => output.AddSource(model.Source.HintName, BakedModelEmitter.Emit(model)));
+
         var catalog = models
             .Select(static (model, _) => new CatalogEntry(model.FullyQualifiedName, model.ModelName))
             .Collect()
-            .Select(static (entries, _) => new EquatableArray<CatalogEntry>(entries))
+            .Combine(bakedModels.Select(static (model, _) => new CatalogEntry(model.Source.FullyQualifiedName, model.Source.ModelName)).Collect())
+            .Select(static (entries, _) => new EquatableArray<CatalogEntry>(entries.Left.AddRange(entries.Right)))
             .WithTrackingName(TrackingNames.CatalogEntries);
         context.RegisterSourceOutput(catalog, static (output, entries) =>
         {

@@ -29,7 +29,7 @@ public sealed class DiagnosticDocumentationTests
         Assert.Equal(ids.Count, ids.Distinct(StringComparer.Ordinal).Count());
 
         // IDs are handed out in blocks (MG0001–MG0019 core and declarations, MG0020–MG0039 convolution and image
-        // inputs, MG0040–MG0049 sparse execution); within each block they are numbered from its start without gaps.
+        // inputs, MG0040–MG0049 baked tickets); within each block they are numbered from its start without gaps.
         var numbers = ids.Select(id => int.Parse(id.AsSpan(2), System.Globalization.CultureInfo.InvariantCulture)).ToList();
         foreach (var (first, last) in new[] { (1, 19), (20, 39), (40, 49) })
         {
@@ -63,7 +63,17 @@ public sealed class DiagnosticDocumentationTests
         start += "```csharp\n".Length;
         var example = page[start..page.IndexOf("```", start, StringComparison.Ordinal)];
 
-        var run = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(example));
+        // Ticket files the example bakes: fenced as ```ticket NAME, handed over as additional files next to the example.
+        var files = new List<InMemoryAdditionalText>();
+        for (var at = page.IndexOf("```ticket ", StringComparison.Ordinal); at >= 0; at = page.IndexOf("```ticket ", at + 1, StringComparison.Ordinal))
+        {
+            var header = page.IndexOf('\n', at);
+            var name = page[(at + "```ticket ".Length)..header].Trim();
+            var end = page.IndexOf("```", header, StringComparison.Ordinal);
+            files.Add(new InMemoryAdditionalText("/src/" + name, page[(header + 1)..end]));
+        }
+
+        var run = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(example), additionalTexts: files);
         Assert.Contains(run.GeneratorDiagnostics, d => d.Id == id);
     }
 

@@ -534,16 +534,139 @@ public sealed class DiagnosticTests
         Assert.DoesNotContain("Broken", run.Source("ModelGen.Generated.ModelCatalog.g.cs"), StringComparison.Ordinal);
     }
 
+    /// <summary>A 4 → 3 → 2 model and a ticket of it (70% of each weight kept, every unit connected).</summary>
+    private const string TicketSourceModel = """
+        using ModelGen;
+
+        namespace Tickets;
+
+        [Model(Input = 4, Name = "small")]
+        [Dense(3, Activation.ReLU)]
+        [Dense(2)]
+        public partial class Small
+        {
+        }
+        """;
+
+    private static readonly Lazy<string> s_smallTicket = new(() => Baked.BakedCompiler.TicketFor(TicketSourceModel, "Tickets.Small", static network =>
+    {
+        var mask = Enumerable.Repeat(1f, network.Parameters.Count).ToArray();
+        mask[network.Parameters["fc1.weight"].Offset + 1] = 0f;
+        mask[network.Parameters["fc2.weight"].Offset + 2] = 0f;
+        return mask;
+    }));
+
+    private static string SmallBaked(string layers, string attribute) => $$"""
+        using ModelGen;
+
+        namespace Tickets;
+
+        [Model(Input = 4, Name = "small-baked")]
+        {{layers}}
+        [Ticket({{attribute}})]
+        public partial class SmallBaked
+        {
+        }
+        """;
+
+    private const string SmallLayers = "[Dense(3, Activation.ReLU)]\n[Dense(2)]";
+
+    [Fact]
+    public void ValidTicket_ReportsNothingAndBakes()
+    {
+        var run = Verify(SmallBaked(SmallLayers, "\"small.ticket\""), ("/src/small.ticket", s_smallTicket.Value));
+        Assert.Contains("IBakedNetwork", run.Source("Tickets.SmallBaked.g.cs"), StringComparison.Ordinal);
+
+        // Found by its path's end when it is not next to the declaring file.
+        Verify(SmallBaked(SmallLayers, "\"tickets/small.ticket\""), ("/data/tickets/small.ticket", s_smallTicket.Value));
+    }
+
+    [Theory]
+    [InlineData("\"missing.ticket\"")]
+    [InlineData("\"small.txt\"")]
+    [InlineData("\"\"")]
+    [InlineData("\"small.ticket\"")]
+    public void MG0040_TicketFileMissing(string path)
+    {
+        // The last case: two additional files end in small.ticket and neither is next to the declaring file.
+        var files = path == "\"small.ticket\""
+            ? new[] { ("/a/small.ticket", s_smallTicket.Value), ("/b/small.ticket", s_smallTicket.Value) }
+            : new[] { ("/src/other.ticket", s_smallTicket.Value) };
+        var run = Verify(SmallBaked(SmallLayers, "{|MG0040:" + path + "|}"), files);
+        Assert.DoesNotContain(run.GeneratedSources, static s => s.HintName.Contains("SmallBaked", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void MG0041_TicketFileDamaged()
+    {
+        // One edited digit: the stated hash no longer matches the content.
+        var damaged = s_smallTicket.Value.Replace("seed 0", "seed 1", StringComparison.Ordinal);
+        var run = Verify(SmallBaked(SmallLayers, "{|MG0041:\"small.ticket\"|}"), ("/src/small.ticket", damaged));
+        Assert.Matches("line [0-9]+: .*hash", Assert.Single(run.GeneratorDiagnostics).GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+
+        var truncated = string.Join('\n', s_smallTicket.Value.Split('\n').Where(static l => !l.StartsWith("mask fc2", StringComparison.Ordinal)));
+        Verify(SmallBaked(SmallLayers, "{|MG0041:\"small.ticket\"|}"), ("/src/small.ticket", truncated));
+    }
+
+    [Theory]
+    [InlineData("[Dense(4, Activation.ReLU)]\n[Dense(2)]", "its mask for 'fc1.weight' is 3×4, but layer 'fc1' is 4×4")]
+    [InlineData("[Dense(3, Activation.ReLU)]\n[Dense(2, Prunable = false)]", "it masks 'fc2.weight', but layer 'fc2' is not prunable")]
+    [InlineData("[Dense(3, Activation.ReLU, Name = \"hidden\")]\n[Dense(2)]", "it has no mask for 'hidden.weight'")]
+    [InlineData("[Dense(3, Activation.ReLU)]\n[Dense(2, Activation.ReLU)]\n[Dense(2)]", "it has no mask for 'fc3.weight'")]
+    public void MG0042_TicketDoesNotMatchLayers(string layers, string problem)
+    {
+        var run = Verify(SmallBaked(layers, "{|MG0042:\"small.ticket\"|}"), ("/src/small.ticket", s_smallTicket.Value));
+        Assert.Contains(problem, Assert.Single(run.GeneratorDiagnostics).GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("[Dense(3, Activation.ReLU, Rank = 1)]\n[Dense(2)]", "factorized")]
+    public void MG0043_TicketLayerKindNotSupported(string layers, string kind)
+    {
+        var run = Verify(SmallBaked(layers, "{|MG0043:\"small.ticket\"|}"), ("/src/small.ticket", s_smallTicket.Value));
+        Assert.Contains(kind, Assert.Single(run.GeneratorDiagnostics).GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MG0043_TicketOnConvolution() => Verify("""
+        using ModelGen;
+
+        [Model(Channels = 1, Height = 6, Width = 6)]
+        [Conv2D(2, 3, Activation.ReLU)]
+        [Flatten]
+        [Dense(2)]
+        [Ticket({|MG0043:"conv.ticket"|})]
+        public partial class ConvTicket
+        {
+        }
+        """);
+
+    [Fact]
+    public void MG0044_TicketDisconnectsOutput()
+    {
+        // Every weight into fc2 removed: the logits are constants.
+        var ticket = Baked.BakedCompiler.TicketFor(TicketSourceModel, "Tickets.Small", static network =>
+        {
+            var mask = Enumerable.Repeat(1f, network.Parameters.Count).ToArray();
+            var fc2 = network.Parameters["fc2.weight"];
+            mask.AsSpan(fc2.Offset, fc2.Length).Clear();
+            return mask;
+        });
+        Verify(SmallBaked(SmallLayers, "{|MG0044:\"small.ticket\"|}"), ("/src/small.ticket", ticket));
+    }
+
     /// <summary>
     /// Runs the generator on the markup-free source and asserts that the generator's diagnostics plus the compiler's
     /// errors and warnings after generation are exactly the marked ones. Also checks each generator diagnostic's
     /// severity against its descriptor.
     /// </summary>
-    private static GeneratorRun Verify(string markup)
+    private static GeneratorRun Verify(string markup, params (string Path, string Text)[] additionalFiles)
     {
         var (source, expected) = Markup.Parse(markup);
         const string path = "/src/Input.cs";
-        var run = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(new[] { new SourceFile(path, source) }));
+        var run = GeneratorHarness.Run(
+            GeneratorHarness.CreateCompilation(new[] { new SourceFile(path, source) }),
+            additionalTexts: additionalFiles.Select(static f => new InMemoryAdditionalText(f.Path, f.Text)));
 
         var actual = run.GeneratorDiagnostics.Concat(run.CompilerProblems()).ToList();
         foreach (var diagnostic in actual)

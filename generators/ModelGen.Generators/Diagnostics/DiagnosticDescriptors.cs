@@ -134,12 +134,38 @@ internal static class DiagnosticDescriptors
         "Layer '{0}' needs an image (channels × height × width) but gets {1}; give the model an image input (Channels, Height, Width) and put convolution and pooling layers before Flatten and Dense layers",
         DiagnosticSeverity.Error);
 
+    public static readonly DiagnosticDescriptor TicketFileMissing = Create(
+        "MG0040", "Ticket file not found",
+        "The ticket '{0}' of '{1}' is not an additional file of this project ({2}); add it with <AdditionalFiles Include=\"…{0}\" /> (ticket files end in .ticket)",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor TicketFileInvalid = Create(
+        "MG0041", "Ticket file damaged",
+        "The ticket '{0}' cannot be read: line {1}: {2}",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor TicketDoesNotMatchLayers = Create(
+        "MG0042", "Ticket does not match the declared layers",
+        "The ticket '{0}' does not fit '{1}': {2}",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor TicketLayerKindNotSupported = Create(
+        "MG0043", "Layer kind cannot be baked yet",
+        "'{0}' bakes the ticket '{1}', but layer '{2}' is {3}; the baker supports [Dense] layers only (remove [Ticket] to train this model with the ticket's masks at run time)",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor TicketDisconnectsOutput = Create(
+        "MG0044", "Ticket disconnects the output",
+        "The ticket '{0}' leaves no path from the input of '{1}' to any of its outputs ({2}); every logit would be a constant, so there is nothing to bake",
+        DiagnosticSeverity.Error);
+
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = Index(
         ModelClassNotPartial, ModelClassNested, ModelClassGeneric, ModelHasNoLayers, NonPositiveSize, SizeOverflow,
         UnknownActivation, DuplicateLayerName, ModelOnNonClass, InvalidLayerName, LayerWithoutModel, NegativeRank,
         FactorizationDoesNotPay, ModelClassNotInstantiable, ModelClassNameReserved, LayersOnSeveralDeclarations, MemberCollidesWithGenerated,
         InputSizeMissing, InputAndImageShape, IncompleteImageShape, KernelTooLarge, PoolDoesNotFit, NonPositiveWindow,
-        NegativePadding, SpatialLayerAfterVector);
+        NegativePadding, SpatialLayerAfterVector, TicketFileMissing, TicketFileInvalid, TicketDoesNotMatchLayers,
+        TicketLayerKindNotSupported, TicketDisconnectsOutput);
 
     public static DiagnosticDescriptor ById(string id) => s_byId[id];
 

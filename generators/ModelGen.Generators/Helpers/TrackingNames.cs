@@ -8,4 +8,7 @@ internal static class TrackingNames
     public const string ModelDiagnostics = nameof(ModelDiagnostics);
     public const string CatalogEntries = nameof(CatalogEntries);
     public const string OrphanLayers = nameof(OrphanLayers);
+    public const string TicketFiles = nameof(TicketFiles);
+    public const string BakeModel = nameof(BakeModel);
+    public const string BakedModels = nameof(BakedModels);
 }

@@ -92,5 +92,8 @@ internal sealed record ModelSpec(
 /// </summary>
 internal sealed record PlanSpec(string Method, double Sparsity, bool? LayerWise, double? PruneRate, double? OutputLayerPruneRate);
 
-/// <summary>What parsing one [Model] class produced: a spec when it is valid, and its diagnostics.</summary>
-internal sealed record ModelParseResult(ModelSpec? Model, EquatableArray<DiagnosticInfo> Diagnostics);
+/// <summary>
+/// What parsing one [Model] class produced: a spec when it is valid, its diagnostics, and its [Ticket] when it has
+/// one (then the spec is the dense source model the baker checks the ticket against).
+/// </summary>
+internal sealed record ModelParseResult(ModelSpec? Model, EquatableArray<DiagnosticInfo> Diagnostics, TicketReference? Ticket = null);

@@ -59,16 +59,17 @@ internal static class GeneratorHarness
         CreateCompilation(new[] { new SourceFile("/src/Input.cs", source) }, documentationMode);
 
     /// <summary>A driver for <see cref="ModelGenerator"/>, optionally recording every tracked step (for caching tests).</summary>
-    public static GeneratorDriver CreateDriver(CSharpParseOptions parseOptions, bool trackSteps = false) =>
+    public static GeneratorDriver CreateDriver(CSharpParseOptions parseOptions, bool trackSteps = false, IEnumerable<AdditionalText>? additionalTexts = null) =>
         CSharpGeneratorDriver.Create(
             new[] { new ModelGenerator().AsSourceGenerator() },
+            additionalTexts: additionalTexts,
             parseOptions: parseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: trackSteps));
 
-    /// <summary>Runs the generator once on <paramref name="compilation"/> with a fresh driver.</summary>
-    public static GeneratorRun Run(CSharpCompilation compilation, bool trackSteps = false)
+    /// <summary>Runs the generator once on <paramref name="compilation"/> with a fresh driver (and the project's additional files).</summary>
+    public static GeneratorRun Run(CSharpCompilation compilation, bool trackSteps = false, IEnumerable<AdditionalText>? additionalTexts = null)
     {
-        var driver = CreateDriver((CSharpParseOptions)compilation.SyntaxTrees.First().Options, trackSteps);
+        var driver = CreateDriver((CSharpParseOptions)compilation.SyntaxTrees.First().Options, trackSteps, additionalTexts);
         return Run(driver, compilation);
     }
 
