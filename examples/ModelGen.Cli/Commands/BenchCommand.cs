@@ -131,8 +131,8 @@ public static class BenchCommand
     {
         var table = new Table()
             .AddColumn(Invariant($"batch {record.BatchSize}, {record.Threads} thread(s)"))
-            .AddColumn(new TableColumn(Markup.Escape(Describe(settings))).RightAligned())
-            .AddColumn(new TableColumn("dense").RightAligned())
+            .AddColumn(new TableColumn(Markup.Escape(Describe(settings, record.Model))).RightAligned())
+            .AddColumn(new TableColumn(Markup.Escape(DenseName(record.Model))).RightAligned())
             .AddColumn(new TableColumn("speedup").RightAligned());
         table.AddRow("training step", Throughput(record.TrainSamplesPerSecond, record.BatchSize), Throughput(record.DenseTrainSamplesPerSecond, record.BatchSize), Invariant($"{record.TrainSpeedup:0.00}×"));
         table.AddRow("inference", Throughput(record.InferenceSamplesPerSecond, record.BatchSize), Throughput(record.DenseInferenceSamplesPerSecond, record.BatchSize), Invariant($"{record.InferenceSpeedup:0.00}×"));
@@ -147,8 +147,16 @@ public static class BenchCommand
         AnsiConsole.Write(layers);
     }
 
-    private static string Describe(TrainSettings settings) =>
-        settings.PruningMethod.Prunes ? Invariant($"{settings.Method} {settings.Sparsity}") : settings.Method;
+    private static string Describe(TrainSettings settings, string? model = null) =>
+        settings.PruningMethod.Prunes ? Invariant($"{settings.Method} {settings.Sparsity}")
+        : model is not null && RunComponents.IsBaked(RunComponents.FindModel(model)) ? $"{model} (baked)" : settings.Method;
+
+    // A baked model is compared with its source model, dense.
+    private static string DenseName(string model)
+    {
+        var counterpart = RunComponents.DenseCounterpart(RunComponents.FindModel(model));
+        return counterpart.Name == model ? "dense" : $"{counterpart.Name} dense";
+    }
 
     /// <summary>"123,456 samples/s (486.0 µs)": throughput and the median time of one call.</summary>
     private static string Throughput(double samplesPerSecond, int batchSize) =>

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using ModelGen.Cli.Output;
 using ModelGen.IO;
+using ModelGen.Model;
 using Spectre.Console;
 
 namespace ModelGen.Cli.Commands;
@@ -38,7 +39,7 @@ public static class ExportCommand
         // The seed does not matter: Load checks the file against every tensor and overwrites all values and masks.
         var network = model.Create(0);
         var metadata = NetworkWeights.Load(network, weightsPath);
-        if (metadata.TryGetValue(NetworkWeights.ModelKey, out var savedModel) && savedModel != model.Name)
+        if (metadata.TryGetValue(NetworkWeights.ModelKey, out var savedModel) && savedModel != model.Name && !(network is IBakedNetwork baked && baked.SourceModel == savedModel))
         {
             AnsiConsole.MarkupLineInterpolated($"[yellow]warning:[/] {weightsPath} was saved from model '{savedModel}', exported as '{model.Name}' (the shapes match).");
         }

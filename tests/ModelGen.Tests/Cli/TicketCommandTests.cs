@@ -150,6 +150,87 @@ public sealed class TicketCommandTests(TinyMnist data)
         Assert.Contains("--rewind-iteration 100000 lies beyond the ", run.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void BakedModelTrainsFromTheTicketsTheta0AsTheTicketDoesUnderItsMasks()
+    {
+        using var folder = new TempFolder();
+        var ticketPath = Path.GetFullPath(Path.Combine(BundledData.MnistFolder, "..", "..", "Models", "lenet300-lth98.ticket"));
+        var weights = folder.File("baked.safetensors");
+        var baked = CliHarness.TrainJson(folder, "--model", "lenet300-ticket98", "--epochs", "1", "--data", data.Folder, "--save", weights);
+        var masked = CliHarness.TrainJson(folder, "--ticket", ticketPath, "--epochs", "1", "--data", data.Folder);
+
+        var network = (global::ModelGen.Model.IBakedNetwork)new global::ModelGen.Examples.LeNet300Ticket98(seed: 0);
+        Assert.Equal("dense", baked.GetProperty("method").GetString());
+        Assert.Equal(network.Parameters.Count, baked.GetProperty("parameters").GetInt64());
+        var layers = baked.GetProperty("layers").EnumerateArray().ToArray();
+        Assert.Equal(["fc1", "fc2", "fc3"], layers.Select(l => l.GetProperty("name").GetString()));
+        Assert.All(layers, l => Assert.Equal("baked", l.GetProperty("kernel").GetString()));
+        Assert.Equal([300, 100, 10], layers.Select(l => l.GetProperty("rows").GetInt32()));
+        Assert.Equal([235_200L, 30_000, 1_000], layers.Select(l => l.GetProperty("weights").GetInt64()));
+        // The baker drops the weights of units that cannot reach the output, never a weight that matters: at most the ticket's.
+        var ticketKept = Kept(masked);
+        foreach (var layer in layers)
+        {
+            var kept = layer.GetProperty("kept").GetInt64();
+            Assert.InRange(kept, 1, ticketKept[layer.GetProperty("name").GetString()!]);
+            Assert.Equal((double)kept / layer.GetProperty("weights").GetInt64(), layer.GetProperty("density").GetDouble(), 12);
+        }
+
+        // Same function, same θ0, same data order: the same training up to float rounding (300 test digits: one digit is 0.0033).
+        Assert.InRange(Math.Abs(baked.GetProperty("test_accuracy").GetDouble() - masked.GetProperty("test_accuracy").GetDouble()), 0, 0.004);
+        Assert.Equal(masked.GetProperty("final_train_loss").GetDouble(), baked.GetProperty("final_train_loss").GetDouble(), 3);
+
+        var evaluated = CliHarness.Run("evaluate", "--model", "lenet300-ticket98", "--weights", weights, "--data", data.Folder);
+        var exported = CliHarness.Run("export", "--model", "lenet300-ticket98", "--weights", weights, "--onnx", folder.File("baked.onnx"));
+        Assert.Equal(CliApplication.Success, evaluated.ExitCode);
+        Assert.Contains(FormattableString.Invariant($"{100 * baked.GetProperty("test_accuracy").GetDouble():0.00}% of 300"), evaluated.Output, StringComparison.Ordinal);
+        Assert.Equal(CliApplication.Success, exported.ExitCode);
+        Assert.DoesNotContain("warning", exported.Output, StringComparison.Ordinal);
+        Assert.True(new FileInfo(folder.File("baked.onnx")).Length > 0);
+    }
+
+    [Fact]
+    public void BakedModelRefusesPruningMethods()
+    {
+        var run = CliHarness.Run("train", "--model", "lenet300-ticket98", "--method", "magnitude", "--sparsity", "0.5", "--data", data.SmallFolder);
+
+        Assert.Equal(CliApplication.UsageError, run.ExitCode);
+        Assert.Contains("Model 'lenet300-ticket98' is baked from a lottery ticket: its structure is the ticket's pattern and it has no prunable weights, so --method magnitude has nothing to prune.", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BenchTicketTimesBakedSparseAndDenseOnTheSameFunction()
+    {
+        using var folder = new TempFolder();
+        var ticketPath = Path.GetFullPath(Path.Combine(BundledData.MnistFolder, "..", "..", "Models", "lenet300-lth98.ticket"));
+        var path = folder.File("bench.json");
+
+        var run = CliHarness.Run("bench", "--ticket", ticketPath, "--batch-sizes", "1,16", "--data", data.Folder, "--json", path);
+
+        Assert.True(run.ExitCode == CliApplication.Success, run.Output);
+        using var document = JsonDocument.Parse(File.ReadAllText(path));
+        var json = document.RootElement;
+        Assert.Equal("lenet300-ticket98", json.GetProperty("baked_model").GetString());
+        Assert.Equal("lenet300", json.GetProperty("source_model").GetString());
+        Assert.Equal(LotteryTickets.Load(ticketPath).ContentHash, json.GetProperty("ticket").GetProperty("sha256").GetString());
+        Assert.Equal(new global::ModelGen.Examples.LeNet300Ticket98(seed: 0).Parameters.Count, json.GetProperty("baked_parameters").GetInt64());
+        Assert.Equal(266_610, json.GetProperty("dense_parameters").GetInt64());
+        // Same weights in both: the baked class and the masked network agree to float rounding.
+        Assert.InRange(json.GetProperty("max_logit_difference").GetDouble(), 0, 1e-4);
+        Assert.All(json.GetProperty("sparse_layers").EnumerateArray(), l => Assert.Equal("sparse", l.GetProperty("kernel").GetString()));
+        var rows = json.GetProperty("batches").EnumerateArray().ToArray();
+        Assert.Equal([1, 16], rows.Select(r => r.GetProperty("batch_size").GetInt32()));
+        foreach (var row in rows)
+        {
+            foreach (var field in row.EnumerateObject().Where(f => f.Name != "batch_size"))
+            {
+                Assert.True(field.Value.GetDouble() > 0, $"{field.Name} = {field.Value}");
+            }
+
+            Assert.Equal(row.GetProperty("baked_inference_samples_per_second").GetDouble() / row.GetProperty("sparse_inference_samples_per_second").GetDouble(), row.GetProperty("inference_speedup_over_sparse").GetDouble(), 9);
+        }
+    }
+
     private string SmallTicket(TempFolder folder)
     {
         var path = folder.File("small.ticket");
