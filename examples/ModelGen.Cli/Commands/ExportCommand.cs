@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using ModelGen.Cli.Output;
 using ModelGen.IO;
+using ModelGen.Model;
 using Spectre.Console;
 
 namespace ModelGen.Cli.Commands;
@@ -38,7 +39,7 @@ public static class ExportCommand
         // The seed does not matter: Load checks the file against every tensor and overwrites all values and masks.
         var network = model.Create(0);
         var metadata = NetworkWeights.Load(network, weightsPath);
-        if (metadata.TryGetValue(NetworkWeights.ModelKey, out var savedModel) && savedModel != model.Name)
+        if (metadata.TryGetValue(NetworkWeights.ModelKey, out var savedModel) && savedModel != model.Name && !(network is IBakedNetwork baked && baked.SourceModel == savedModel))
         {
             AnsiConsole.MarkupLineInterpolated($"[yellow]warning:[/] {weightsPath} was saved from model '{savedModel}', exported as '{model.Name}' (the shapes match).");
         }
@@ -53,15 +54,8 @@ public static class ExportCommand
             return CliApplication.Failure;
         }
 
-        var kept = 0L;
-        var prunable = 0L;
-        foreach (var tensor in network.Parameters.Tensors.Where(t => t.IsPrunable))
-        {
-            kept += network.Masks.CountKept(tensor);
-            prunable += tensor.Length;
-        }
-
-        var sparsity = prunable == 0 ? 0 : 1 - (double)kept / prunable;
+        // The JSON's rule (a baked network against its dense view).
+        var sparsity = RunRecordBuilder.MaskSummary(network).Sparsity;
         AnsiConsole.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"[bold]{model.Name}[/] from {weightsPath} (sparsity {sparsity:0.0000}, {network.Parameters.Count:N0} parameters) → ONNX opset {OnnxExporter.OpsetVersion}: {OnnxExporter.InputName} [[{OnnxExporter.BatchDimension}, {string.Join(", ", OnnxExporter.InputDimensions(network))}]] → {OnnxExporter.OutputName} [[{OnnxExporter.BatchDimension}, {network.OutputSize}]]");
         AnsiConsole.MarkupLineInterpolated($"ONNX written to [bold]{Path.GetFullPath(onnxPath)}[/] ({new FileInfo(onnxPath).Length.ToString("N0", CultureInfo.InvariantCulture)} bytes)");
         return CliApplication.Success;

@@ -64,6 +64,11 @@ public static class RunRecordBuilder
     public static (List<LayerRecord> Layers, long Parameters, double Sparsity) MaskSummary(INetwork network)
     {
         ArgumentNullException.ThrowIfNull(network);
+        if (network is IBakedNetwork baked)
+        {
+            return BakedSummary(baked);
+        }
+
         var parameters = network.Parameters;
         long prunable = 0, prunableKept = 0, nonzeroCapable = 0;
         var layers = new List<LayerRecord>();
@@ -101,6 +106,42 @@ public static class RunRecordBuilder
         }
 
         return (layers, nonzeroCapable, prunable == 0 ? 0 : 1 - ((double)prunableKept / prunable));
+    }
+
+    /// <summary>The <c>kernel</c> of a baked network's layers in the JSON: their code is specialised to the ticket's pattern.</summary>
+    public const string BakedKernel = "baked";
+
+    /// <summary>
+    /// A baked network described against its dense view, so its JSON reads like its source model's: each layer with the
+    /// source shape, the weights the baked code keeps (the dense view's mask) and kernel <see cref="BakedKernel"/>;
+    /// parameters are the baked network's own (all of them can be nonzero), sparsity over the source's prunable weights.
+    /// </summary>
+    private static (List<LayerRecord> Layers, long Parameters, double Sparsity) BakedSummary(IBakedNetwork baked)
+    {
+        var dense = new float[baked.DenseTensors.Sum(t => t.Length)];
+        var mask = new float[dense.Length];
+        baked.ExpandToDense(dense, mask);
+        long prunable = 0, prunableKept = 0;
+        var layers = new List<LayerRecord>();
+        foreach (var layer in baked.DenseLayers.Where(l => l.HasWeights))
+        {
+            long kept = 0, weights = 0;
+            foreach (var tensor in baked.DenseTensors.Where(t => t.Layer == layer.Name && t.Role != ParameterRole.Bias))
+            {
+                var count = (long)System.Numerics.Tensors.TensorPrimitives.Sum(mask.AsSpan(tensor.Offset, tensor.Length));
+                kept += count;
+                weights += tensor.Length;
+                if (tensor.IsPrunable)
+                {
+                    prunable += tensor.Length;
+                    prunableKept += count;
+                }
+            }
+
+            layers.Add(Describe(layer, kept, BakedKernel, weights == 0 ? 1.0 : (double)kept / weights));
+        }
+
+        return (layers, baked.Parameters.Count, prunable == 0 ? 0 : 1 - ((double)prunableKept / prunable));
     }
 
     /// <summary>

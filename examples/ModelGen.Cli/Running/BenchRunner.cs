@@ -36,7 +36,8 @@ public static class BenchRunner
         }
 
         var pruned = new TimedNetwork(Prune(settings, data, observer, cancellationToken), settings, train, data.Test);
-        var dense = new TimedNetwork(RunComponents.CreateNetwork(model, settings, settings.Seed), settings, train, data.Test);
+        // A baked model's dense network is its source model: the function it was baked from, unpruned.
+        var dense = new TimedNetwork(RunComponents.CreateNetwork(RunComponents.DenseCounterpart(model), settings, settings.Seed), settings, train, data.Test);
         observer.Phase($"timing training steps and inference at batch {settings.BatchSize}: {settings.Method} and dense, {timer.Rounds} rounds each");
         var seconds = timer.MedianSeconds([pruned.TrainStep, dense.TrainStep, pruned.Infer, dense.Infer], cancellationToken);
         double batch = settings.BatchSize;
@@ -53,8 +54,17 @@ public static class BenchRunner
             DenseInferenceSamplesPerSecond = batch / seconds[3],
             TrainSpeedup = seconds[1] / seconds[0],
             InferenceSpeedup = seconds[3] / seconds[2],
-            Layers = pruned.Network.Execution.Select(e => new BenchLayerRecord(e.Layer, KernelName(e.Kernel), e.Density)).ToList(),
+            Layers = LayerRecords(pruned.Network),
         };
+    }
+
+    /// <summary>How each layer with weights runs: <see cref="INetwork.Execution"/>, or <c>baked</c> layers against the dense view.</summary>
+    public static List<BenchLayerRecord> LayerRecords(INetwork network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        return network is IBakedNetwork
+            ? RunRecordBuilder.MaskSummary(network).Layers.Select(l => new BenchLayerRecord(l.Name, l.Kernel, l.Density)).ToList()
+            : network.Execution.Select(e => new BenchLayerRecord(e.Layer, KernelName(e.Kernel), e.Density)).ToList();
     }
 
     /// <summary>The JSON and table name of a kernel kind: <c>dense</c> or <c>sparse</c>.</summary>
@@ -139,7 +149,7 @@ public static class BenchRunner
     }
 
     /// <summary>A network with its trainer and the batches it is timed on.</summary>
-    private sealed class TimedNetwork
+    internal sealed class TimedNetwork
     {
         private readonly Trainer _trainer;
         private readonly Dataset[] _trainBatches;

@@ -32,9 +32,38 @@ public static class RunComponents
         CliApplication.ThrowIfInvalid(settings.Validate());
         global::ModelGen.Kernels.Gemm.MaxDegreeOfParallelism = settings.Threads;
         var model = FindModel(settings.Model);
+        if (settings.PruningMethod.Prunes && IsBaked(model))
+        {
+            throw new UsageException($"Model '{model.Name}' is baked from a lottery ticket: its structure is the ticket's pattern and it has no prunable weights, so --method {settings.Method} has nothing to prune. Use --method dense (prune its source model instead).");
+        }
+
         Output.OutputPath.RequireWritableFile(jsonPath, "--json");
         return (model, RunData.Load(settings.DataFolder));
     }
+
+    /// <summary>
+    /// Whether <paramref name="model"/> was baked from a ticket (<c>[Ticket]</c>): its networks are
+    /// <see cref="IBakedNetwork"/>s, with no prunable weights and the source model as their dense view.
+    /// </summary>
+    public static bool IsBaked(ModelDescriptor model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return model.Create(0) is IBakedNetwork;
+    }
+
+    /// <summary>
+    /// The dense network a model is compared against (<c>bench</c>): the model itself, or for a baked model its source
+    /// model (<c>lenet300</c> for <c>lenet300-ticket98</c>), unpruned.
+    /// </summary>
+    public static ModelDescriptor DenseCounterpart(ModelDescriptor model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return model.Create(0) is IBakedNetwork baked ? FindModel(baked.SourceModel) : model;
+    }
+
+    /// <summary>The catalog model baked from the ticket with content hash <paramref name="ticketHash"/>, or null.</summary>
+    public static ModelDescriptor? BakedFrom(string ticketHash) =>
+        Models.FirstOrDefault(m => m.Create(0) is IBakedNetwork baked && baked.TicketHash == ticketHash);
 
     /// <summary>Finds a model by name.</summary>
     /// <exception cref="UsageException">No model has that name; the message lists the known ones.</exception>

@@ -135,6 +135,12 @@ public static class TrainRunner
         var model = RunComponents.FindModel(settings.Model);
         var network = RunComponents.CreateNetwork(model, settings, settings.Seed);
         var (train, validation) = RunComponents.Split(data, settings);
+        var stepsPerRound = (long)settings.Epochs * ((train.Count + settings.BatchSize - 1) / settings.BatchSize);
+        if (settings.RewindIteration > stepsPerRound)
+        {
+            throw new UsageException($"--rewind-iteration {settings.RewindIteration} lies beyond the {stepsPerRound} steps of a training round ({settings.Epochs} epochs of {train.Count} samples in batches of {settings.BatchSize}).");
+        }
+
         var scope = settings.PrunerSettings.Scope;
         var optimizer = RunComponents.CreateOptimizer(network, settings);
         var options = new LotteryTicketOptions { PruneRate = settings.PruneRate, OutputLayerPruneRate = settings.OutputLayerPruneRate, RewindIteration = settings.RewindIteration, Scope = scope, AllowCollapse = settings.AllowCollapse };

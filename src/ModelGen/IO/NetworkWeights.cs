@@ -36,12 +36,26 @@ public static class NetworkWeights
     /// always holds <c>format</c> = <c>pt</c> (what Hugging Face loaders look for), <see cref="ModelKey"/> and
     /// <see cref="VersionKey"/>; entries of <paramref name="metadata"/> are added and win on equal keys.
     /// </summary>
+    /// <remarks>
+    /// An <see cref="IBakedNetwork"/> is written as its dense view: the source model's names and shapes, zeros where the
+    /// ticket (or the baker) removed a weight, and the <c>*_mask</c> tensors, with <see cref="ModelKey"/> the source
+    /// model (<c>lenet300</c>), so the file loads into the source model and into PyTorch like any pruned network;
+    /// <see cref="BakedModelKey"/> and <see cref="TicketKey"/> name the baked model and its ticket.
+    /// </remarks>
     /// <exception cref="System.IO.IOException">The file cannot be written (an existing file is left as it was).</exception>
     public static void Save(INetwork network, string path, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentException.ThrowIfNullOrEmpty(path);
-        SafetensorsWriter.Write(path, Tensors(network), Metadata(network, metadata));
+        var stored = BakedDenseView.Of(network);
+        var written = Metadata(stored, metadata);
+        if (network is IBakedNetwork baked)
+        {
+            written[BakedModelKey] = baked.Name;
+            written[TicketKey] = baked.TicketHash;
+        }
+
+        SafetensorsWriter.Write(path, Tensors(stored), written);
     }
 
     /// <summary>
@@ -50,17 +64,62 @@ public static class NetworkWeights
     /// 0 or 1 on prunable tensors only); the network changes only when all checks pass. Masks are installed with
     /// <see cref="MaskSet.Install"/>; a file without masks leaves the network unpruned.
     /// </summary>
+    /// <remarks>
+    /// An <see cref="IBakedNetwork"/> reads a dense file (the source model's tensors, as <see cref="Save"/> writes
+    /// it for a baked or a masked source network) through <see cref="IBakedNetwork.LoadDense"/>: the kept entries are
+    /// taken, and a nonzero entry where the ticket removes a weight is an error naming the tensor and the index.
+    /// </remarks>
     /// <exception cref="SafetensorsFormatException">Naming the file, the tensor and the byte offset of the first difference.</exception>
+    /// <exception cref="System.IO.InvalidDataException">A baked network's ticket removes a weight the file holds as nonzero (naming the file, the tensor and the index).</exception>
     /// <exception cref="System.IO.IOException">The file cannot be read.</exception>
     public static IReadOnlyDictionary<string, string> Load(INetwork network, string path)
     {
         ArgumentNullException.ThrowIfNull(network);
         using var file = SafetensorsReader.Open(path);
-        var parameters = network.Parameters;
-        var values = new float[parameters.Count];
-        var masks = ReadInto(network, file, values);
-        Install(network, values, masks);
+        var stored = BakedDenseView.Of(network);
+        var values = new float[stored.Parameters.Count];
+        var masks = ReadInto(stored, file, values);
+        if (network is IBakedNetwork baked)
+        {
+            LoadBaked(baked, file.Path, values, masks);
+        }
+        else
+        {
+            Install(network, values, masks);
+        }
+
         return file.Metadata;
+    }
+
+    /// <summary>Metadata key of a baked network's own listed name (its <see cref="ModelKey"/> is the source model's).</summary>
+    public const string BakedModelKey = "baked_model";
+
+    /// <summary>Metadata key of the content hash of a baked network's ticket.</summary>
+    public const string TicketKey = "ticket_sha256";
+
+    // The file's values under its own masks (a masked source network's removed entries are 0 in the file already),
+    // handed to the baked network, which checks them against its ticket.
+    private static void LoadBaked(IBakedNetwork baked, string path, float[] values, List<(ParameterTensor Tensor, float[] Mask)> masks)
+    {
+        foreach (var (tensor, mask) in masks)
+        {
+            for (var i = 0; i < mask.Length; i++)
+            {
+                if (mask[i] == 0f)
+                {
+                    values[tensor.Offset + i] = 0f;
+                }
+            }
+        }
+
+        try
+        {
+            baked.LoadDense(values);
+        }
+        catch (ArgumentException e)
+        {
+            throw new System.IO.InvalidDataException($"{path}: does not fit baked network '{baked.Name}': {e.Message}", e);
+        }
     }
 
     /// <summary>Puts checked values and masks into the network (nothing here can fail: both were checked on reading).</summary>

@@ -74,9 +74,10 @@ public static class OnnxExporter
     public static int[] InputDimensions(INetwork network)
     {
         ArgumentNullException.ThrowIfNull(network);
-        if (network.Layers.Count > 0 && OnnxLayerExport.ReadsImage(network.Layers[0]))
+        var layers = network is IBakedNetwork baked ? baked.DenseLayers : network.Layers;
+        if (layers.Count > 0 && OnnxLayerExport.ReadsImage(layers[0]))
         {
-            var shape = network.Layers[0].InputShape;
+            var shape = layers[0].InputShape;
             return [shape.Channels, shape.Height, shape.Width];
         }
 
@@ -91,7 +92,9 @@ public static class OnnxExporter
             IrVersion = IrVersion,
             ProducerName = "ModelGen",
             ProducerVersion = typeof(OnnxExporter).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0",
-            Graph = BuildGraph(network),
+            // A baked network is exported as its dense view (the source model's layers, removed weights 0), the graph
+            // every ONNX reader already understands.
+            Graph = BuildGraph(BakedDenseView.Of(network)),
         };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = OpsetVersion });
         return model;
