@@ -15,12 +15,6 @@ if (args is ["sparse" or "crossover", .. var sparseArgs])
     return;
 }
 
-if (args is ["baked", .. var bakedArgs])
-{
-    BakedSpeedCheck.Run(bakedArgs);
-    return;
-}
-
 if (args is ["analyzers", ..])
 {
     ModelGen.Benchmarks.AnalyzerBenchmarks.RunTimed(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5);
