@@ -243,15 +243,26 @@ public sealed partial class ModelGenerator
             w.Line();
         }
 
-        private static void EmitPublicMethods(IndentedWriter w, ModelSpec model, List<LayerSpec> layers)
+        private static void EmitPublicMethods(IndentedWriter w, ModelSpec model, List<LayerSpec> layers) =>
+            EmitPublicMethods(w, Id(layers[layers.Count - 1]), masked: true);
+
+        /// <summary>
+        /// The four INetwork methods over RunForward/RunBackward/RunForwardR/RunBackwardR and the workspaces, the last
+        /// layer being <paramref name="last"/>. Shared with the baked emitter, which has no weight handles and no mask
+        /// (<paramref name="masked"/> false: no PrepareWeights, the direction is used as given).
+        /// </summary>
+        internal static void EmitPublicMethods(IndentedWriter w, string last, bool masked)
         {
-            var last = Id(layers[layers.Count - 1]);
 
             w.Line("/// <inheritdoc />");
             w.Open($"public void Forward({ReadOnlySpanOfFloat} input, int batch, {SpanOfFloat} output)");
             w.Line($"{ModelNs}.NetworkGuard.RequireSamples(batch, input.Length, InputFeatures, nameof(input));");
             w.Line($"{ModelNs}.NetworkGuard.RequireSamples(batch, output.Length, OutputFeatures, nameof(output));");
-            w.Line("PrepareWeights();");
+            if (masked)
+            {
+                w.Line("PrepareWeights();");
+            }
+
             w.Line("RunForward(input.Slice(0, batch * InputFeatures), batch, WorkspaceFor(batch), linearized: false, output.Slice(0, batch * OutputFeatures));");
             w.Close();
             w.Line();
@@ -263,7 +274,11 @@ public sealed partial class ModelGenerator
             w.Line($"{ModelNs}.NetworkGuard.RequireTemperature(temperature);");
             w.Line("var x = input.Slice(0, batch * InputFeatures);");
             w.Line("var ws = WorkspaceFor(batch);");
-            w.Line("PrepareWeights();");
+            if (masked)
+            {
+                w.Line("PrepareWeights();");
+            }
+
             w.Line($"var logits = ws.{last}Output.AsSpan(0, batch * OutputFeatures);");
             w.Line("RunForward(x, batch, ws, linearized: false, logits);");
             w.Line($"var loss = {SoftmaxCe}.ForwardBackward(logits, labels.Slice(0, batch), ws.Probabilities.AsSpan(0, batch * OutputFeatures), ws.{last}Gradient.AsSpan(0, batch * OutputFeatures), batch, OutputFeatures, temperature);");
@@ -279,7 +294,11 @@ public sealed partial class ModelGenerator
             w.Line($"{ModelNs}.NetworkGuard.RequireSamples(batch, output.Length, OutputFeatures, nameof(output));");
             w.Line("var x = input.Slice(0, batch * InputFeatures);");
             w.Line("var ws = WorkspaceFor(batch);");
-            w.Line("PrepareWeights();");
+            if (masked)
+            {
+                w.Line("PrepareWeights();");
+            }
+
             w.Line($"var logits = ws.{last}Output.AsSpan(0, batch * OutputFeatures);");
             w.Line("RunForward(x, batch, ws, linearized, logits);");
             w.Line("logits.CopyTo(output);");
@@ -298,12 +317,16 @@ public sealed partial class ModelGenerator
             w.Line("var x = input.Slice(0, batch * InputFeatures);");
             w.Line("var ws = WorkspaceFor(batch);");
             w.Line("var hs = HessianWorkspaceFor(batch);");
-            w.Line("PrepareWeights();");
+            if (masked)
+            {
+                w.Line("PrepareWeights();");
+            }
+
             w.Line($"var logits = ws.{last}Output.AsSpan(0, batch * OutputFeatures);");
             w.Line("RunForward(x, batch, ws, linearized: false, logits);");
             w.Line($"var probabilities = ws.Probabilities.AsSpan(0, batch * OutputFeatures);");
             w.Line($"var loss = {SoftmaxCe}.ForwardBackward(logits, labels.Slice(0, batch), probabilities, ws.{last}Gradient.AsSpan(0, batch * OutputFeatures), batch, OutputFeatures, temperature);");
-            w.Line("var v = Masks.IsActive ? MaskVector(vector, hs) : vector;");
+            w.Line(masked ? "var v = Masks.IsActive ? MaskVector(vector, hs) : vector;" : "var v = vector;");
             w.Line("RunForwardR(x, batch, ws, hs, v);");
             w.Line("// R{∂L/∂logits} from R{logits}: the softmax cross-entropy Hessian applied to the logits' directional derivative.");
             w.Line($"{SoftmaxCe}.HessianVectorProduct(probabilities, hs.{last}R.AsSpan(0, batch * OutputFeatures), hs.{last}RGradient.AsSpan(0, batch * OutputFeatures), batch, OutputFeatures, temperature);");
@@ -457,13 +480,7 @@ public sealed partial class ModelGenerator
 
         private static void EmitWorkspaces(IndentedWriter w, List<LayerSpec> layers)
         {
-            w.Line("private ModelGenWorkspace WorkspaceFor(int batch) =>");
-            w.Line("    _workspace is { } workspace && workspace.Capacity >= batch ? workspace : _workspace = new ModelGenWorkspace(batch);");
-            w.Line();
-            w.Line("private ModelGenHessianWorkspace HessianWorkspaceFor(int batch) =>");
-            w.Line("    _hessianWorkspace is { } workspace && workspace.Capacity >= batch ? workspace : _hessianWorkspace = new ModelGenHessianWorkspace(batch);");
-            w.Line();
-
+            EmitWorkspaceAccessors(w);
             var training = new List<WorkspaceBuffer> { new("Probabilities", "OutputFeatures") };
             var hessian = new List<WorkspaceBuffer>();
             foreach (var layer in layers)
@@ -476,8 +493,19 @@ public sealed partial class ModelGenerator
             EmitWorkspace(w, "ModelGenHessianWorkspace", "R-operator buffers (directional derivatives) for Hessian-vector products; allocated on first use.", hessian, fixedBuffer: "MaskedDirection");
         }
 
+        /// <summary>WorkspaceFor and HessianWorkspaceFor: the buffers for the largest batch seen, grown on demand.</summary>
+        internal static void EmitWorkspaceAccessors(IndentedWriter w)
+        {
+            w.Line("private ModelGenWorkspace WorkspaceFor(int batch) =>");
+            w.Line("    _workspace is { } workspace && workspace.Capacity >= batch ? workspace : _workspace = new ModelGenWorkspace(batch);");
+            w.Line();
+            w.Line("private ModelGenHessianWorkspace HessianWorkspaceFor(int batch) =>");
+            w.Line("    _hessianWorkspace is { } workspace && workspace.Capacity >= batch ? workspace : _hessianWorkspace = new ModelGenHessianWorkspace(batch);");
+            w.Line();
+        }
+
         /// <summary>A nested class of per-sample buffers, each <c>capacity × size</c> floats.</summary>
-        private static void EmitWorkspace(IndentedWriter w, string className, string summary, List<WorkspaceBuffer> buffers, string? fixedBuffer)
+        internal static void EmitWorkspace(IndentedWriter w, string className, string summary, List<WorkspaceBuffer> buffers, string? fixedBuffer)
         {
             w.Line($"/// <summary>{summary}</summary>");
             w.Open($"private sealed class {className}");

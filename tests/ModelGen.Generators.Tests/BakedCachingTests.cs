@@ -149,11 +149,7 @@ public sealed class BakedCachingTests
 
     private static CSharpParseOptions ParseOptions => GeneratorHarness.ParseOptions(DocumentationMode.Parse);
 
-    private static IReadOnlyList<IncrementalStepRunReason> Reasons(GeneratorRun run, string stepName) =>
-        run.Result.TrackedSteps.TryGetValue(stepName, out var steps)
-            ? steps.SelectMany(step => step.Outputs).Select(output => output.Reason).ToList()
-            : Array.Empty<IncrementalStepRunReason>();
+    private static IReadOnlyList<IncrementalStepRunReason> Reasons(GeneratorRun run, string stepName) => run.StepReasons(stepName);
 
-    private static IReadOnlyList<IncrementalStepRunReason> OutputReasons(GeneratorRun run) =>
-        run.Result.TrackedOutputSteps.SelectMany(pair => pair.Value).SelectMany(step => step.Outputs).Select(output => output.Reason).ToList();
+    private static IReadOnlyList<IncrementalStepRunReason> OutputReasons(GeneratorRun run) => run.OutputReasons();
 }

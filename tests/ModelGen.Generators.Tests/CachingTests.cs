@@ -159,13 +159,9 @@ public sealed class CachingTests
         Assert.All(outputs, reason => Assert.Equal(IncrementalStepRunReason.Cached, reason));
     }
 
-    private static IReadOnlyList<IncrementalStepRunReason> Reasons(GeneratorRun run, string stepName) =>
-        run.Result.TrackedSteps.TryGetValue(stepName, out var steps)
-            ? steps.SelectMany(step => step.Outputs).Select(output => output.Reason).ToList()
-            : Array.Empty<IncrementalStepRunReason>();
+    private static IReadOnlyList<IncrementalStepRunReason> Reasons(GeneratorRun run, string stepName) => run.StepReasons(stepName);
 
-    private static IReadOnlyList<IncrementalStepRunReason> OutputReasons(GeneratorRun run) =>
-        run.Result.TrackedOutputSteps.SelectMany(pair => pair.Value).SelectMany(step => step.Outputs).Select(output => output.Reason).ToList();
+    private static IReadOnlyList<IncrementalStepRunReason> OutputReasons(GeneratorRun run) => run.OutputReasons();
 
     private static string Text(GeneratorRun run, string hintName) => run.Source(hintName);
 }

@@ -134,6 +134,16 @@ internal sealed class GeneratorRun
     /// <summary>The single generator's result.</summary>
     public GeneratorRunResult Result => RunResult.Results.Single();
 
+    /// <summary>What each output of the tracked step <paramref name="stepName"/> did in this run (empty when it did not run).</summary>
+    public IReadOnlyList<IncrementalStepRunReason> StepReasons(string stepName) =>
+        Result.TrackedSteps.TryGetValue(stepName, out var steps)
+            ? steps.SelectMany(step => step.Outputs).Select(output => output.Reason).ToList()
+            : Array.Empty<IncrementalStepRunReason>();
+
+    /// <summary>What every source output did in this run.</summary>
+    public IReadOnlyList<IncrementalStepRunReason> OutputReasons() =>
+        Result.TrackedOutputSteps.SelectMany(pair => pair.Value).SelectMany(step => step.Outputs).Select(output => output.Reason).ToList();
+
     /// <summary>Diagnostics the generator reported.</summary>
     public ImmutableArray<Diagnostic> GeneratorDiagnostics => RunResult.Diagnostics;
 

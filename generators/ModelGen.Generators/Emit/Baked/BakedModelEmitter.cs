@@ -19,7 +19,6 @@ namespace ModelGen.Generators.Emit.Baked;
 internal static class BakedModelEmitter
 {
     private const string Kernels = "global::ModelGen.Kernels";
-    private const string IntSpan = "global::System.ReadOnlySpan<int>";
     private const string FloatSpanReadOnly = "global::System.ReadOnlySpan<float>";
 
     private static readonly string s_generatedCode =
@@ -56,7 +55,7 @@ internal static class BakedModelEmitter
         EmitMetadata(w, model, layers);
         EmitConstructorAndProperties(w, model, layers);
         EmitDenseView(w, layers);
-        EmitPublicMethods(w, layers);
+        ModelGenerator.Emitter.EmitPublicMethods(w, Id(layers[layers.Count - 1].Dense), masked: false);
         EmitPasses(w, layers);
         EmitWorkspaces(w, layers);
         w.Close();
@@ -377,67 +376,6 @@ internal static class BakedModelEmitter
         w.Line();
     }
 
-    private static void EmitPublicMethods(IndentedWriter w, List<BakedLayerSpec> layers)
-    {
-        var last = Id(layers[layers.Count - 1].Dense);
-        w.Line("/// <inheritdoc />");
-        w.Open($"public void Forward({ReadOnlySpanOfFloat} input, int batch, {SpanOfFloat} output)");
-        w.Line($"{ModelNs}.NetworkGuard.RequireSamples(batch, input.Length, InputFeatures, nameof(input));");
-        w.Line($"{ModelNs}.NetworkGuard.RequireSamples(batch, output.Length, OutputFeatures, nameof(output));");
-        w.Line("RunForward(input.Slice(0, batch * InputFeatures), batch, WorkspaceFor(batch), linearized: false, output.Slice(0, batch * OutputFeatures));");
-        w.Close();
-        w.Line();
-        w.Line("/// <inheritdoc />");
-        w.Open($"public float ForwardBackward({ReadOnlySpanOfFloat} input, global::System.ReadOnlySpan<int> labels, int batch, float temperature = 1f)");
-        w.Line($"{ModelNs}.NetworkGuard.RequireSamples(batch, input.Length, InputFeatures, nameof(input));");
-        w.Line($"{ModelNs}.NetworkGuard.RequireSamples(batch, labels.Length, 1, nameof(labels));");
-        w.Line($"{ModelNs}.NetworkGuard.RequireTemperature(temperature);");
-        w.Line("var x = input.Slice(0, batch * InputFeatures);");
-        w.Line("var ws = WorkspaceFor(batch);");
-        w.Line($"var logits = ws.{last}Output.AsSpan(0, batch * OutputFeatures);");
-        w.Line("RunForward(x, batch, ws, linearized: false, logits);");
-        w.Line($"var loss = {SoftmaxCe}.ForwardBackward(logits, labels.Slice(0, batch), ws.Probabilities.AsSpan(0, batch * OutputFeatures), ws.{last}Gradient.AsSpan(0, batch * OutputFeatures), batch, OutputFeatures, temperature);");
-        w.Line("RunBackward(x, batch, ws, linearized: false);");
-        w.Line("return loss;");
-        w.Close();
-        w.Line();
-        w.Line("/// <inheritdoc />");
-        w.Open($"public void ForwardBackwardFromOutput({ReadOnlySpanOfFloat} input, int batch, {ReadOnlySpanOfFloat} outputGradient, bool linearized, {SpanOfFloat} output)");
-        w.Line($"{ModelNs}.NetworkGuard.RequireSamples(batch, input.Length, InputFeatures, nameof(input));");
-        w.Line($"{ModelNs}.NetworkGuard.RequireSamples(batch, outputGradient.Length, OutputFeatures, nameof(outputGradient));");
-        w.Line($"{ModelNs}.NetworkGuard.RequireSamples(batch, output.Length, OutputFeatures, nameof(output));");
-        w.Line("var x = input.Slice(0, batch * InputFeatures);");
-        w.Line("var ws = WorkspaceFor(batch);");
-        w.Line($"var logits = ws.{last}Output.AsSpan(0, batch * OutputFeatures);");
-        w.Line("RunForward(x, batch, ws, linearized, logits);");
-        w.Line("logits.CopyTo(output);");
-        w.Line($"outputGradient.Slice(0, batch * OutputFeatures).CopyTo(ws.{last}Gradient);");
-        w.Line("RunBackward(x, batch, ws, linearized);");
-        w.Close();
-        w.Line();
-        w.Line("/// <inheritdoc />");
-        w.Open($"public float HessianVectorProduct({ReadOnlySpanOfFloat} input, global::System.ReadOnlySpan<int> labels, int batch, {ReadOnlySpanOfFloat} vector, {SpanOfFloat} result, float temperature = 1f)");
-        w.Line($"{ModelNs}.NetworkGuard.RequireSamples(batch, input.Length, InputFeatures, nameof(input));");
-        w.Line($"{ModelNs}.NetworkGuard.RequireSamples(batch, labels.Length, 1, nameof(labels));");
-        w.Line($"{ModelNs}.NetworkGuard.RequireParameterLayout(vector.Length, ParameterCount, nameof(vector));");
-        w.Line($"{ModelNs}.NetworkGuard.RequireParameterLayout(result.Length, ParameterCount, nameof(result));");
-        w.Line($"{ModelNs}.NetworkGuard.RequireTemperature(temperature);");
-        w.Line("var x = input.Slice(0, batch * InputFeatures);");
-        w.Line("var ws = WorkspaceFor(batch);");
-        w.Line("var hs = HessianWorkspaceFor(batch);");
-        w.Line($"var logits = ws.{last}Output.AsSpan(0, batch * OutputFeatures);");
-        w.Line("RunForward(x, batch, ws, linearized: false, logits);");
-        w.Line("var probabilities = ws.Probabilities.AsSpan(0, batch * OutputFeatures);");
-        w.Line($"var loss = {SoftmaxCe}.ForwardBackward(logits, labels.Slice(0, batch), probabilities, ws.{last}Gradient.AsSpan(0, batch * OutputFeatures), batch, OutputFeatures, temperature);");
-        w.Line("RunForwardR(x, batch, ws, hs, vector);");
-        w.Line("// R{∂L/∂logits} from R{logits}: the softmax cross-entropy Hessian applied to the logits' directional derivative.");
-        w.Line($"{SoftmaxCe}.HessianVectorProduct(probabilities, hs.{last}R.AsSpan(0, batch * OutputFeatures), hs.{last}RGradient.AsSpan(0, batch * OutputFeatures), batch, OutputFeatures, temperature);");
-        w.Line("RunBackwardR(x, batch, ws, hs, vector, result);");
-        w.Line("return loss;");
-        w.Close();
-        w.Line();
-    }
-
     /// <summary>The four passes, one block per layer, over the live units only (same contract as the dense emitters').</summary>
     private static void EmitPasses(IndentedWriter w, List<BakedLayerSpec> layers)
     {
@@ -570,55 +508,29 @@ internal static class BakedModelEmitter
         return $"{workspace}.{previous}{buffer}.AsSpan(0, batch * {previous}Units)";
     }
 
+    /// <summary>The same workspaces as the dense models', sized by the live units.</summary>
     private static void EmitWorkspaces(IndentedWriter w, List<BakedLayerSpec> layers)
     {
-        w.Line("private ModelGenWorkspace WorkspaceFor(int batch) =>");
-        w.Line("    _workspace is { } workspace && workspace.Capacity >= batch ? workspace : _workspace = new ModelGenWorkspace(batch);");
-        w.Line();
-        w.Line("private ModelGenHessianWorkspace HessianWorkspaceFor(int batch) =>");
-        w.Line("    _hessianWorkspace is { } workspace && workspace.Capacity >= batch ? workspace : _hessianWorkspace = new ModelGenHessianWorkspace(batch);");
-        w.Line();
-        var training = new List<(string Name, string Size)> { ("Probabilities", "OutputFeatures") };
-        var hessian = new List<(string Name, string Size)>();
+        ModelGenerator.Emitter.EmitWorkspaceAccessors(w);
+        var training = new List<WorkspaceBuffer> { new("Probabilities", "OutputFeatures") };
+        var hessian = new List<WorkspaceBuffer>();
         foreach (var layer in layers)
         {
             var p = Id(layer.Dense);
-            training.Add(($"{p}Output", $"{p}Units"));
-            training.Add(($"{p}Gradient", $"{p}Units"));
+            training.Add(new WorkspaceBuffer($"{p}Output", $"{p}Units"));
+            training.Add(new WorkspaceBuffer($"{p}Gradient", $"{p}Units"));
             if (layer.Dense.HasActivation)
             {
-                hessian.Add(($"{p}RPre", $"{p}Units"));
+                hessian.Add(new WorkspaceBuffer($"{p}RPre", $"{p}Units"));
             }
 
-            hessian.Add(($"{p}R", $"{p}Units"));
-            hessian.Add(($"{p}RGradient", $"{p}Units"));
+            hessian.Add(new WorkspaceBuffer($"{p}R", $"{p}Units"));
+            hessian.Add(new WorkspaceBuffer($"{p}RGradient", $"{p}Units"));
         }
 
-        Workspace(w, "ModelGenWorkspace", "Activations and their gradients of the live units for up to <see cref=\"Capacity\"/> samples, reused across steps.", training);
+        ModelGenerator.Emitter.EmitWorkspace(w, "ModelGenWorkspace", "Activations and their gradients of the live units for up to <see cref=\"Capacity\"/> samples, reused across steps.", training, fixedBuffer: null);
         w.Line();
-        Workspace(w, "ModelGenHessianWorkspace", "R-operator buffers (directional derivatives) for Hessian-vector products; allocated on first use.", hessian);
-    }
-
-    private static void Workspace(IndentedWriter w, string className, string summary, List<(string Name, string Size)> buffers)
-    {
-        w.Line($"/// <summary>{summary}</summary>");
-        w.Open($"private sealed class {className}");
-        w.Line("public readonly int Capacity;");
-        foreach (var (name, _) in buffers)
-        {
-            w.Line($"public readonly float[] {name};");
-        }
-
-        w.Line();
-        w.Open($"public {className}(int capacity)");
-        w.Line("Capacity = capacity;");
-        foreach (var (name, size) in buffers)
-        {
-            w.Line($"{name} = new float[capacity * {size}];");
-        }
-
-        w.Close();
-        w.Close();
+        ModelGenerator.Emitter.EmitWorkspace(w, "ModelGenHessianWorkspace", "R-operator buffers (directional derivatives) for Hessian-vector products; allocated on first use.", hessian, fixedBuffer: null);
     }
 
     private static string Describe(BakedLayerSpec layer)
@@ -628,58 +540,34 @@ internal static class BakedModelEmitter
         return $"{d.Name}: baked dense, {Invariant(d.InFeatures)} → {Invariant(d.OutFeatures)}, {Invariant(layer.Units)} live units, {Invariant(layer.Kept)} of {Invariant(d.WeightLength)} weights{constants}, {ActivationName(d)}";
     }
 
-    private static void IntArray(IndentedWriter w, string name, EquatableArray<int> values, string summary)
+    private static void IntArray(IndentedWriter w, string name, EquatableArray<int> values, string summary) =>
+        ConstantArray(w, name, "int", values, static v => v.ToString(CultureInfo.InvariantCulture), 24, summary);
+
+    private static void FloatArray(IndentedWriter w, string name, EquatableArray<float> values, string summary) =>
+        ConstantArray(w, name, "float", values, FloatLiteral, 12, summary);
+
+    /// <summary>
+    /// <c>private static ReadOnlySpan&lt;T&gt; Name =&gt; new T[] { … };</c>: the compiler stores the values in the
+    /// assembly's data section and the property returns a span over them, no array is allocated.
+    /// </summary>
+    private static void ConstantArray<T>(IndentedWriter w, string name, string type, EquatableArray<T> values, System.Func<T, string> literal, int perLine, string summary)
+        where T : System.IEquatable<T>
     {
         w.Line($"// {summary}");
         if (values.Count == 0)
         {
-            w.Line($"private static {IntSpan} {name} => default;");
+            w.Line($"private static global::System.ReadOnlySpan<{type}> {name} => default;");
             return;
         }
 
-        w.Line($"private static {IntSpan} {name} => new int[]");
+        w.Line($"private static global::System.ReadOnlySpan<{type}> {name} => new {type}[]");
         w.Open();
         var line = new StringBuilder();
         var n = 0;
         foreach (var value in values)
         {
-            line.Append(value.ToString(CultureInfo.InvariantCulture)).Append(',');
-            if (++n % 24 == 0)
-            {
-                w.Line(line.ToString());
-                line.Clear();
-            }
-            else
-            {
-                line.Append(' ');
-            }
-        }
-
-        if (line.Length > 0)
-        {
-            w.Line(line.ToString().TrimEnd());
-        }
-
-        w.Close("};");
-    }
-
-    private static void FloatArray(IndentedWriter w, string name, EquatableArray<float> values, string summary)
-    {
-        w.Line($"// {summary}");
-        if (values.Count == 0)
-        {
-            w.Line($"private static {FloatSpanReadOnly} {name} => default;");
-            return;
-        }
-
-        w.Line($"private static {FloatSpanReadOnly} {name} => new float[]");
-        w.Open();
-        var line = new StringBuilder();
-        var n = 0;
-        foreach (var value in values)
-        {
-            line.Append(FloatLiteral(value)).Append(',');
-            if (++n % 12 == 0)
+            line.Append(literal(value)).Append(',');
+            if (++n % perLine == 0)
             {
                 w.Line(line.ToString());
                 line.Clear();
