@@ -36,6 +36,13 @@ public sealed class BakedNetworkTests
         public partial class Wide
         {
         }
+
+        [Model(Input = 5, Name = "frozen-head")]
+        [Dense(6, Activation.Sigmoid)]
+        [Dense(3, Prunable = false)]
+        public partial class FrozenHead
+        {
+        }
         """;
 
     private const string BakedModelsSource = """
@@ -58,6 +65,14 @@ public sealed class BakedNetworkTests
         [Dense(5)]
         [Ticket("tickets/wide.ticket")]
         public partial class WideBaked
+        {
+        }
+
+        [Model(Input = 5, Name = "frozen-head-baked")]
+        [Dense(6, Activation.Sigmoid)]
+        [Dense(3, Prunable = false)]
+        [Ticket("frozen.ticket")]
+        public partial class FrozenHeadBaked
         {
         }
         """;
@@ -88,15 +103,18 @@ public sealed class BakedNetworkTests
     }
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(7)]
-    [InlineData(8)]
-    [InlineData(70)]
-    public void Logits_equal_on_both_kernel_paths(int batch)
+    [InlineData("Wide", 1)]
+    [InlineData("Wide", 7)]
+    [InlineData("Wide", 8)]
+    [InlineData("Wide", 70)]
+    [InlineData("FrozenHead", 1)]
+    [InlineData("FrozenHead", 9)]
+    public void Logits_equal_on_both_kernel_paths(string type, int batch)
     {
         // Below 8 samples the baked kernels walk columns per sample, from 8 on they run the runtime's vectorised
-        // sparse kernels over the constant pattern (70 = one full 64-sample tile and a partial one).
-        var (dense, baked) = s_fixture.Value.Pair("Wide", Seed);
+        // sparse kernels over the constant pattern (70 = one full 64-sample tile and a partial one). FrozenHead's
+        // output layer is not prunable (no mask in the ticket) and receives a folded constant.
+        var (dense, baked) = s_fixture.Value.Pair(type, Seed);
         AssertSameOutputs(dense, baked, Input(batch, dense.InputSize, 2), batch);
     }
 
@@ -121,6 +139,7 @@ public sealed class BakedNetworkTests
     [InlineData("TwinBaked", 1)]
     [InlineData("TwinBaked", 5)]
     [InlineData("WideBaked", 9)]
+    [InlineData("FrozenHeadBaked", 4)]
     public void Gradient_matches_central_differences(string type, int batch)
     {
         var f = s_fixture.Value;
@@ -278,7 +297,7 @@ public sealed class BakedNetworkTests
         var f = s_fixture.Value;
         var baked = f.Baked("TwinBaked", Seed);
         var dense = f.Dense("Twin", Seed);
-        f.ApplyTicket(dense);
+        f.ApplyTicket("Twin", dense);
         dense.Masks.ApplyToParameters();
 
         // A masked network's values: kept weights of units the baker removed may be anything, the function is the same.
@@ -297,15 +316,17 @@ public sealed class BakedNetworkTests
     public void Ticket_seed_starts_from_the_rewind_values_and_other_seeds_reinitialize()
     {
         var f = s_rewound.Value;
-        var dense = f.Dense("Twin", 77);
-        f.ApplyTicket(dense); // a rewound ticket sets the values too
-        var baked = f.Baked("TwinBaked", Seed);
-        AssertSameOutputs(dense, baked, Input(3, dense.InputSize, 11), 3);
+        foreach (var type in new[] { "Twin", "FrozenHead" })
+        {
+            // A rewound ticket sets the values too, whatever the source network was created with.
+            var dense = f.Dense(type, 77);
+            f.ApplyTicket(type, dense);
+            var baked = f.Baked(type + "Baked", Seed);
+            AssertSameOutputs(dense, baked, Input(3, dense.InputSize, 11), 3);
 
-        var fresh = f.Dense("Twin", 12);
-        f.ApplyTicket(fresh);
-        var reinitialized = f.Baked("TwinBaked", 12);
-        Assert.NotEqual(baked.Parameters.Values, reinitialized.Parameters.Values);
+            var reinitialized = f.Baked(type + "Baked", 12);
+            Assert.NotEqual(baked.Parameters.Values, reinitialized.Parameters.Values);
+        }
     }
 
     [Fact]
@@ -441,18 +462,22 @@ public sealed class BakedNetworkTests
             var twin = Dense("Twin", Seed);
             var twinMask = TwinMask(twin);
             // The ticket's type exists in the generator too (linked source, visible to these tests): held through a closure, never named.
-            var ticket = ModelGen.Tickets.LotteryTickets.Capture(twin, twinMask, Seed, rewindIteration, RewindPoint(twin, rewindIteration));
-            ApplyTicket = network => ModelGen.Tickets.LotteryTickets.Apply(ticket, network);
+            var twinTicket = ModelGen.Tickets.LotteryTickets.Capture(twin, twinMask, Seed, rewindIteration, RewindPoint(twin, rewindIteration));
+            var frozen = Dense("FrozenHead", Seed);
+            var frozenMask = FrozenMask(frozen);
+            var frozenTicket = ModelGen.Tickets.LotteryTickets.Capture(frozen, frozenMask, Seed, rewindIteration, RewindPoint(frozen, rewindIteration));
+            ApplyTicket = (type, network) => ModelGen.Tickets.LotteryTickets.Apply(type == "Twin" ? twinTicket : frozenTicket, network);
             var wide = Dense("Wide", Seed);
             var twinText = BakedCompiler.TicketText(twin, twinMask, Seed, rewindIteration, RewindPoint(twin, rewindIteration));
             var wideText = BakedCompiler.TicketText(wide, RandomMask(wide, 0.15, 21), Seed);
-            var (baked, run) = BakedCompiler.Compile(BakedModelsSource, ("/src/twin.ticket", twinText), ("/data/tickets/wide.ticket", wideText));
+            var frozenText = BakedCompiler.TicketText(frozen, frozenMask, Seed, rewindIteration, RewindPoint(frozen, rewindIteration));
+            var (baked, run) = BakedCompiler.Compile(BakedModelsSource, ("/src/twin.ticket", twinText), ("/data/tickets/wide.ticket", wideText), ("/src/frozen.ticket", frozenText));
             _baked = baked;
             _sources = run.GeneratedSources.ToDictionary(static s => s.HintName, static s => s.Text);
         }
 
-        /// <summary>Installs the twin ticket on a network of the source model (LotteryTickets.Apply).</summary>
-        public Action<INetwork> ApplyTicket { get; }
+        /// <summary>Installs the ticket of source model "Twin" or "FrozenHead" on a network of it (LotteryTickets.Apply).</summary>
+        public Action<string, INetwork> ApplyTicket { get; }
 
         public INetwork Dense(string type, int seed) => BakedCompiler.Create<INetwork>(_dense, "BakedTests." + type, seed);
 
@@ -464,7 +489,12 @@ public sealed class BakedNetworkTests
         public (INetwork Dense, IBakedNetwork Baked) Pair(string type, int seed)
         {
             var dense = Dense(type, seed);
-            var mask = type == "Twin" ? TwinMask(Dense(type, Seed)) : RandomMask(dense, 0.15, 21);
+            var mask = type switch
+            {
+                "Twin" => TwinMask(Dense(type, Seed)),
+                "FrozenHead" => FrozenMask(Dense(type, Seed)),
+                _ => RandomMask(dense, 0.15, 21),
+            };
             foreach (var tensor in dense.Parameters.Tensors.Where(static t => t.IsPrunable))
             {
                 dense.Masks.Set(tensor, mask.AsSpan(tensor.Offset, tensor.Length));
@@ -516,6 +546,15 @@ public sealed class BakedNetworkTests
 
             Set("fc3.weight", 0, 0, 1f);
             Set("fc3.weight", 0, 2, 1f);
+            return mask;
+        }
+
+        /// <summary>60% of fc1 kept, fc1 unit 0 without inputs: its constant folds into the unprunable output layer.</summary>
+        private static float[] FrozenMask(INetwork network)
+        {
+            var mask = RandomMask(network, 0.6, 31);
+            var fc1 = network.Parameters["fc1.weight"];
+            mask.AsSpan(fc1.Offset, fc1.Cols).Clear();
             return mask;
         }
 
