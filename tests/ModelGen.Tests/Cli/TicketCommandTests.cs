@@ -3,6 +3,7 @@ extern alias cli;
 using System.Text.Json;
 using cli::ModelGen.Cli;
 using ModelGen.Tests.Data;
+using ModelGen.Tests.Tickets;
 using ModelGen.Tickets;
 using Xunit;
 
@@ -154,7 +155,7 @@ public sealed class TicketCommandTests(TinyMnist data)
     public void BakedModelTrainsFromTheTicketsTheta0AsTheTicketDoesUnderItsMasks()
     {
         using var folder = new TempFolder();
-        var ticketPath = Path.GetFullPath(Path.Combine(BundledData.MnistFolder, "..", "..", "Models", "lenet300-lth98.ticket"));
+        var ticketPath = ProjectTicket.Path;
         var weights = folder.File("baked.safetensors");
         var baked = CliHarness.TrainJson(folder, "--model", "lenet300-ticket98", "--epochs", "1", "--data", data.Folder, "--save", weights);
         var masked = CliHarness.TrainJson(folder, "--ticket", ticketPath, "--epochs", "1", "--data", data.Folder);
@@ -162,6 +163,8 @@ public sealed class TicketCommandTests(TinyMnist data)
         var network = (global::ModelGen.Model.IBakedNetwork)new global::ModelGen.Examples.LeNet300Ticket98(seed: 0);
         Assert.Equal("dense", baked.GetProperty("method").GetString());
         Assert.Equal(network.Parameters.Count, baked.GetProperty("parameters").GetInt64());
+        // One multiply-add per weight the baked code holds.
+        Assert.Equal(2L * network.Parameters.Tensors.Where(t => t.Role == global::ModelGen.Model.ParameterRole.Weight).Sum(t => t.Length), baked.GetProperty("flops_per_sample").GetInt64());
         var layers = baked.GetProperty("layers").EnumerateArray().ToArray();
         Assert.Equal(["fc1", "fc2", "fc3"], layers.Select(l => l.GetProperty("name").GetString()));
         Assert.All(layers, l => Assert.Equal("baked", l.GetProperty("kernel").GetString()));
@@ -202,7 +205,7 @@ public sealed class TicketCommandTests(TinyMnist data)
     public void BenchTicketTimesBakedSparseAndDenseOnTheSameFunction()
     {
         using var folder = new TempFolder();
-        var ticketPath = Path.GetFullPath(Path.Combine(BundledData.MnistFolder, "..", "..", "Models", "lenet300-lth98.ticket"));
+        var ticketPath = ProjectTicket.Path;
         var path = folder.File("bench.json");
 
         var run = CliHarness.Run("bench", "--ticket", ticketPath, "--batch-sizes", "1,16", "--data", data.Folder, "--json", path);
