@@ -37,10 +37,29 @@ public sealed class BaselineTests
     [Fact]
     public void MaskVariants() => VerifyBaselines(nameof(MaskVariants), new SourceFile("/src/MaskVariants.cs", TestSources.MaskVariants));
 
-    private void VerifyBaselines(string testName, SourceFile source)
+    /// <summary>
+    /// A baked 4 → 3 → 2 ticket with every rule at work: fc1 unit 0 has no inputs (folded into fc2's units), unit 1
+    /// no outputs (removed with its weights), and one weight of fc2 is removed.
+    /// </summary>
+    [Fact]
+    public void BakedTicket()
+    {
+        var ticket = Baked.BakedCompiler.TicketFor(TestSources.BakedTicketSource, "Tickets.Small", static network =>
+        {
+            var mask = Enumerable.Repeat(1f, network.Parameters.Count).ToArray();
+            var (fc1, fc2) = (network.Parameters["fc1.weight"], network.Parameters["fc2.weight"]);
+            mask.AsSpan(fc1.Offset, fc1.Cols).Clear();
+            mask[fc2.Offset + 1] = mask[fc2.Offset + fc2.Cols + 1] = 0f;
+            mask[fc2.Offset + 2] = 0f;
+            return mask;
+        });
+        VerifyBaselines(nameof(BakedTicket), new SourceFile("/src/Baked.cs", TestSources.BakedTicket), new InMemoryAdditionalText("/src/small.ticket", ticket));
+    }
+
+    private void VerifyBaselines(string testName, SourceFile source, params AdditionalText[] additionalFiles)
     {
         // Documentation comments are diagnosed so a malformed doc comment or a dangling cref in generated code fails too.
-        var run = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(new[] { source }, DocumentationMode.Diagnose));
+        var run = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(new[] { source }, DocumentationMode.Diagnose), additionalTexts: additionalFiles);
 
         Assert.Empty(run.GeneratorDiagnostics);
         run.AssertCompilesClean();

@@ -2,6 +2,7 @@ using System.Reflection;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using ModelGen.Generators.Helpers;
+using ModelGen.Generators.Tests.Baked;
 using ModelGen.Generators.Tests.Infrastructure;
 using Xunit;
 
@@ -43,13 +44,46 @@ public sealed class PipelineValueTests
         public class Orphan
         {
         }
+
+        [Model(Input = 4, Name = "baked")]
+        [Dense(4, Activation.ReLU)]
+        [Dense(2)]
+        [Ticket("baked.ticket")]
+        public partial class Baked
+        {
+        }
+
+        [Model(Input = 4, Name = "baked-missing")]
+        [Dense(4, Activation.ReLU)]
+        [Dense(2)]
+        [Ticket("missing.ticket")]
+        public partial class BakedWithoutFile
+        {
+        }
         """;
+
+    /// <summary>A ticket for <c>Baked</c> (its source model, every weight kept but one).</summary>
+    private static string BakedTicket() => BakedCompiler.TicketFor("""
+        using ModelGen;
+
+        [Model(Input = 4, Name = "baked-source")]
+        [Dense(4, Activation.ReLU)]
+        [Dense(2)]
+        public partial class BakedSource
+        {
+        }
+        """, "BakedSource", static network =>
+    {
+        var mask = Enumerable.Repeat(1f, network.Parameters.Count).ToArray();
+        mask[network.Parameters["fc1.weight"].Offset] = 0f;
+        return mask;
+    });
 
     [Fact]
     public void NoStepOutputHoldsSymbolsSyntaxOrLocations()
     {
         var compilation = GeneratorHarness.CreateCompilation(EveryStepSource);
-        var run = GeneratorHarness.Run(compilation, trackSteps: true);
+        var run = GeneratorHarness.Run(compilation, trackSteps: true, new[] { new InMemoryAdditionalText("/src/baked.ticket", BakedTicket()) });
 
         // A second run after an edit, so outputs of the Cached/Unchanged/Modified paths are walked as well.
         var tree = compilation.SyntaxTrees.Single(t => t.FilePath == "/src/Input.cs");

@@ -69,4 +69,34 @@ internal static class TestSources
             }
         }
         """;
+
+    /// <summary>The source model of <see cref="BakedTicket"/>'s ticket.</summary>
+    public const string BakedTicketSource = """
+        using ModelGen;
+
+        namespace Tickets;
+
+        [Model(Input = 4, Name = "small")]
+        [Dense(3, Activation.ReLU)]
+        [Dense(2)]
+        public partial class Small
+        {
+        }
+        """;
+
+    /// <summary>The same layers baked from a ticket (small.ticket, next to the file).</summary>
+    public const string BakedTicket = """
+        using ModelGen;
+
+        namespace Tickets;
+
+        /// <summary>A baked ticket.</summary>
+        [Model(Input = 4, Name = "small-baked")]
+        [Dense(3, Activation.ReLU)]
+        [Dense(2)]
+        [Ticket("small.ticket")]
+        public partial class SmallBaked
+        {
+        }
+        """;
 }
