@@ -79,6 +79,17 @@ public sealed class TicketCommandTests(TinyMnist data)
     }
 
     [Fact]
+    public void SaveTicketRefusesARandomFactorInitOnAFactorizedModel()
+    {
+        using var folder = new TempFolder();
+        var run = CliHarness.Run("train", "--model", "lenet300-r8", "--method", "magnitude", "--sparsity", "0.5", "--factor-init", "random", "--data", data.SmallFolder, "--save-ticket", folder.File("r8.ticket"));
+
+        Assert.Equal(CliApplication.UsageError, run.ExitCode);
+        Assert.Contains("--save-ticket with --factor-init random: a ticket's survivors rewind to the model's own seeded initialization (spectral for lenet300-r8).", run.Output, StringComparison.Ordinal);
+        Assert.False(File.Exists(folder.File("r8.ticket")));
+    }
+
+    [Fact]
     public void TicketWithAPruningMethodOrAnotherModelIsRefused()
     {
         using var folder = new TempFolder();
