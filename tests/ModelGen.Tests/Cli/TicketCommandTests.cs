@@ -79,6 +79,23 @@ public sealed class TicketCommandTests(TinyMnist data)
     }
 
     [Fact]
+    public void ATicketRunsCheckpointResumesOnlyWithTheSameTicket()
+    {
+        using var folder = new TempFolder();
+        var path = SmallTicket(folder);
+        var checkpoint = folder.File("ck");
+        var first = CliHarness.TrainJson(folder, "--ticket", path, "--epochs", "2", "--data", data.SmallFolder, "--checkpoint", checkpoint);
+
+        var same = CliHarness.TrainJson(folder, "--ticket", path, "--epochs", "2", "--data", data.SmallFolder, "--resume", checkpoint);
+        var without = CliHarness.Run("train", "--seed", "0", "--epochs", "2", "--data", data.SmallFolder, "--resume", checkpoint);
+
+        Assert.Equal(first.GetProperty("test_accuracy").GetDouble(), same.GetProperty("test_accuracy").GetDouble());
+        Assert.Equal("ticket", same.GetProperty("method").GetString());
+        Assert.Equal(CliApplication.Failure, without.ExitCode);
+        Assert.Contains($"ticket {LotteryTickets.Load(path).ContentHash} in the checkpoint, unset in this run", without.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void SaveTicketRefusesARandomFactorInitOnAFactorizedModel()
     {
         using var folder = new TempFolder();
