@@ -52,7 +52,7 @@ public static class EvaluateCommand
             TestSamples = test.Count,
             Sparsity = sparsity,
             Parameters = parameters,
-            FlopsPerSample = model.Layers.Sum(l => l.FlopsPerSample),
+            FlopsPerSample = RunComponents.LayerCosts(model).Sum(c => c.FlopsPerSample),
             Layers = layers,
             Data = data.Record,
             ModelgenVersion = RunData.LibraryVersion,

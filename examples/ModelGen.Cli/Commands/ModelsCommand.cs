@@ -16,15 +16,17 @@ public static class ModelsCommand
         {
             foreach (var model in RunComponents.Models)
             {
-                var parameters = model.Layers.Sum(l => l.ParameterCount);
-                var flops = model.Layers.Sum(l => l.FlopsPerSample);
+                // As the model runs: a baked model holds only its ticket's kept weights.
+                var costs = RunComponents.LayerCosts(model);
+                var parameters = costs.Sum(c => c.Parameters);
+                var flops = costs.Sum(c => c.FlopsPerSample);
                 var input = model.Layers.Count > 0 ? model.Layers[0].InputShape.ToString() : Invariant($"{model.InputSize}");
                 AnsiConsole.MarkupLine(Invariant($"[bold]{Markup.Escape(model.Name)}[/] ({Markup.Escape(model.TypeName)}): input {input}, {parameters:N0} parameters, {flops:N0} FLOPs/sample"));
                 var table = new Table()
                     .AddColumns("layer", "kind", "in → out", "rank", "activation", "prunable")
                     .AddColumn(new TableColumn("parameters").RightAligned())
                     .AddColumn(new TableColumn("FLOPs/sample").RightAligned());
-                foreach (var layer in model.Layers)
+                foreach (var (layer, layerParameters, layerFlops) in costs)
                 {
                     table.AddRow(
                         Markup.Escape(layer.Name),
@@ -33,8 +35,8 @@ public static class ModelsCommand
                         layer.Rank == 0 ? "-" : Invariant($"{layer.Rank}"),
                         layer.HasWeights ? layer.Activation.ToString() : "-",
                         layer.HasWeights ? (layer.Prunable ? "yes" : "no") : "-",
-                        Invariant($"{layer.ParameterCount:N0}"),
-                        Invariant($"{layer.FlopsPerSample:N0}"));
+                        Invariant($"{layerParameters:N0}"),
+                        Invariant($"{layerFlops:N0}"));
                 }
 
                 AnsiConsole.Write(table);

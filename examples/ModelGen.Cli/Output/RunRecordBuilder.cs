@@ -33,7 +33,7 @@ public static class RunRecordBuilder
             Seed = settings.Seed,
             ModelgenVersion = RunData.LibraryVersion,
             Data = data.Record,
-            FlopsPerSample = model.Layers.Sum(l => l.FlopsPerSample),
+            FlopsPerSample = RunComponents.LayerCosts(model).Sum(c => c.FlopsPerSample),
             Scope = pruning ? settings.EffectiveScope : null,
             ScoreSamples = method.UsesScoringData ? settings.ScoreSamples : null,
             Temperature = method.UsesTemperature ? settings.Temperature : null,

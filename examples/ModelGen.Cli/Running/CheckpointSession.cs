@@ -34,12 +34,27 @@ public sealed class CheckpointSession
         _run = run;
     }
 
-    /// <summary>The session of <paramref name="persistence"/>, or null when it keeps no checkpoints.</summary>
-    public static CheckpointSession? For(RunPersistence? persistence, TrainSettings settings, RunData data)
+    /// <summary>
+    /// The session of <paramref name="persistence"/>, or null when it keeps no checkpoints; <paramref name="ticketHash"/>
+    /// is the content hash of the ticket a <c>train --ticket</c> run trains (part of its identity).
+    /// </summary>
+    public static CheckpointSession? For(RunPersistence? persistence, TrainSettings settings, RunData data, string? ticketHash = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(data);
-        return persistence?.CheckpointFolder is { } folder ? new CheckpointSession(folder, persistence.Resume, RunIdentity(settings, data)) : null;
+        if (persistence?.CheckpointFolder is not { } folder)
+        {
+            return null;
+        }
+
+        var run = new SortedDictionary<string, string>(new Dictionary<string, string>(RunIdentity(settings, data)), StringComparer.Ordinal);
+        if (ticketHash is not null)
+        {
+            // Only runs that train a ticket carry the key, so checkpoints of every other run keep their identity.
+            run["ticket"] = ticketHash;
+        }
+
+        return new CheckpointSession(folder, persistence.Resume, run);
     }
 
     /// <summary>Whether the run continues from a checkpoint (resume was asked for and the folder holds one).</summary>

@@ -61,6 +61,25 @@ public static class RunComponents
         return model.Create(0) is IBakedNetwork baked ? FindModel(baked.SourceModel) : model;
     }
 
+    /// <summary>
+    /// Parameters and FLOPs per sample (a multiply-add counts 2) of each layer as the model runs: from the declared
+    /// shapes, or for a baked model from its own parameters (only kept weights, each one multiply-add, and its biases).
+    /// </summary>
+    public static IReadOnlyList<(LayerInfo Layer, long Parameters, long FlopsPerSample)> LayerCosts(ModelDescriptor model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (model.Create(0) is not IBakedNetwork baked)
+        {
+            return model.Layers.Select(l => (l, l.ParameterCount, l.FlopsPerSample)).ToList();
+        }
+
+        return baked.Layers.Select(l =>
+        {
+            var tensors = baked.Parameters.Tensors.Where(t => t.Layer == l.Name).ToArray();
+            return (l, (long)tensors.Sum(t => t.Length), 2L * tensors.Where(t => t.Role != ParameterRole.Bias).Sum(t => (long)t.Length));
+        }).ToList();
+    }
+
     /// <summary>The catalog model baked from the ticket with content hash <paramref name="ticketHash"/>, or null.</summary>
     public static ModelDescriptor? BakedFrom(string ticketHash) =>
         Models.FirstOrDefault(m => m.Create(0) is IBakedNetwork baked && baked.TicketHash == ticketHash);

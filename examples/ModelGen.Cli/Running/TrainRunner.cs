@@ -32,7 +32,7 @@ public static class TrainRunner
         var network = RunComponents.CreateNetwork(model, settings, ticket?.Document.Seed ?? settings.Seed);
         var (train, validation) = RunComponents.Split(data, settings);
         var record = RunRecordBuilder.NewRecord(settings, data, model, ticket?.Record);
-        var checkpoints = CheckpointSession.For(persistence, settings, data);
+        var checkpoints = CheckpointSession.For(persistence, settings, data, ticket?.Document.ContentHash);
 
         // A resumed run takes its mask from the checkpoint: nothing is scored again.
         if (checkpoints?.Resumes != true && ticket is not null)

@@ -11,7 +11,7 @@ namespace ModelGen.Tests.Cli;
 [Collection(CliCollection.Name)]
 public sealed class ModelsCommandTests
 {
-    private static readonly string[] ExpectedModels = ["lenet300", "lenet300-lth", "lenet300-r8", "lenet300-r16", "lenet300-r32", "lenet300-r64", "lenet5"];
+    private static readonly string[] ExpectedModels = ["lenet300", "lenet300-lth", "lenet300-r8", "lenet300-r16", "lenet300-r32", "lenet300-r64", "lenet300-ticket98", "lenet5"];
 
     [Fact]
     public void CatalogHoldsLeNet300AndItsFactorizedVariants()
@@ -45,6 +45,14 @@ public sealed class ModelsCommandTests
         AssertRow(lenet5, "pool2", "max-pool 2×2", "50×8×8 → 50×4×4", "-", "-", "-", "0");
         AssertRow(lenet5, "fc1", "dense", "800 → 500", "-", "ReLU", "yes", "400,500");
         AssertRow(lenet5, "fc2", "dense", "500 → 10", "-", "None", "yes", "5,010");
+
+        // Baked from the project's ticket: its layers as baked (units that cannot matter removed), only kept weights
+        // as parameters, each one multiply-add.
+        var baked = new global::ModelGen.Examples.LeNet300Ticket98(seed: 0);
+        var bakedWeights = baked.Parameters.Tensors.Where(t => t.Role == global::ModelGen.Model.ParameterRole.Weight).Sum(t => t.Length);
+        Assert.Contains($"input 784, {N0(baked.Parameters.Count)} parameters, {N0(2 * bakedWeights)} FLOPs/sample", blocks["lenet300-ticket98"], StringComparison.Ordinal);
+        var fc3 = baked.Parameters.Tensors.Where(t => t.Layer == "fc3").Sum(t => t.Length);
+        AssertRow(blocks["lenet300-ticket98"], "fc3", "dense", $"{baked.Layers[2].InputSize} → 10", "-", "None", "no", N0(fc3));
 
         foreach (var rank in new[] { 8, 16, 32, 64 })
         {

@@ -3,6 +3,7 @@ extern alias cli;
 using System.Text.Json;
 using cli::ModelGen.Cli;
 using ModelGen.Tests.Data;
+using ModelGen.Tests.Tickets;
 using ModelGen.Tickets;
 using Xunit;
 
@@ -75,6 +76,34 @@ public sealed class TicketCommandTests(TinyMnist data)
         Assert.Contains("--save-ticket needs a pruning method (lth, lth-reinit or a one-shot method): --method dense removes no weight, so there is no ticket.", run.Output, StringComparison.Ordinal);
         Assert.False(File.Exists(folder.File("dense.ticket")));
         Assert.DoesNotContain("epoch", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ATicketRunsCheckpointResumesOnlyWithTheSameTicket()
+    {
+        using var folder = new TempFolder();
+        var path = SmallTicket(folder);
+        var checkpoint = folder.File("ck");
+        var first = CliHarness.TrainJson(folder, "--ticket", path, "--epochs", "2", "--data", data.SmallFolder, "--checkpoint", checkpoint);
+
+        var same = CliHarness.TrainJson(folder, "--ticket", path, "--epochs", "2", "--data", data.SmallFolder, "--resume", checkpoint);
+        var without = CliHarness.Run("train", "--seed", "0", "--epochs", "2", "--data", data.SmallFolder, "--resume", checkpoint);
+
+        Assert.Equal(first.GetProperty("test_accuracy").GetDouble(), same.GetProperty("test_accuracy").GetDouble());
+        Assert.Equal("ticket", same.GetProperty("method").GetString());
+        Assert.Equal(CliApplication.Failure, without.ExitCode);
+        Assert.Contains($"ticket {LotteryTickets.Load(path).ContentHash} in the checkpoint, unset in this run", without.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SaveTicketRefusesARandomFactorInitOnAFactorizedModel()
+    {
+        using var folder = new TempFolder();
+        var run = CliHarness.Run("train", "--model", "lenet300-r8", "--method", "magnitude", "--sparsity", "0.5", "--factor-init", "random", "--data", data.SmallFolder, "--save-ticket", folder.File("r8.ticket"));
+
+        Assert.Equal(CliApplication.UsageError, run.ExitCode);
+        Assert.Contains("--save-ticket with --factor-init random: a ticket's survivors rewind to the model's own seeded initialization (spectral for lenet300-r8).", run.Output, StringComparison.Ordinal);
+        Assert.False(File.Exists(folder.File("r8.ticket")));
     }
 
     [Fact]
@@ -154,7 +183,7 @@ public sealed class TicketCommandTests(TinyMnist data)
     public void BakedModelTrainsFromTheTicketsTheta0AsTheTicketDoesUnderItsMasks()
     {
         using var folder = new TempFolder();
-        var ticketPath = Path.GetFullPath(Path.Combine(BundledData.MnistFolder, "..", "..", "Models", "lenet300-lth98.ticket"));
+        var ticketPath = ProjectTicket.Path;
         var weights = folder.File("baked.safetensors");
         var baked = CliHarness.TrainJson(folder, "--model", "lenet300-ticket98", "--epochs", "1", "--data", data.Folder, "--save", weights);
         var masked = CliHarness.TrainJson(folder, "--ticket", ticketPath, "--epochs", "1", "--data", data.Folder);
@@ -162,6 +191,8 @@ public sealed class TicketCommandTests(TinyMnist data)
         var network = (global::ModelGen.Model.IBakedNetwork)new global::ModelGen.Examples.LeNet300Ticket98(seed: 0);
         Assert.Equal("dense", baked.GetProperty("method").GetString());
         Assert.Equal(network.Parameters.Count, baked.GetProperty("parameters").GetInt64());
+        // One multiply-add per weight the baked code holds.
+        Assert.Equal(2L * network.Parameters.Tensors.Where(t => t.Role == global::ModelGen.Model.ParameterRole.Weight).Sum(t => t.Length), baked.GetProperty("flops_per_sample").GetInt64());
         var layers = baked.GetProperty("layers").EnumerateArray().ToArray();
         Assert.Equal(["fc1", "fc2", "fc3"], layers.Select(l => l.GetProperty("name").GetString()));
         Assert.All(layers, l => Assert.Equal("baked", l.GetProperty("kernel").GetString()));
@@ -202,7 +233,7 @@ public sealed class TicketCommandTests(TinyMnist data)
     public void BenchTicketTimesBakedSparseAndDenseOnTheSameFunction()
     {
         using var folder = new TempFolder();
-        var ticketPath = Path.GetFullPath(Path.Combine(BundledData.MnistFolder, "..", "..", "Models", "lenet300-lth98.ticket"));
+        var ticketPath = ProjectTicket.Path;
         var path = folder.File("bench.json");
 
         var run = CliHarness.Run("bench", "--ticket", ticketPath, "--batch-sizes", "1,16", "--data", data.Folder, "--json", path);

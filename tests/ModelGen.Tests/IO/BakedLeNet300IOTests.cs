@@ -2,6 +2,7 @@ using ModelGen.Examples;
 using ModelGen.IO;
 using ModelGen.Model;
 using ModelGen.Tests.Data;
+using ModelGen.Tests.Tickets;
 using ModelGen.Tickets;
 using Xunit;
 
@@ -31,7 +32,7 @@ public sealed class BakedLeNet300IOTests : IDisposable
         Assert.Equal(baked.TicketHash, metadata[NetworkWeights.TicketKey]);
         Assert.Equal(baked.Parameters.Values, again.Parameters.Values);
         // The ticket's pattern survives in the masks: every weight the baked class lacks is masked out in LeNet300.
-        var ticket = LotteryTickets.Load(TicketPath);
+        var ticket = LotteryTickets.Load(ProjectTicket.Path);
         foreach (var entry in ticket.Tensors)
         {
             var tensor = source.Parameters[entry.Name];
@@ -76,8 +77,6 @@ public sealed class BakedLeNet300IOTests : IDisposable
         Assert.Contains("fc1.weight", error.Message, StringComparison.Ordinal);
         Assert.Equal(before, baked.Parameters.Values);
     }
-
-    private static string TicketPath => Path.GetFullPath(Path.Combine(BundledData.MnistFolder, "..", "..", "Models", "lenet300-lth98.ticket"));
 
     // Weights that are not θ0: a few deterministic nudges, so the test does not pass on initial values alone.
     private static LeNet300Ticket98 Trained()

@@ -41,6 +41,22 @@ public sealed class LotteryTicketsTests
     }
 
     [Fact]
+    public void ConvolutionTicketsKeepTheirMatrixShapeAndApplyBitForBit()
+    {
+        var pruned = new ConvTanhNet(seed: 3);
+        new MagnitudePruner().Prune(pruned, 0.6);
+
+        var ticket = LotteryTickets.Parse(TicketText.Write(LotteryTickets.Capture(pruned, seed: 3)), "conv.ticket");
+        var fresh = new ConvTanhNet(seed: 3);
+        LotteryTickets.Apply(ticket, fresh);
+
+        // conv1: 3 channels of 2·3·3 patches; conv2: 4 of 3·2·2; the dense head 3 × (4·2·2).
+        Assert.Equal([("conv1.weight", 3, 18), ("conv2.weight", 4, 12), ("fc1.weight", 3, 16)], ticket.Tensors.Select(t => (t.Name, t.Rows, t.Cols)));
+        Assert.Equal(pruned.Masks.Values.ToArray(), fresh.Masks.Values.ToArray());
+        Assert.Equal(pruned.Parameters.Values, fresh.Parameters.Values);
+    }
+
+    [Fact]
     public void LateRewindingTicketCarriesTheRewindPointAndApplyRestoresIt()
     {
         var network = new PruneOddNet(seed: 2);
