@@ -503,6 +503,8 @@ public sealed partial class ModelGenerator
         /// </summary>
         private static void CheckMemberCollisions(INamedTypeSymbol type, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
         {
+            // A [Ticket] class gets the baked emitter's members as well (IBakedNetwork, the baked layer constants).
+            var baked = type.GetAttributes().Any(static a => a.AttributeClass?.ToDisplayString() == TicketAttributeName);
             foreach (var member in type.GetMembers())
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -518,7 +520,8 @@ public sealed partial class ModelGenerator
                     clash = "a constructor taking an int (the seed)";
                 }
                 else if (member is not IMethodSymbol { MethodKind: MethodKind.Constructor or MethodKind.StaticConstructor or MethodKind.PropertyGet or MethodKind.PropertySet or MethodKind.EventAdd or MethodKind.EventRemove } &&
-                    (CollidesWithGeneratedMember(member.Name) || Array.IndexOf(s_generatedFieldNames, member.Name) >= 0))
+                    (CollidesWithGeneratedMember(member.Name) || Array.IndexOf(s_generatedFieldNames, member.Name) >= 0 ||
+                     (baked && CollidesWithBakedMember(member.Name))))
                 {
                     clash = "'" + member.Name + "'";
                 }
@@ -554,6 +557,36 @@ public sealed partial class ModelGenerator
 
             return Array.IndexOf(s_layerConstantSuffixes, className.Substring(digits)) >= 0;
         }
+
+        /// <summary>Members only a baked class has: IBakedNetwork's, its constants, and its per-layer constants and data.</summary>
+        private static bool CollidesWithBakedMember(string name)
+        {
+            if (name.Length == 0 || Array.IndexOf(s_bakedMemberNames, name) >= 0)
+            {
+                return true;
+            }
+
+            var digits = 1;
+            while (digits < name.Length && char.IsDigit(name[digits]))
+            {
+                digits++;
+            }
+
+            return name[0] == 'L' && digits > 1 && Array.IndexOf(s_bakedLayerSuffixes, name.Substring(digits)) >= 0;
+        }
+
+        private static readonly string[] s_bakedMemberNames =
+        {
+            "DenseParameterCount", "TicketSeed", "TicketRewindIteration", "SourceModel", "TicketHash", "DenseLayers", "DenseTensors",
+            "ExpandToDense", "LoadDense", "SetFromDense", "s_denseLayers", "s_denseTensors",
+        };
+
+        private static readonly string[] s_bakedLayerSuffixes =
+        {
+            "Units", "Inputs", "Kept", "DenseIn", "DenseOut", "DenseWeightOffset", "DenseBiasOffset", "ColumnStarts", "RowIndices",
+            "Positions", "UnitRows", "TicketKept", "Constants", "ConstantTargets", "ConstantPositions", "ConstantSources",
+            "FoldTargets", "FoldPositions", "FoldSources", "RewindWeights", "RewindBiases",
+        };
 
         private static readonly string[] s_generatedMemberNames =
         {

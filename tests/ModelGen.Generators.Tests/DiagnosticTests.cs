@@ -641,6 +641,24 @@ public sealed class DiagnosticTests
         }
         """);
 
+    [Theory]
+    [InlineData("public string {|MG0017:TicketHash|} => \"\";")]
+    [InlineData("private const int {|MG0017:L2Units|} = 1;")]
+    public void MG0017_MemberCollidesWithBakedMember(string member) => Verify($$"""
+        using ModelGen;
+
+        namespace Tickets;
+
+        [Model(Input = 4, Name = "small-baked")]
+        [Dense(3, Activation.ReLU)]
+        [Dense(2)]
+        [Ticket("small.ticket")]
+        public partial class SmallBaked
+        {
+            {{member}}
+        }
+        """, ("/src/small.ticket", s_smallTicket.Value));
+
     [Fact]
     public void MG0044_TicketDisconnectsOutput()
     {
