@@ -561,9 +561,14 @@ public sealed partial class ModelGenerator
         /// <summary>Members only a baked class has: IBakedNetwork's, its constants, and its per-layer constants and data.</summary>
         private static bool CollidesWithBakedMember(string name)
         {
-            if (name.Length == 0 || Array.IndexOf(s_bakedMemberNames, name) >= 0)
+            if (Array.IndexOf(s_bakedMemberNames, name) >= 0)
             {
                 return true;
+            }
+
+            if (name.Length < 2)
+            {
+                return false;
             }
 
             var digits = 1;
