@@ -100,14 +100,7 @@ public sealed partial class ModelGenerator
 
         private static void EmitConstants(IndentedWriter w, ModelSpec model, List<LayerSpec> layers)
         {
-            w.Line("/// <summary>Input features per sample.</summary>");
-            w.Line($"public const int InputFeatures = {Invariant(model.InputFeatures)};");
-            w.Line();
-            w.Line("/// <summary>Outputs (logits) per sample.</summary>");
-            w.Line($"public const int OutputFeatures = {Invariant(model.OutputFeatures)};");
-            w.Line();
-            w.Line("/// <summary>Number of parameters (weights and biases) in <see cref=\"Parameters\"/>.</summary>");
-            w.Line($"public const int ParameterCount = {Invariant(model.ParameterCount)};");
+            EmitSizeConstants(w, model.InputFeatures, model.OutputFeatures, model.ParameterCount, "weights and biases");
             foreach (var layer in layers)
             {
                 var emitter = LayerEmitters.For(layer);
@@ -169,6 +162,19 @@ public sealed partial class ModelGenerator
         }
 
         private static string OptionalDouble(double? value) => value is { } v ? DoubleLiteral(v) : "null";
+
+        /// <summary>InputFeatures, OutputFeatures and ParameterCount (<paramref name="parameters"/> says what they are).</summary>
+        internal static void EmitSizeConstants(IndentedWriter w, int input, int output, int parameterCount, string parameters)
+        {
+            w.Line("/// <summary>Input features per sample.</summary>");
+            w.Line($"public const int InputFeatures = {Invariant(input)};");
+            w.Line();
+            w.Line("/// <summary>Outputs (logits) per sample.</summary>");
+            w.Line($"public const int OutputFeatures = {Invariant(output)};");
+            w.Line();
+            w.Line($"/// <summary>Number of parameters ({parameters}) in <see cref=\"Parameters\"/>.</summary>");
+            w.Line($"public const int ParameterCount = {Invariant(parameterCount)};");
+        }
 
         /// <summary>A C# double literal that round-trips (invariant culture; NaN and infinities by name).</summary>
         private static string DoubleLiteral(double value) =>

@@ -69,14 +69,7 @@ internal static class BakedModelEmitter
 
     private static void EmitConstants(IndentedWriter w, BakedModelSpec model, List<BakedLayerSpec> layers)
     {
-        w.Line("/// <summary>Input features per sample.</summary>");
-        w.Line($"public const int InputFeatures = {Invariant(model.Source.InputFeatures)};");
-        w.Line();
-        w.Line("/// <summary>Outputs (logits) per sample.</summary>");
-        w.Line($"public const int OutputFeatures = {Invariant(model.Source.OutputFeatures)};");
-        w.Line();
-        w.Line("/// <summary>Number of parameters (kept weights and biases of live units) in <see cref=\"Parameters\"/>.</summary>");
-        w.Line($"public const int ParameterCount = {Invariant(model.ParameterCount)};");
+        ModelGenerator.Emitter.EmitSizeConstants(w, model.Source.InputFeatures, model.Source.OutputFeatures, model.ParameterCount, "kept weights and biases of live units");
         w.Line();
         w.Line("/// <summary>Number of parameters of the dense view (the source model).</summary>");
         w.Line($"public const int DenseParameterCount = {Invariant(model.Source.ParameterCount)};");
