@@ -186,7 +186,8 @@ public sealed class TicketCommandTests(TinyMnist data)
         var ticketPath = ProjectTicket.Path;
         var weights = folder.File("baked.safetensors");
         var baked = CliHarness.TrainJson(folder, "--model", "lenet300-ticket98", "--epochs", "1", "--data", data.Folder, "--save", weights);
-        var masked = CliHarness.TrainJson(folder, "--ticket", ticketPath, "--epochs", "1", "--data", data.Folder);
+        var maskedWeights = folder.File("masked.safetensors");
+        var masked = CliHarness.TrainJson(folder, "--ticket", ticketPath, "--epochs", "1", "--data", data.Folder, "--save", maskedWeights);
 
         var network = (global::ModelGen.Model.IBakedNetwork)new global::ModelGen.Examples.LeNet300Ticket98(seed: 0);
         Assert.Equal("dense", baked.GetProperty("method").GetString());
@@ -217,6 +218,12 @@ public sealed class TicketCommandTests(TinyMnist data)
         Assert.Contains(FormattableString.Invariant($"{100 * baked.GetProperty("test_accuracy").GetDouble():0.00}% of 300"), evaluated.Output, StringComparison.Ordinal);
         Assert.Equal(CliApplication.Success, exported.ExitCode);
         Assert.DoesNotContain("warning", exported.Output, StringComparison.Ordinal);
+
+        // lenet300 trained under the ticket's masks loads into the baked class (weights of units the baker removed
+        // are dropped) and computes what it computed.
+        var maskedInBaked = CliHarness.Run("evaluate", "--model", "lenet300-ticket98", "--weights", maskedWeights, "--data", data.Folder);
+        Assert.Equal(CliApplication.Success, maskedInBaked.ExitCode);
+        Assert.Contains(FormattableString.Invariant($"{100 * masked.GetProperty("test_accuracy").GetDouble():0.00}% of 300"), maskedInBaked.Output, StringComparison.Ordinal);
         Assert.True(new FileInfo(folder.File("baked.onnx")).Length > 0);
     }
 
