@@ -1,3 +1,4 @@
+using ModelGen.Model;
 using ModelGen.Pruning;
 using System.Globalization;
 using ModelGen.Cli.Output;
@@ -56,7 +57,9 @@ public static class SweepRunner
         var skipped = request.Models.Where(m => !SweepPlan.PrunesEveryWeightLayer(m)).ToList();
         if (skipped.Count > 0 && request.Methods.Any(m => m != PruningMethods.Dense.Name))
         {
-            AnsiConsole.MarkupLineInterpolated($"Pruning methods skip {string.Join(", ", skipped)}: their factorized layers are not prunable (they are trained dense only).");
+            // Two reasons a model has weight layers no pruner may touch: factorized layers, or a ticket baked into the class.
+            var reasons = skipped.Select(m => RunComponents.FindModel(m).Create(0) is IBakedNetwork ? $"{m} is baked from a ticket (already pruned)" : $"{m} has factorized layers, which are not prunable");
+            AnsiConsole.MarkupLineInterpolated($"Pruning methods skip {string.Join(", ", skipped)}: {string.Join("; ", reasons)}; they are trained dense only.");
         }
 
         var todo = cells.Where(c => !results.IsFinished(c)).ToList();
