@@ -36,7 +36,8 @@ internal sealed class Conv2DLayerEmitter : LayerEmitter
     public override void AddWorkspace(LayerSpec layer, List<WorkspaceBuffer> training, List<WorkspaceBuffer> hessian)
     {
         AddStandardBuffers(layer, training, hessian);
-        training.Add(new WorkspaceBuffer($"{Id(layer)}Columns", $"{Id(layer)}Shape.ColumnsLength", PerSample: false));
+        // One chunk's columns and channel-major product (ConvolutionShape.ChunkSamples samples), not the whole batch's.
+        training.Add(new WorkspaceBuffer($"{Id(layer)}Columns", $"{Id(layer)}Shape.WorkspaceLength(capacity)", PerSample: false));
     }
 
     public override void EmitConstants(IndentedWriter w, LayerSpec layer)
