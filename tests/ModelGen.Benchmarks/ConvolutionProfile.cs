@@ -6,7 +6,8 @@ namespace ModelGen.Benchmarks;
 
 /// <summary>
 /// <c>lenet5-profile [threads]</c>: where one LeNet-5 training step at batch 60 spends its time, kernel by kernel
-/// (conv1 and conv2 forward, weight gradient, input gradient; both max-pools), next to the whole generated step. Each
+/// (conv1 and conv2 forward, weight gradient, input gradient, the unfold alone; both max-pools), next to the whole
+/// generated step. Each
 /// figure is the fastest of many short Stopwatch rounds: on a shared machine the fastest round is the undisturbed
 /// one, which is what a kernel costs (BenchmarkDotNet's medians take minutes per case here).
 /// </summary>
@@ -31,6 +32,13 @@ internal static class ConvolutionProfile
             Report($"{name} forward", () => Convolution.Forward(x, w, y, Batch, shape, workspace));
             Report($"{name} weight gradient", () => Convolution.AccumulateWeightGradient(x, y, dw, Batch, shape, workspace));
             Report($"{name} input gradient", () => Convolution.BackwardInput(y, w, dx, Batch, shape, workspace));
+            Report($"{name} unfold only ({Batch} samples)", () =>
+            {
+                for (var n = 0; n < Batch; n++)
+                {
+                    Convolution.Unfold(x.AsSpan(n * shape.InputSize, shape.InputSize), shape, workspace);
+                }
+            });
         }
 
         foreach (var (name, shape) in new[] { ("pool1", new PoolShape(20, 24, 24, 2)), ("pool2", new PoolShape(50, 8, 8, 2)) })

@@ -1,6 +1,8 @@
 using System;
 using System.ComponentModel;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace ModelGen.Kernels;
 
@@ -26,7 +28,9 @@ public static class Convolution
     /// The most bytes of columns and product one chunk may take. Chunks are cut to stay in a core's L2 cache (1 MiB on
     /// the EPYC machines we measure on): unfolding a whole batch of 60 for LeNet-5's conv2 (7.7 MB of columns) made the
     /// forward pass and the input gradient memory-bound and the whole step slower, even though the weight gradient then
-    /// became one product of depth 3,840 whose columns the forward pass had already unfolded (docs/BENCHMARKS.md).
+    /// became one product of depth 3,840 whose columns the forward pass had already unfolded; keeping each chunk's columns
+    /// for the weight gradient (the batch's in a workspace of its own) saved nothing either: reading them back costs
+    /// what unfolding them again in cache does, and the forward pass then writes out of cache (docs/BENCHMARKS.md).
     /// </summary>
     public const int ChunkBytes = 512 * 1024;
 
@@ -290,7 +294,7 @@ public static class Convolution
                                 var from = channel + ((nint)y * w) + ((first * s) - pad + j);
                                 if (s == 1)
                                 {
-                                    Buffer.MemoryCopy(from, line + first, (end - first) * sizeof(float), (end - first) * sizeof(float));
+                                    CopyRun(from, line + first, end - first);
                                 }
                                 else
                                 {
@@ -313,7 +317,7 @@ public static class Convolution
     }
 
     /// <summary>The adjoint of <see cref="UnfoldChunk"/>: folds each sample's columns back onto its input.</summary>
-    private static void FoldChunk(ReadOnlySpan<float> columns, int count, ConvolutionShape shape, Span<float> samples, bool accumulate)
+    private static unsafe void FoldChunk(ReadOnlySpan<float> columns, int count, ConvolutionShape shape, Span<float> samples, bool accumulate)
     {
         if (!accumulate)
         {
@@ -322,52 +326,88 @@ public static class Convolution
 
         int h = shape.InHeight, w = shape.InWidth, oh = shape.OutHeight, ow = shape.OutWidth, s = shape.Stride, pad = shape.Padding;
         var plane = shape.OutPlane;
-        var rowStride = count * plane;
-        for (var n = 0; n < count; n++)
+        nint rowStride = (nint)count * plane;
+        fixed (float* columnsStart = columns)
+        fixed (float* samplesStart = samples)
         {
-            var sample = samples.Slice(n * shape.InputSize, shape.InputSize);
-            var row = 0;
-            for (var c = 0; c < shape.InChannels; c++)
+            for (var n = 0; n < count; n++)
             {
-                var channel = sample.Slice(c * h * w, h * w);
-                for (var i = 0; i < shape.KernelHeight; i++)
+                var sample = samplesStart + ((nint)n * shape.InputSize);
+                var source = columnsStart + ((nint)n * plane);
+                for (var c = 0; c < shape.InChannels; c++)
                 {
-                    for (var j = 0; j < shape.KernelWidth; j++, row++)
+                    var channel = sample + ((nint)c * h * w);
+                    for (var i = 0; i < shape.KernelHeight; i++)
                     {
-                        var source = columns.Slice((row * rowStride) + (n * plane), plane);
-                        var (first, end) = InsideRange(j - pad, s, w, ow);
-                        if (first >= end)
+                        for (var j = 0; j < shape.KernelWidth; j++, source += rowStride)
                         {
-                            continue;
-                        }
-
-                        for (var oy = 0; oy < oh; oy++)
-                        {
-                            var y = (oy * s) - pad + i;
-                            if ((uint)y >= (uint)h)
+                            var (first, end) = InsideRange(j - pad, s, w, ow);
+                            if (first >= end)
                             {
                                 continue;
                             }
 
-                            var line = source.Slice(oy * ow, ow);
-                            var target = channel.Slice(y * w, w);
-                            var x0 = (first * s) - pad + j;
-                            if (s == 1)
+                            for (var oy = 0; oy < oh; oy++)
                             {
-                                var span = target.Slice(x0, end - first);
-                                TensorPrimitives.Add(span, line.Slice(first, end - first), span);
-                            }
-                            else
-                            {
-                                for (int ox = first, x = x0; ox < end; ox++, x += s)
+                                var y = (oy * s) - pad + i;
+                                if ((uint)y >= (uint)h)
                                 {
-                                    target[x] += line[ox];
+                                    continue;
+                                }
+
+                                var line = source + ((nint)oy * ow);
+                                var target = channel + ((nint)y * w) + ((first * s) - pad + j);
+                                if (s == 1)
+                                {
+                                    AddRun(line + first, target, end - first);
+                                }
+                                else
+                                {
+                                    for (var ox = first; ox < end; ox++, target += s)
+                                    {
+                                        *target += line[ox];
+                                    }
                                 }
                             }
                         }
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// to[0..count) = from[0..count). Runs are one output row (8 floats for LeNet-5's conv2, 24 for conv1): whole
+    /// vectors and a scalar tail beat a block-copy call per row.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void CopyRun(float* from, float* to, int count)
+    {
+        var k = 0;
+        for (; k + 8 <= count; k += 8)
+        {
+            Vector256.Store(Vector256.Load(from + k), to + k);
+        }
+
+        for (; k < count; k++)
+        {
+            to[k] = from[k];
+        }
+    }
+
+    /// <summary>to[0..count) += from[0..count), in the same order as a scalar loop (each element one addition).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void AddRun(float* from, float* to, int count)
+    {
+        var k = 0;
+        for (; k + 8 <= count; k += 8)
+        {
+            Vector256.Store(Vector256.Load(to + k) + Vector256.Load(from + k), to + k);
+        }
+
+        for (; k < count; k++)
+        {
+            to[k] += from[k];
         }
     }
 
@@ -392,7 +432,7 @@ public static class Convolution
         if (workspaceLength < needed)
         {
             throw new ArgumentException(
-                $"'workspace' has length {workspaceLength}, needs at least {needed} (min(batch, {shape.ChunkSamples}) × (PatchSize·OutPlane + OutChannels·OutPlane)).",
+                $"'workspace' has length {workspaceLength}, needs at least {needed} (ConvolutionShape.WorkspaceLength({batch})).",
                 "workspace");
         }
     }
