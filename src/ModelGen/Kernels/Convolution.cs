@@ -59,20 +59,15 @@ public static class Convolution
         Check(input.Length, output.Length, weights.Length, workspace.Length, batch, shape, nameof(input), nameof(output), nameof(weights));
         for (var first = 0; first < batch; first += shape.ChunkSamples)
         {
-            var count = Math.Min(shape.ChunkSamples, batch - first);
-            var columns = ColumnsOf(workspace, shape, count);
-            var channelMajor = ChannelMajorOf(workspace, shape, count);
-            UnfoldChunk(input.Slice(first * shape.InputSize, count * shape.InputSize), count, shape, columns);
-            var positions = count * shape.OutPlane;
-            Gemm.Multiply(weights, columns, channelMajor, shape.OutChannels, positions, shape.PatchSize);
-            ScatterToSamples(channelMajor, output.Slice(first * shape.OutputSize, count * shape.OutputSize), count, shape.OutChannels, shape.OutPlane, accumulate);
+            var chunk = Chunk.Unfolded(input, workspace, shape, batch, first);
+            Gemm.Multiply(weights, chunk.Columns, chunk.ChannelMajor, shape.OutChannels, chunk.Positions, shape.PatchSize);
+            ScatterToSamples(chunk.ChannelMajor, output.Slice(first * shape.OutputSize, chunk.Count * shape.OutputSize), chunk.Count, shape.OutChannels, shape.OutPlane, accumulate);
         }
     }
 
     /// <summary>
     /// inputGradient[n] = Wᵀ ⋆ outputGradient[n] (the gradient of the loss with respect to the input), or added to
-    /// <paramref name="inputGradient"/> when <paramref name="accumulate"/> is set. Overwrites the columns kept in
-    /// <paramref name="workspace"/>.
+    /// <paramref name="inputGradient"/> when <paramref name="accumulate"/> is set.
     /// </summary>
     /// <param name="outputGradient">batch × OutputSize values.</param>
     /// <param name="weights">OutChannels × PatchSize values.</param>
@@ -95,13 +90,10 @@ public static class Convolution
         Check(inputGradient.Length, outputGradient.Length, weights.Length, workspace.Length, batch, shape, nameof(inputGradient), nameof(outputGradient), nameof(weights));
         for (var first = 0; first < batch; first += shape.ChunkSamples)
         {
-            var count = Math.Min(shape.ChunkSamples, batch - first);
-            var columns = ColumnsOf(workspace, shape, count);
-            var channelMajor = ChannelMajorOf(workspace, shape, count);
-            GatherFromSamples(outputGradient.Slice(first * shape.OutputSize, count * shape.OutputSize), channelMajor, count, shape.OutChannels, shape.OutPlane);
-            var positions = count * shape.OutPlane;
-            Gemm.MultiplyTransposedA(weights, channelMajor, columns, shape.PatchSize, positions, shape.OutChannels);
-            FoldChunk(columns, count, shape, inputGradient.Slice(first * shape.InputSize, count * shape.InputSize), accumulate);
+            var chunk = new Chunk(workspace, shape, batch, first);
+            chunk.GatherOutputGradient(outputGradient, shape);
+            Gemm.MultiplyTransposedA(weights, chunk.ChannelMajor, chunk.Columns, shape.PatchSize, chunk.Positions, shape.OutChannels);
+            FoldChunk(chunk.Columns, chunk.Count, shape, inputGradient.Slice(first * shape.InputSize, chunk.Count * shape.InputSize), accumulate);
         }
     }
 
@@ -125,15 +117,11 @@ public static class Convolution
         Check(input.Length, outputGradient.Length, weightGradient.Length, workspace.Length, batch, shape, nameof(input), nameof(outputGradient), nameof(weightGradient));
         for (var first = 0; first < batch; first += shape.ChunkSamples)
         {
-            var count = Math.Min(shape.ChunkSamples, batch - first);
-            var columns = ColumnsOf(workspace, shape, count);
-            var channelMajor = ChannelMajorOf(workspace, shape, count);
-            UnfoldChunk(input.Slice(first * shape.InputSize, count * shape.InputSize), count, shape, columns);
-
-            GatherFromSamples(outputGradient.Slice(first * shape.OutputSize, count * shape.OutputSize), channelMajor, count, shape.OutChannels, shape.OutPlane);
+            var chunk = Chunk.Unfolded(input, workspace, shape, batch, first);
+            chunk.GatherOutputGradient(outputGradient, shape);
             // One product of depth samples·OutPlane per chunk (192 for LeNet-5's conv2): Gemm's dot-product kernel, where one
             // sample's depth of 64 took its short-depth route, which transposes the columns first.
-            Gemm.MultiplyTransposedB(channelMajor, columns, weightGradient, shape.OutChannels, shape.PatchSize, count * shape.OutPlane, accumulate: true);
+            Gemm.MultiplyTransposedB(chunk.ChannelMajor, chunk.Columns, weightGradient, shape.OutChannels, shape.PatchSize, chunk.Positions, accumulate: true);
         }
     }
 
@@ -208,13 +196,45 @@ public static class Convolution
         FoldChunk(columns, 1, shape, sample, accumulate);
     }
 
-    /// <summary>A chunk's column matrix, PatchSize × count·OutPlane, at the start of the workspace.</summary>
-    private static Span<float> ColumnsOf(Span<float> workspace, ConvolutionShape shape, int count) =>
-        workspace.Slice(0, count * shape.ColumnsLength);
+    /// <summary>
+    /// The samples [First, First + Count) of a batch and their two matrices in the workspace: the columns
+    /// (PatchSize × Count·OutPlane, at its start) and the channel-major output or output gradient (OutChannels ×
+    /// Count·OutPlane, after them).
+    /// </summary>
+    private readonly ref struct Chunk
+    {
+        public Chunk(Span<float> workspace, ConvolutionShape shape, int batch, int first)
+        {
+            First = first;
+            Count = Math.Min(shape.ChunkSamples, batch - first);
+            Positions = Count * shape.OutPlane;
+            Columns = workspace.Slice(0, Count * shape.ColumnsLength);
+            ChannelMajor = workspace.Slice(Count * shape.ColumnsLength, Count * shape.OutputSize);
+        }
 
-    /// <summary>A chunk's channel-major output (or output gradient), OutChannels × count·OutPlane, after its columns.</summary>
-    private static Span<float> ChannelMajorOf(Span<float> workspace, ConvolutionShape shape, int count) =>
-        workspace.Slice(count * shape.ColumnsLength, count * shape.OutputSize);
+        public int First { get; }
+
+        public int Count { get; }
+
+        /// <summary>Columns of the matrices: Count·OutPlane output positions.</summary>
+        public int Positions { get; }
+
+        public Span<float> Columns { get; }
+
+        public Span<float> ChannelMajor { get; }
+
+        /// <summary>The chunk at <paramref name="first"/> with its samples of <paramref name="input"/> unfolded into its columns.</summary>
+        public static Chunk Unfolded(ReadOnlySpan<float> input, Span<float> workspace, ConvolutionShape shape, int batch, int first)
+        {
+            var chunk = new Chunk(workspace, shape, batch, first);
+            UnfoldChunk(input.Slice(first * shape.InputSize, chunk.Count * shape.InputSize), chunk.Count, shape, chunk.Columns);
+            return chunk;
+        }
+
+        /// <summary>Copies the chunk's samples of <paramref name="outputGradient"/> into its channel-major matrix.</summary>
+        public void GatherOutputGradient(ReadOnlySpan<float> outputGradient, ConvolutionShape shape) =>
+            GatherFromSamples(outputGradient.Slice(First * shape.OutputSize, Count * shape.OutputSize), ChannelMajor, Count, shape.OutChannels, shape.OutPlane);
+    }
 
     /// <summary>NCHW values ([sample][channel][position]) from the channel-major [channel][sample][position] product.</summary>
     private static void ScatterToSamples(ReadOnlySpan<float> channelMajor, Span<float> samples, int count, int channels, int plane, bool accumulate)
