@@ -50,6 +50,9 @@ public sealed class TrainingFlags
     /// <summary>--prune-rate.</summary>
     public Option<double> PruneRate { get; } = new("--prune-rate") { Description = "lth: fraction of the remaining weights pruned per round (the output layer at half).", DefaultValueFactory = _ => Defaults.PruneRate };
 
+    /// <summary>--conv-prune-rate.</summary>
+    public Option<double?> ConvolutionPruneRate { get; } = new("--conv-prune-rate") { Description = "lth: fraction of a convolution layer's remaining weights pruned per round. Default: half of --prune-rate (convolutions have few weights; the lottery-ticket paper pruned them at 10-15% a round, dense layers at 20%)." };
+
     /// <summary>--rewind-iteration.</summary>
     public Option<int> RewindIteration { get; } = new("--rewind-iteration") { Description = "lth: training iteration whose weights survivors rewind to (0 = the initialization).", DefaultValueFactory = _ => Defaults.RewindIteration };
 
@@ -73,7 +76,7 @@ public sealed class TrainingFlags
     {
         ArgumentNullException.ThrowIfNull(command);
         Option[] all = [Epochs, BatchSize, LearningRate, Optimizer, Momentum, WeightDecay, FrobeniusDecay, FactorInit, Scope,
-            ScoreSamples, Temperature, SynflowIterations, PruneRate, RewindIteration, Validation, AllowCollapse, Threads, TimeInference, Data];
+            ScoreSamples, Temperature, SynflowIterations, PruneRate, ConvolutionPruneRate, RewindIteration, Validation, AllowCollapse, Threads, TimeInference, Data];
         foreach (var option in all)
         {
             command.Options.Add(option);
@@ -99,6 +102,7 @@ public sealed class TrainingFlags
             Temperature = result.GetValue(Temperature),
             SynflowIterations = result.GetValue(SynflowIterations),
             PruneRate = result.GetValue(PruneRate),
+            ConvolutionPruneRate = result.GetValue(ConvolutionPruneRate),
             RewindIteration = result.GetValue(RewindIteration),
             Validation = result.GetValue(Validation),
             AllowCollapse = result.GetValue(AllowCollapse),

@@ -39,6 +39,12 @@ public sealed record TrainSettings
     /// <summary>lth's output-layer rate; null for half of <see cref="PruneRate"/> (only a model's declared plan sets it).</summary>
     public double? OutputLayerPruneRate { get; init; }
 
+    /// <summary>lth's convolution-layer rate; null for half of <see cref="PruneRate"/>.</summary>
+    public double? ConvolutionPruneRate { get; init; }
+
+    /// <summary>The convolution-layer rate lth uses: <see cref="ConvolutionPruneRate"/>, or half of <see cref="PruneRate"/>.</summary>
+    public double EffectiveConvolutionPruneRate => ConvolutionPruneRate ?? (PruneRate / 2.0);
+
     /// <summary>lth's rewind iteration.</summary>
     public int RewindIteration { get; init; }
 
@@ -117,6 +123,7 @@ public sealed record TrainSettings
         if (!(Temperature > 0) || double.IsInfinity(Temperature)) errors.Add($"--temperature must be positive (got {Format(Temperature)}).");
         if (SynflowIterations <= 0) errors.Add($"--synflow-iterations must be positive (got {SynflowIterations}).");
         if (!(PruneRate > 0 && PruneRate < 1)) errors.Add($"--prune-rate must be in (0, 1) (got {Format(PruneRate)}).");
+        if (ConvolutionPruneRate is { } convolutionRate && !(convolutionRate > 0 && convolutionRate < 1)) errors.Add($"--conv-prune-rate must be in (0, 1) (got {Format(convolutionRate)}).");
         if (RewindIteration < 0) errors.Add($"--rewind-iteration must be 0 or more (got {RewindIteration}).");
         if (Validation < 0) errors.Add($"--validation must be 0 or more (got {Validation}).");
         if (InferenceTimingBatch < 0) errors.Add($"--time-inference must be 0 (off) or a batch size (got {InferenceTimingBatch}).");

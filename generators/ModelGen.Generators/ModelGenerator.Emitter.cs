@@ -133,7 +133,7 @@ public sealed partial class ModelGenerator
                 var p = Id(layer);
                 foreach (var tensor in LayerEmitters.For(layer).Tensors(layer))
                 {
-                    w.Line($"new {ModelNs}.ParameterTensor(\"{layer.Name}.{tensor.ParameterName}\", \"{layer.Name}\", {Invariant(layer.Index)}, {ModelNs}.ParameterRole.{tensor.Role}, {tensor.Rows}, {tensor.Cols}, {tensor.Offset(p)}, {tensor.FanIn}, {Bool(tensor.Maskable)}),");
+                    w.Line($"new {ModelNs}.ParameterTensor(\"{layer.Name}.{tensor.ParameterName}\", \"{layer.Name}\", {Invariant(layer.Index)}, {ModelNs}.ParameterRole.{tensor.Role}, {tensor.Rows}, {tensor.Cols}, {tensor.Offset(p)}, {tensor.FanIn}, {Bool(tensor.Maskable)}{(tensor.KernelSize is { } k ? $", {k}, {k}" : "")}),");
                 }
             }
 

@@ -344,20 +344,37 @@ public sealed partial class ModelGenerator
             return null;
         }
 
-        /// <summary>A class with [Dense] but no [Model]: warn once, at its first layer attribute.</summary>
+        /// <summary>
+        /// A class with layer attributes ([Dense], [Conv2D], [MaxPool2D], [AvgPool2D], [Flatten]) but no [Model]: warn
+        /// once, at its first layer attribute, from the pipeline of that attribute's kind (the others return null).
+        /// </summary>
         public static DiagnosticInfo? ParseLayerWithoutModel(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
         {
             var type = context.TargetSymbol;
+            AttributeData? first = null;
             foreach (var attribute in type.GetAttributes())
             {
-                if (attribute.AttributeClass?.ToDisplayString() == ModelAttributeName)
+                var name = attribute.AttributeClass?.ToDisplayString();
+                if (name == ModelAttributeName)
                 {
                     return null;
                 }
+
+                if (first is null && System.Array.IndexOf(LayerAttributeNames, name) >= 0)
+                {
+                    first = attribute;
+                }
             }
 
-            var location = context.Attributes[0].ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation();
-            return DiagnosticInfo.Create(DiagnosticDescriptors.LayerWithoutModel, location, type.Name);
+            if (first is null || !SymbolEqualityComparer.Default.Equals(first.AttributeClass, context.Attributes[0].AttributeClass))
+            {
+                return null;
+            }
+
+            var location = first.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation();
+            var kind = first.AttributeClass!.Name;
+            kind = kind.EndsWith("Attribute", System.StringComparison.Ordinal) ? kind.Substring(0, kind.Length - "Attribute".Length) : kind;
+            return DiagnosticInfo.Create(DiagnosticDescriptors.LayerWithoutModel, location, type.Name, kind);
         }
 
         private static List<ParsedLayer> ReadLayers(Compilation compilation, INamedTypeSymbol type, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)

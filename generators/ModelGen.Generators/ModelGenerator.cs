@@ -23,6 +23,12 @@ public sealed partial class ModelGenerator : IIncrementalGenerator
     internal const string PruningPlanAttributeName = "ModelGen.PruningPlanAttribute";
     internal const string TicketAttributeName = "ModelGen.TicketAttribute";
 
+    /// <summary>Every attribute that declares a layer: without [Model] beside them they are MG0011.</summary>
+    internal static readonly string[] LayerAttributeNames =
+    {
+        DenseAttributeName, Conv2DAttributeName, MaxPool2DAttributeName, AvgPool2DAttributeName, FlattenAttributeName,
+    };
+
     /// <inheritdoc />
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
@@ -84,16 +90,21 @@ public sealed partial class ModelGenerator : IIncrementalGenerator
             }
         });
 
-        var orphanLayers = context.SyntaxProvider
-            .ForAttributeWithMetadataName(
-                DenseAttributeName,
-                static (node, _) => node is BaseTypeDeclarationSyntax,
-                static (syntaxContext, cancellationToken) => Parser.ParseLayerWithoutModel(syntaxContext, cancellationToken))
-            .Where(static diagnostic => diagnostic is not null)
-            .WithTrackingName(TrackingNames.OrphanLayers);
-        context.RegisterSourceOutput(
-            orphanLayers.Combine(context.CompilationProvider),
-            static (output, pair) => output.ReportDiagnostic(pair.Left!.ToDiagnostic(pair.Right)));
+        // One pipeline per layer attribute (ForAttributeWithMetadataName takes one name); each reports only when its
+        // attribute is the class's first layer attribute, so a class warns once whichever kinds it mixes.
+        foreach (var layerAttribute in LayerAttributeNames)
+        {
+            var orphanLayers = context.SyntaxProvider
+                .ForAttributeWithMetadataName(
+                    layerAttribute,
+                    static (node, _) => node is BaseTypeDeclarationSyntax,
+                    static (syntaxContext, cancellationToken) => Parser.ParseLayerWithoutModel(syntaxContext, cancellationToken))
+                .Where(static diagnostic => diagnostic is not null)
+                .WithTrackingName(TrackingNames.OrphanLayers);
+            context.RegisterSourceOutput(
+                orphanLayers.Combine(context.CompilationProvider),
+                static (output, pair) => output.ReportDiagnostic(pair.Left!.ToDiagnostic(pair.Right)));
+        }
     }
 }
 

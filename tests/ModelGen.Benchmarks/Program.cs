@@ -2,7 +2,8 @@ using BenchmarkDotNet.Running;
 using ModelGen.Benchmarks;
 
 // `onnx-peer [rounds]` runs the interleaved ModelGen / ONNX Runtime comparison; `sparse [threads]` and
-// `crossover [threads]` run the Stopwatch harness of SparseSpeedCheck; anything else goes to BenchmarkDotNet.
+// `crossover [threads]` run the Stopwatch harness of SparseSpeedCheck; `lenet5-profile [threads]` times
+// LeNet-5's step kernel by kernel (ConvolutionProfile); anything else goes to BenchmarkDotNet.
 if (args is ["onnx-peer", .. var rest])
 {
     OnnxPeerHarness.Run(rest);
@@ -12,6 +13,12 @@ if (args is ["onnx-peer", .. var rest])
 if (args is ["sparse" or "crossover", .. var sparseArgs])
 {
     SparseSpeedCheck.Run(args[0], sparseArgs);
+    return;
+}
+
+if (args is ["lenet5-profile", .. var profileArgs])
+{
+    ConvolutionProfile.Run(profileArgs);
     return;
 }
 

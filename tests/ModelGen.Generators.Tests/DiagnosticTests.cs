@@ -271,6 +271,53 @@ public sealed class DiagnosticTests
         """);
 
     [Fact]
+    public void MG0011_ConvolutionLayersWithoutModel_WarnOnceAtTheFirstLayerOfAnyKind() => Verify("""
+        using ModelGen;
+
+        [{|MG0011:Conv2D(6, 5, Activation.ReLU)|}]
+        [MaxPool2D(2)]
+        [Flatten]
+        [Dense(10)]
+        public class OrphanConv
+        {
+        }
+
+        [{|MG0011:MaxPool2D(2)|}]
+        [Conv2D(4, 3)]
+        public class OrphanPool
+        {
+        }
+
+        [{|MG0011:AvgPool2D(2)|}]
+        public class OrphanAverage
+        {
+        }
+
+        [{|MG0011:Flatten|}]
+        [Dense(2)]
+        public class OrphanFlatten
+        {
+        }
+        """);
+
+    [Fact]
+    public void MG0011_NamesTheFirstLayerKindInItsMessage()
+    {
+        var run = GeneratorHarness.Run(GeneratorHarness.CreateCompilation("""
+            using ModelGen;
+
+            [AvgPool2D(2)]
+            [Dense(2)]
+            public class Orphan
+            {
+            }
+            """));
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("MG0011", diagnostic.Id);
+        Assert.Equal("'Orphan' has layer attributes (the first is [AvgPool2D]) but no [Model] attribute, so no network is generated for it", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
     public void MG0012_NegativeRank() => Verify("""
         using ModelGen;
 

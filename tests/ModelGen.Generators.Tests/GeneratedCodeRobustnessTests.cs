@@ -111,6 +111,7 @@ public sealed class GeneratedCodeRobustnessTests
 
     [Theory]
     [InlineData("MG0011", "[Dense(4)]\npublic class Orphan { }")]
+    [InlineData("MG0011", "[Conv2D(4, 3)]\n[MaxPool2D(2)]\npublic class OrphanConv { }")]
     [InlineData("MG0013", "[Model(Input = 8)]\n[Dense(6, Rank = 6)]\n[Dense(2)]\npublic partial class Overranked { }")]
     public void WarningsCanBeSuppressedWithPragma(string id, string declaration)
     {

@@ -92,6 +92,9 @@ public sealed class RunRecord
     /// <summary>lth's fraction of remaining weights pruned per round.</summary>
     public double? PruneRate { get; init; }
 
+    /// <summary>lth's fraction of a convolution layer's remaining weights pruned per round (models with convolutions).</summary>
+    public double? ConvPruneRate { get; init; }
+
     /// <summary>lth's rewind iteration (0 = the original initialization).</summary>
     public int? RewindIteration { get; init; }
 

@@ -39,6 +39,7 @@ public static class RunRecordBuilder
             Temperature = method.UsesTemperature ? settings.Temperature : null,
             SynflowIterations = method.UsesSynFlowIterations ? settings.SynflowIterations : null,
             PruneRate = lottery ? settings.PruneRate : null,
+            ConvPruneRate = lottery && model.Layers.Any(l => l.Kind == LayerKind.Conv2D) ? settings.EffectiveConvolutionPruneRate : null,
             RewindIteration = lottery ? settings.RewindIteration : null,
             Validation = settings.Validation,
             Threads = settings.Threads,

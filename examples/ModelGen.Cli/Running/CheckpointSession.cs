@@ -85,6 +85,7 @@ public sealed class CheckpointSession
             ["validation"] = Text(settings.Validation),
             ["allow_collapse"] = settings.AllowCollapse ? "true" : "false",
             ["prune_rate"] = Text(settings.PruneRate),
+            ["conv_prune_rate"] = Text(settings.EffectiveConvolutionPruneRate),
             ["rewind_iteration"] = Text(settings.RewindIteration),
         };
         if (settings.PruningMethod.Kind == PruningMethodKind.LotteryTicket)

@@ -143,7 +143,7 @@ public static class TrainRunner
 
         var scope = settings.PrunerSettings.Scope;
         var optimizer = RunComponents.CreateOptimizer(network, settings);
-        var options = new LotteryTicketOptions { PruneRate = settings.PruneRate, OutputLayerPruneRate = settings.OutputLayerPruneRate, RewindIteration = settings.RewindIteration, Scope = scope, AllowCollapse = settings.AllowCollapse };
+        var options = new LotteryTicketOptions { PruneRate = settings.PruneRate, ConvolutionPruneRate = settings.ConvolutionPruneRate, OutputLayerPruneRate = settings.OutputLayerPruneRate, RewindIteration = settings.RewindIteration, Scope = scope, AllowCollapse = settings.AllowCollapse };
         var search = new LotteryTicketSearch(
             network,
             optimizer,

@@ -96,6 +96,7 @@ public sealed class SweepResults
             if (r.ScoreSamples is { } scoreSamples) Compare("--score-samples", scoreSamples, settings.ScoreSamples);
             if (r.SynflowIterations is { } iterations) Compare("--synflow-iterations", iterations, settings.SynflowIterations);
             if (r.PruneRate is { } pruneRate) Compare("--prune-rate", pruneRate, settings.PruneRate);
+            if (r.ConvPruneRate is { } convPruneRate) Compare("--conv-prune-rate", convPruneRate, settings.EffectiveConvolutionPruneRate);
             if (r.RewindIteration is { } rewind) Compare("--rewind-iteration", rewind, settings.RewindIteration);
         }
 

@@ -61,7 +61,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor LayerWithoutModel = Create(
         "MG0011", "Layer attribute without a model",
-        "'{0}' has [Dense] layers but no [Model] attribute, so no network is generated for it",
+        "'{0}' has layer attributes (the first is [{1}]) but no [Model] attribute, so no network is generated for it",
         DiagnosticSeverity.Warning);
 
     public static readonly DiagnosticDescriptor NegativeRank = Create(

@@ -6,8 +6,8 @@ using static ModelGen.Generators.Emit.Names;
 namespace ModelGen.Generators.Emit;
 
 /// <summary>
-/// A 2-D convolution y = f(W ∗ x + b), W [filters, in channels·kh·kw] (PyTorch's [out, in, kh, kw] flattened row by
-/// row; <c>conv1.weight</c>, <c>conv1.bias</c>). Every product is a call into ModelGen.Kernels.Convolution with the
+/// A 2-D convolution y = f(W ∗ x + b), W stored [filters, in channels·kh·kw] (PyTorch's [out, in, kh, kw] flattened row
+/// by row, which its ParameterTensor.Shape reports; <c>conv1.weight</c>, <c>conv1.bias</c>). Every product is a call into ModelGen.Kernels.Convolution with the
 /// layer's constant <c>{Id}Shape</c> and its column scratch <c>ws.{Id}Columns</c>.
 /// </summary>
 internal sealed class Conv2DLayerEmitter : LayerEmitter
@@ -28,7 +28,7 @@ internal sealed class Conv2DLayerEmitter : LayerEmitter
         return new[]
         {
             // The handle supplies W or W ⊙ M and masks gradients; convolutions have no sparse kernels yet.
-            new TensorSpec("Weight", "weight", "Weight", $"{p}Filters", $"{p}PatchSize", $"{p}PatchSize", layer.Prunable, IsMatrix: true, SparseCapable: false),
+            new TensorSpec("Weight", "weight", "Weight", $"{p}Filters", $"{p}PatchSize", $"{p}PatchSize", layer.Prunable, IsMatrix: true, SparseCapable: false, KernelSize: Invariant(layer.Kernel)),
             new TensorSpec("Bias", "bias", "Bias", $"{p}Filters", "1", $"{p}PatchSize", Maskable: false, IsMatrix: false),
         };
     }
@@ -36,7 +36,8 @@ internal sealed class Conv2DLayerEmitter : LayerEmitter
     public override void AddWorkspace(LayerSpec layer, List<WorkspaceBuffer> training, List<WorkspaceBuffer> hessian)
     {
         AddStandardBuffers(layer, training, hessian);
-        training.Add(new WorkspaceBuffer($"{Id(layer)}Columns", $"{Id(layer)}Shape.ColumnsLength", PerSample: false));
+        // One chunk's columns and channel-major product (ConvolutionShape.ChunkSamples samples), not the whole batch's.
+        training.Add(new WorkspaceBuffer($"{Id(layer)}Columns", $"{Id(layer)}Shape.WorkspaceLength(capacity)", PerSample: false));
     }
 
     public override void EmitConstants(IndentedWriter w, LayerSpec layer)

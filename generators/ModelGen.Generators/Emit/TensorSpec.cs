@@ -17,7 +17,9 @@ namespace ModelGen.Generators.Emit;
 /// Whether the handle's own sparse products serve the layer; false for kinds whose products run outside the handle
 /// (convolutions read its dense or masked <c>Weights</c>), so the handle never picks the sparse kernels.
 /// </param>
-internal sealed record TensorSpec(string Suffix, string ParameterName, string Role, string Rows, string Cols, string FanIn, bool Maskable, bool IsMatrix, bool SparseCapable = true)
+/// <param name="KernelSize">A convolution weight's square kernel size (its Cols are in·k·k), so that ParameterTensor.Shape
+/// is PyTorch's [out, in, k, k]; null for every other tensor.</param>
+internal sealed record TensorSpec(string Suffix, string ParameterName, string Role, string Rows, string Cols, string FanIn, bool Maskable, bool IsMatrix, bool SparseCapable = true, string? KernelSize = null)
 {
     public string Offset(string id) => id + Suffix + "Offset";
 

@@ -171,7 +171,7 @@ public static class NetworkWeights
         {
             var first = parameters[missing[0]];
             var also = missing.Count > 1 ? $"; also missing: {string.Join(", ", missing.GetRange(1, missing.Count - 1))}" : string.Empty;
-            throw new SafetensorsFormatException(file.Path, first.Name, 8, $"missing from the file (the model '{network.Name}' has it as F32 {ShapeText(SavedShape(network, first))}){also}");
+            throw new SafetensorsFormatException(file.Path, first.Name, 8, $"missing from the file (the model '{network.Name}' has it as F32 {ShapeText(first.Shape)}){also}");
         }
 
         var masks = new List<(ParameterTensor, float[])>();
@@ -235,7 +235,7 @@ public static class NetworkWeights
             throw new SafetensorsFormatException(file.Path, info.Name, info.HeaderOffset, $"dtype {info.DType.Name()} in the file, the model '{network.Name}' stores F32");
         }
 
-        var expected = SavedShape(network, tensor);
+        var expected = tensor.Shape;
         var same = info.Shape.Count == expected.Length;
         for (var d = 0; same && d < expected.Length; d++)
         {
@@ -256,7 +256,7 @@ public static class NetworkWeights
         var tensors = new List<SafetensorsTensor>(parameters.Tensors.Count * 2);
         foreach (var tensor in parameters.Tensors)
         {
-            var shape = Array.ConvertAll(SavedShape(network, tensor), static d => (long)d);
+            var shape = Array.ConvertAll(tensor.Shape, static d => (long)d);
             var masked = masks.IsActive && tensor.IsPrunable;
             if (!masked)
             {
@@ -308,27 +308,6 @@ public static class NetworkWeights
         typeof(NetworkWeights).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
         ?? typeof(NetworkWeights).Assembly.GetName().Version?.ToString()
         ?? "unknown";
-
-    /// <summary>
-    /// The shape a tensor has in a file: PyTorch's. A convolution's weight is stored [out, in·kh·kw] and saved as
-    /// nn.Conv2d's [out, in, kh, kw] (the same bytes: its flat layout already is that order); others as they report.
-    /// </summary>
-    internal static int[] SavedShape(INetwork network, ParameterTensor tensor)
-    {
-        if (tensor.Role == ParameterRole.Weight)
-        {
-            foreach (var layer in network.Layers)
-            {
-                if (layer.Name == tensor.Layer && layer.Kind == LayerKind.Conv2D)
-                {
-                    int[] shape = [layer.OutputShape.Channels, layer.InputShape.Channels, layer.KernelSize, layer.KernelSize];
-                    return shape[0] * shape[1] * shape[2] * shape[3] == tensor.Length ? shape : tensor.Shape;
-                }
-            }
-        }
-
-        return tensor.Shape;
-    }
 
     private static IEnumerable<string> Names(ParameterSet parameters)
     {

@@ -1,34 +1,49 @@
 using System;
 using System.ComponentModel;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace ModelGen.Kernels;
 
 /// <summary>
 /// 2-D convolution (PyTorch's <c>nn.Conv2d</c>: cross-correlation, weights [out, in, kh, kw]) over a batch of NCHW
-/// samples, by unfolding each sample's patches into a column matrix (im2col) and multiplying with <see cref="Gemm"/>:
-/// the forward pass Y = W·cols, the weight gradient dW += dY·colsᵀ and the input gradient cols2im(Wᵀ·dY).
+/// samples, by unfolding the patches of a chunk of samples (<see cref="ConvolutionShape.ChunkSamples"/>) side by side
+/// into one column matrix (im2col, PatchSize × samples·OutPlane) and multiplying with <see cref="Gemm"/> once per chunk:
+/// the forward pass Y = W·cols, the weight gradient dW += dY·colsᵀ (summed over the chunk's positions in one product,
+/// deep enough to need no transpose) and the input gradient cols2im(Wᵀ·dY).
 /// </summary>
 /// <remarks>
-/// Every method takes a caller-owned <c>columns</c> workspace of at least <see cref="ConvolutionShape.ColumnsLength"/>
-/// floats (one sample's patches; unused for a pointwise kernel) and allocates nothing. Samples are processed one after
-/// another and every sum runs in a fixed order inside <see cref="Gemm"/>, so results are bit-for-bit the same whatever
-/// <see cref="Gemm.MaxDegreeOfParallelism"/> is. Biases and activations are separate calls (<see cref="AddBias"/>,
-/// <see cref="AccumulateBiasGradient"/>, <see cref="ActivationKernels"/>), as for dense layers, so the R-operator passes
-/// of a Hessian-vector product reuse the same three products.
+/// Every method takes a caller-owned <c>workspace</c> of at least <see cref="ConvolutionShape.WorkspaceLength"/>(batch)
+/// floats and allocates nothing. Chunks are processed one after another and every sum runs in a fixed order inside
+/// <see cref="Gemm"/>, so results are bit-for-bit the same whatever <see cref="Gemm.MaxDegreeOfParallelism"/> is (one
+/// product per chunk is large enough for Gemm to split across threads). Biases and activations are separate calls
+/// (<see cref="AddBias"/>, <see cref="AccumulateBiasGradient"/>, <see cref="ActivationKernels"/>), as for dense layers,
+/// so the R-operator passes of a Hessian-vector product reuse the same three products.
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class Convolution
 {
     /// <summary>
-    /// output[n] = W ∗ input[n] for every sample (no bias), or output += W ∗ input when <paramref name="accumulate"/> is set.
+    /// The most bytes of columns and product one chunk may take. Chunks are cut to stay in a core's L2 cache (1 MiB on
+    /// the EPYC machines we measure on): unfolding a whole batch of 60 for LeNet-5's conv2 (7.7 MB of columns) made the
+    /// forward pass and the input gradient memory-bound and the whole step slower, even though the weight gradient then
+    /// became one product of depth 3,840 whose columns the forward pass had already unfolded; keeping each chunk's columns
+    /// for the weight gradient (the batch's in a workspace of its own) saved nothing either: reading them back costs
+    /// what unfolding them again in cache does, and the forward pass then writes out of cache (docs/BENCHMARKS.md).
+    /// </summary>
+    public const int ChunkBytes = 512 * 1024;
+
+    /// <summary>
+    /// output[n] = W ∗ input[n] for every sample (no bias), or output += W ∗ input when <paramref name="accumulate"/> is
+    /// set.
     /// </summary>
     /// <param name="input">batch × InputSize values, NCHW.</param>
     /// <param name="weights">OutChannels × PatchSize values, [out, in, kh, kw].</param>
     /// <param name="output">batch × OutputSize values, NCHW; overwritten or added to.</param>
     /// <param name="batch">Samples.</param>
     /// <param name="shape">The convolution.</param>
-    /// <param name="columns">Workspace of at least <see cref="ConvolutionShape.ColumnsLength"/> floats.</param>
+    /// <param name="workspace">At least <see cref="ConvolutionShape.WorkspaceLength"/>(batch) floats.</param>
     /// <param name="accumulate">Add to <paramref name="output"/> instead of overwriting it.</param>
     /// <exception cref="ArgumentException">A span's length does not match the shape.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The shape is invalid or the batch negative.</exception>
@@ -38,16 +53,15 @@ public static class Convolution
         Span<float> output,
         int batch,
         ConvolutionShape shape,
-        Span<float> columns,
+        Span<float> workspace,
         bool accumulate = false)
     {
-        Check(input.Length, output.Length, weights.Length, columns.Length, batch, shape, nameof(input), nameof(output), nameof(weights));
-        int inSize = shape.InputSize, outSize = shape.OutputSize, patch = shape.PatchSize, plane = shape.OutPlane;
-        for (var n = 0; n < batch; n++)
+        Check(input.Length, output.Length, weights.Length, workspace.Length, batch, shape, nameof(input), nameof(output), nameof(weights));
+        for (var first = 0; first < batch; first += shape.ChunkSamples)
         {
-            var x = input.Slice(n * inSize, inSize);
-            ReadOnlySpan<float> cols = shape.IsPointwise ? x : UnfoldChecked(x, shape, columns);
-            Gemm.Multiply(weights, cols, output.Slice(n * outSize, outSize), shape.OutChannels, plane, patch, accumulate);
+            var chunk = Chunk.Unfolded(input, workspace, shape, batch, first);
+            Gemm.Multiply(weights, chunk.Columns, chunk.ChannelMajor, shape.OutChannels, chunk.Positions, shape.PatchSize);
+            ScatterToSamples(chunk.ChannelMajor, output.Slice(first * shape.OutputSize, chunk.Count * shape.OutputSize), chunk.Count, shape.OutChannels, shape.OutPlane, accumulate);
         }
     }
 
@@ -60,7 +74,7 @@ public static class Convolution
     /// <param name="inputGradient">batch × InputSize values; overwritten or added to.</param>
     /// <param name="batch">Samples.</param>
     /// <param name="shape">The convolution.</param>
-    /// <param name="columns">Workspace of at least <see cref="ConvolutionShape.ColumnsLength"/> floats.</param>
+    /// <param name="workspace">At least <see cref="ConvolutionShape.WorkspaceLength"/>(batch) floats.</param>
     /// <param name="accumulate">Add to <paramref name="inputGradient"/> instead of overwriting it.</param>
     /// <exception cref="ArgumentException">A span's length does not match the shape.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The shape is invalid or the batch negative.</exception>
@@ -70,25 +84,16 @@ public static class Convolution
         Span<float> inputGradient,
         int batch,
         ConvolutionShape shape,
-        Span<float> columns,
+        Span<float> workspace,
         bool accumulate = false)
     {
-        Check(inputGradient.Length, outputGradient.Length, weights.Length, columns.Length, batch, shape, nameof(inputGradient), nameof(outputGradient), nameof(weights));
-        int inSize = shape.InputSize, outSize = shape.OutputSize, patch = shape.PatchSize, plane = shape.OutPlane;
-        for (var n = 0; n < batch; n++)
+        Check(inputGradient.Length, outputGradient.Length, weights.Length, workspace.Length, batch, shape, nameof(inputGradient), nameof(outputGradient), nameof(weights));
+        for (var first = 0; first < batch; first += shape.ChunkSamples)
         {
-            var dy = outputGradient.Slice(n * outSize, outSize);
-            var dx = inputGradient.Slice(n * inSize, inSize);
-            if (shape.IsPointwise)
-            {
-                // dX = Wᵀ·dY straight into the input's layout.
-                Gemm.MultiplyTransposedA(weights, dy, dx, patch, plane, shape.OutChannels, accumulate);
-                continue;
-            }
-
-            var cols = columns.Slice(0, shape.ColumnsLength);
-            Gemm.MultiplyTransposedA(weights, dy, cols, patch, plane, shape.OutChannels);
-            FoldChecked(cols, shape, dx, accumulate);
+            var chunk = new Chunk(workspace, shape, batch, first);
+            chunk.GatherOutputGradient(outputGradient, shape);
+            Gemm.MultiplyTransposedA(weights, chunk.ChannelMajor, chunk.Columns, shape.PatchSize, chunk.Positions, shape.OutChannels);
+            FoldChunk(chunk.Columns, chunk.Count, shape, inputGradient.Slice(first * shape.InputSize, chunk.Count * shape.InputSize), accumulate);
         }
     }
 
@@ -98,7 +103,7 @@ public static class Convolution
     /// <param name="weightGradient">OutChannels × PatchSize values, added to.</param>
     /// <param name="batch">Samples.</param>
     /// <param name="shape">The convolution.</param>
-    /// <param name="columns">Workspace of at least <see cref="ConvolutionShape.ColumnsLength"/> floats.</param>
+    /// <param name="workspace">At least <see cref="ConvolutionShape.WorkspaceLength"/>(batch) floats.</param>
     /// <exception cref="ArgumentException">A span's length does not match the shape.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The shape is invalid or the batch negative.</exception>
     public static void AccumulateWeightGradient(
@@ -107,15 +112,16 @@ public static class Convolution
         Span<float> weightGradient,
         int batch,
         ConvolutionShape shape,
-        Span<float> columns)
+        Span<float> workspace)
     {
-        Check(input.Length, outputGradient.Length, weightGradient.Length, columns.Length, batch, shape, nameof(input), nameof(outputGradient), nameof(weightGradient));
-        int inSize = shape.InputSize, outSize = shape.OutputSize, patch = shape.PatchSize, plane = shape.OutPlane;
-        for (var n = 0; n < batch; n++)
+        Check(input.Length, outputGradient.Length, weightGradient.Length, workspace.Length, batch, shape, nameof(input), nameof(outputGradient), nameof(weightGradient));
+        for (var first = 0; first < batch; first += shape.ChunkSamples)
         {
-            var x = input.Slice(n * inSize, inSize);
-            ReadOnlySpan<float> cols = shape.IsPointwise ? x : UnfoldChecked(x, shape, columns);
-            Gemm.MultiplyTransposedB(outputGradient.Slice(n * outSize, outSize), cols, weightGradient, shape.OutChannels, patch, plane, accumulate: true);
+            var chunk = Chunk.Unfolded(input, workspace, shape, batch, first);
+            chunk.GatherOutputGradient(outputGradient, shape);
+            // One product of depth samples·OutPlane per chunk (192 for LeNet-5's conv2): Gemm's dot-product kernel, where one
+            // sample's depth of 64 took its short-depth route, which transposes the columns first.
+            Gemm.MultiplyTransposedB(chunk.ChannelMajor, chunk.Columns, weightGradient, shape.OutChannels, shape.PatchSize, chunk.Positions, accumulate: true);
         }
     }
 
@@ -168,7 +174,8 @@ public static class Convolution
         shape.Validate();
         KernelGuard.Length(sample.Length, shape.InputSize, nameof(sample), "InChannels·InHeight·InWidth");
         RequireColumns(columns.Length, shape);
-        return UnfoldChecked(sample, shape, columns);
+        UnfoldChunk(sample, 1, shape, columns);
+        return columns.Slice(0, shape.ColumnsLength);
     }
 
     /// <summary>
@@ -186,112 +193,241 @@ public static class Convolution
         shape.Validate();
         KernelGuard.Length(sample.Length, shape.InputSize, nameof(sample), "InChannels·InHeight·InWidth");
         RequireColumns(columns.Length, shape);
-        FoldChecked(columns, shape, sample, accumulate);
+        FoldChunk(columns, 1, shape, sample, accumulate);
     }
 
-    private static unsafe Span<float> UnfoldChecked(ReadOnlySpan<float> sample, ConvolutionShape shape, Span<float> columns)
+    /// <summary>
+    /// The samples [First, First + Count) of a batch and their two matrices in the workspace: the columns
+    /// (PatchSize × Count·OutPlane, at its start) and the channel-major output or output gradient (OutChannels ×
+    /// Count·OutPlane, after them).
+    /// </summary>
+    private readonly ref struct Chunk
+    {
+        public Chunk(Span<float> workspace, ConvolutionShape shape, int batch, int first)
+        {
+            First = first;
+            Count = Math.Min(shape.ChunkSamples, batch - first);
+            Positions = Count * shape.OutPlane;
+            Columns = workspace.Slice(0, Count * shape.ColumnsLength);
+            ChannelMajor = workspace.Slice(Count * shape.ColumnsLength, Count * shape.OutputSize);
+        }
+
+        public int First { get; }
+
+        public int Count { get; }
+
+        /// <summary>Columns of the matrices: Count·OutPlane output positions.</summary>
+        public int Positions { get; }
+
+        public Span<float> Columns { get; }
+
+        public Span<float> ChannelMajor { get; }
+
+        /// <summary>The chunk at <paramref name="first"/> with its samples of <paramref name="input"/> unfolded into its columns.</summary>
+        public static Chunk Unfolded(ReadOnlySpan<float> input, Span<float> workspace, ConvolutionShape shape, int batch, int first)
+        {
+            var chunk = new Chunk(workspace, shape, batch, first);
+            UnfoldChunk(input.Slice(first * shape.InputSize, chunk.Count * shape.InputSize), chunk.Count, shape, chunk.Columns);
+            return chunk;
+        }
+
+        /// <summary>Copies the chunk's samples of <paramref name="outputGradient"/> into its channel-major matrix.</summary>
+        public void GatherOutputGradient(ReadOnlySpan<float> outputGradient, ConvolutionShape shape) =>
+            GatherFromSamples(outputGradient.Slice(First * shape.OutputSize, Count * shape.OutputSize), ChannelMajor, Count, shape.OutChannels, shape.OutPlane);
+    }
+
+    /// <summary>NCHW values ([sample][channel][position]) from the channel-major [channel][sample][position] product.</summary>
+    private static void ScatterToSamples(ReadOnlySpan<float> channelMajor, Span<float> samples, int count, int channels, int plane, bool accumulate)
+    {
+        var row = count * plane;
+        for (var n = 0; n < count; n++)
+        {
+            for (var c = 0; c < channels; c++)
+            {
+                var source = channelMajor.Slice((c * row) + (n * plane), plane);
+                var target = samples.Slice(((n * channels) + c) * plane, plane);
+                if (accumulate)
+                {
+                    TensorPrimitives.Add(target, source, target);
+                }
+                else
+                {
+                    source.CopyTo(target);
+                }
+            }
+        }
+    }
+
+    /// <summary>The channel-major [channel][sample][position] layout of NCHW values: the products' operand.</summary>
+    private static void GatherFromSamples(ReadOnlySpan<float> samples, Span<float> channelMajor, int count, int channels, int plane)
+    {
+        var row = count * plane;
+        for (var n = 0; n < count; n++)
+        {
+            for (var c = 0; c < channels; c++)
+            {
+                samples.Slice(((n * channels) + c) * plane, plane).CopyTo(channelMajor.Slice((c * row) + (n * plane), plane));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Unfolds <paramref name="count"/> samples side by side: sample n's patches fill columns n·OutPlane … (n + 1)·OutPlane − 1
+    /// of every row of the PatchSize × count·OutPlane matrix.
+    /// </summary>
+    private static unsafe void UnfoldChunk(ReadOnlySpan<float> samples, int count, ConvolutionShape shape, Span<float> columns)
     {
         int h = shape.InHeight, w = shape.InWidth, oh = shape.OutHeight, ow = shape.OutWidth, s = shape.Stride, pad = shape.Padding;
-        fixed (float* source = sample)
+        nint rowStride = (nint)count * shape.OutPlane;
+        fixed (float* samplesStart = samples)
         fixed (float* target = columns)
         {
-            // Rows of the column matrix are short (OW values: 8 for LeNet-5's conv2), so plain pointer loops beat
-            // span slicing and block copies here.
-            var line = target;
-            for (var c = 0; c < shape.InChannels; c++)
+            for (var n = 0; n < count; n++)
             {
-                var channel = source + ((nint)c * h * w);
-                for (var i = 0; i < shape.KernelHeight; i++)
+                var source = samplesStart + ((nint)n * shape.InputSize);
+                var row = target + ((nint)n * shape.OutPlane);
+                // Rows of the column matrix are short (OW values: 8 for LeNet-5's conv2), so plain pointer loops beat
+                // span slicing and block copies here.
+                for (var c = 0; c < shape.InChannels; c++)
                 {
-                    for (var j = 0; j < shape.KernelWidth; j++)
+                    var channel = source + ((nint)c * h * w);
+                    for (var i = 0; i < shape.KernelHeight; i++)
                     {
-                        var (first, end) = InsideRange(j - pad, s, w, ow);
-                        for (var oy = 0; oy < oh; oy++, line += ow)
+                        for (var j = 0; j < shape.KernelWidth; j++, row += rowStride)
                         {
-                            var y = (oy * s) - pad + i;
-                            if ((uint)y >= (uint)h || first >= end)
+                            var (first, end) = InsideRange(j - pad, s, w, ow);
+                            var line = row;
+                            for (var oy = 0; oy < oh; oy++, line += ow)
                             {
-                                for (var ox = 0; ox < ow; ox++)
+                                var y = (oy * s) - pad + i;
+                                if ((uint)y >= (uint)h || first >= end)
+                                {
+                                    new Span<float>(line, ow).Clear();
+                                    continue;
+                                }
+
+                                for (var ox = 0; ox < first; ox++)
                                 {
                                     line[ox] = 0f;
                                 }
 
-                                continue;
-                            }
+                                var from = channel + ((nint)y * w) + ((first * s) - pad + j);
+                                if (s == 1)
+                                {
+                                    CopyRun(from, line + first, end - first);
+                                }
+                                else
+                                {
+                                    for (var ox = first; ox < end; ox++, from += s)
+                                    {
+                                        line[ox] = *from;
+                                    }
+                                }
 
-                            for (var ox = 0; ox < first; ox++)
-                            {
-                                line[ox] = 0f;
-                            }
-
-                            var from = channel + ((nint)y * w) + ((first * s) - pad + j);
-                            for (var ox = first; ox < end; ox++, from += s)
-                            {
-                                line[ox] = *from;
-                            }
-
-                            for (var ox = end; ox < ow; ox++)
-                            {
-                                line[ox] = 0f;
+                                for (var ox = end; ox < ow; ox++)
+                                {
+                                    line[ox] = 0f;
+                                }
                             }
                         }
                     }
                 }
             }
         }
-
-        return columns.Slice(0, shape.ColumnsLength);
     }
 
-    private static void FoldChecked(ReadOnlySpan<float> columns, ConvolutionShape shape, Span<float> sample, bool accumulate)
+    /// <summary>The adjoint of <see cref="UnfoldChunk"/>: folds each sample's columns back onto its input.</summary>
+    private static unsafe void FoldChunk(ReadOnlySpan<float> columns, int count, ConvolutionShape shape, Span<float> samples, bool accumulate)
     {
         if (!accumulate)
         {
-            sample.Clear();
+            samples.Clear();
         }
 
         int h = shape.InHeight, w = shape.InWidth, oh = shape.OutHeight, ow = shape.OutWidth, s = shape.Stride, pad = shape.Padding;
-        var row = 0;
-        for (var c = 0; c < shape.InChannels; c++)
+        var plane = shape.OutPlane;
+        nint rowStride = (nint)count * plane;
+        fixed (float* columnsStart = columns)
+        fixed (float* samplesStart = samples)
         {
-            var channel = sample.Slice(c * h * w, h * w);
-            for (var i = 0; i < shape.KernelHeight; i++)
+            for (var n = 0; n < count; n++)
             {
-                for (var j = 0; j < shape.KernelWidth; j++, row++)
+                var sample = samplesStart + ((nint)n * shape.InputSize);
+                var source = columnsStart + ((nint)n * plane);
+                for (var c = 0; c < shape.InChannels; c++)
                 {
-                    var source = columns.Slice(row * oh * ow, oh * ow);
-                    var (first, end) = InsideRange(j - pad, s, w, ow);
-                    if (first >= end)
+                    var channel = sample + ((nint)c * h * w);
+                    for (var i = 0; i < shape.KernelHeight; i++)
                     {
-                        continue;
-                    }
-
-                    for (var oy = 0; oy < oh; oy++)
-                    {
-                        var y = (oy * s) - pad + i;
-                        if ((uint)y >= (uint)h)
+                        for (var j = 0; j < shape.KernelWidth; j++, source += rowStride)
                         {
-                            continue;
-                        }
-
-                        var line = source.Slice(oy * ow, ow);
-                        var target = channel.Slice(y * w, w);
-                        var x0 = (first * s) - pad + j;
-                        if (s == 1)
-                        {
-                            var span = target.Slice(x0, end - first);
-                            TensorPrimitives.Add(span, line.Slice(first, end - first), span);
-                        }
-                        else
-                        {
-                            for (int ox = first, x = x0; ox < end; ox++, x += s)
+                            var (first, end) = InsideRange(j - pad, s, w, ow);
+                            if (first >= end)
                             {
-                                target[x] += line[ox];
+                                continue;
+                            }
+
+                            for (var oy = 0; oy < oh; oy++)
+                            {
+                                var y = (oy * s) - pad + i;
+                                if ((uint)y >= (uint)h)
+                                {
+                                    continue;
+                                }
+
+                                var line = source + ((nint)oy * ow);
+                                var target = channel + ((nint)y * w) + ((first * s) - pad + j);
+                                if (s == 1)
+                                {
+                                    AddRun(line + first, target, end - first);
+                                }
+                                else
+                                {
+                                    for (var ox = first; ox < end; ox++, target += s)
+                                    {
+                                        *target += line[ox];
+                                    }
+                                }
                             }
                         }
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// to[0..count) = from[0..count). Runs are one output row (8 floats for LeNet-5's conv2, 24 for conv1): whole
+    /// vectors and a scalar tail beat a block-copy call per row.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void CopyRun(float* from, float* to, int count)
+    {
+        var k = 0;
+        for (; k + 8 <= count; k += 8)
+        {
+            Vector256.Store(Vector256.Load(from + k), to + k);
+        }
+
+        for (; k < count; k++)
+        {
+            to[k] = from[k];
+        }
+    }
+
+    /// <summary>to[0..count) += from[0..count), in the same order as a scalar loop (each element one addition).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void AddRun(float* from, float* to, int count)
+    {
+        var k = 0;
+        for (; k + 8 <= count; k += 8)
+        {
+            Vector256.Store(Vector256.Load(to + k) + Vector256.Load(from + k), to + k);
+        }
+
+        for (; k < count; k++)
+        {
+            to[k] += from[k];
         }
     }
 
@@ -305,16 +441,19 @@ public static class Convolution
         return (first, Math.Max(first, end));
     }
 
-    private static void Check(int inputLength, int outputLength, int weightLength, int columnsLength, int batch, ConvolutionShape shape, string inputName, string outputName, string weightName)
+    private static void Check(int inputLength, int outputLength, int weightLength, int workspaceLength, int batch, ConvolutionShape shape, string inputName, string outputName, string weightName)
     {
         shape.Validate();
         KernelGuard.Dimension(batch, nameof(batch));
         KernelGuard.MatrixLength(inputLength, batch, shape.InputSize, inputName, "batch×InChannels·InHeight·InWidth");
         KernelGuard.MatrixLength(outputLength, batch, shape.OutputSize, outputName, "batch×OutChannels·OutHeight·OutWidth");
         KernelGuard.MatrixLength(weightLength, shape.OutChannels, shape.PatchSize, weightName, "OutChannels×InChannels·KernelHeight·KernelWidth");
-        if (!shape.IsPointwise)
+        var needed = shape.WorkspaceLength(batch);
+        if (workspaceLength < needed)
         {
-            RequireColumns(columnsLength, shape);
+            throw new ArgumentException(
+                $"'workspace' has length {workspaceLength}, needs at least {needed} (ConvolutionShape.WorkspaceLength({batch})).",
+                "workspace");
         }
     }
 

@@ -76,10 +76,23 @@ public readonly record struct ConvolutionShape
     /// <summary>Floats of the column workspace the kernels need (PatchSize·OutPlane; one sample's unfolded patches).</summary>
     public int ColumnsLength => PatchSize * OutPlane;
 
-    /// <summary>
-    /// A 1×1 kernel with stride 1 and no padding: the unfolded patches are the input itself, so no copy is made.
-    /// </summary>
+    /// <summary>A 1×1 kernel with stride 1 and no padding: each unfolded patch is one input position.</summary>
     public bool IsPointwise => KernelHeight == 1 && KernelWidth == 1 && Stride == 1 && Padding == 0;
+
+    /// <summary>
+    /// Samples unfolded and multiplied together: as many as keep one chunk's columns and product within
+    /// <see cref="Convolution.ChunkBytes"/> (in the L2 cache while the product reads them), at least one. LeNet-5's
+    /// conv1 takes 5 samples per chunk, conv2 3.
+    /// </summary>
+    public int ChunkSamples => (int)Math.Clamp(Convolution.ChunkBytes / (sizeof(float) * ((long)ColumnsLength + OutputSize)), 1, int.MaxValue);
+
+    /// <summary>
+    /// Floats of the workspace <see cref="Convolution"/>'s products need for up to <paramref name="batch"/> samples
+    /// per call: one chunk's columns and channel-major product, min(batch, <see cref="ChunkSamples"/>) samples' worth
+    /// (at least one sample's, so <see cref="Convolution.Unfold"/> fits too).
+    /// </summary>
+    /// <param name="batch">The most samples one call will pass.</param>
+    public int WorkspaceLength(int batch) => Math.Clamp(batch, 1, ChunkSamples) * (ColumnsLength + OutputSize);
 
     /// <summary>Throws unless every size is positive, the padding non-negative and the kernel fits the padded input.</summary>
     /// <exception cref="ArgumentOutOfRangeException">Naming the offending size.</exception>

@@ -1,5 +1,8 @@
 using System;
 using System.ComponentModel;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace ModelGen.Kernels;
 
@@ -30,6 +33,9 @@ public static class Pooling
         KernelGuard.MatrixLength(argmax.Length, batch, shape.OutputSize, nameof(argmax), "batch×OutputSize");
         int h = shape.InHeight, w = shape.InWidth, oh = shape.OutHeight, ow = shape.OutWidth, size = shape.Size, s = shape.Stride;
         var planes = batch * shape.Channels;
+        // 2×2 windows at stride 2 (every LeNet-style pool) take four windows per step without branches; the compare
+        // on real activations is a coin flip that the scalar loop's branch predictor loses.
+        var vectorWindows = size == 2 && s == 2 && Avx2.IsSupported ? Math.Min(ow, w / 2) / 4 * 4 : 0;
         for (var plane = 0; plane < planes; plane++)
         {
             var x = input.Slice(plane * h * w, h * w);
@@ -37,9 +43,14 @@ public static class Pooling
             var at = argmax.Slice(plane * oh * ow, oh * ow);
             for (var oy = 0; oy < oh; oy++)
             {
-                for (var ox = 0; ox < ow; ox++)
+                var top = oy * s * w;
+                if (vectorWindows > 0)
                 {
-                    var top = oy * s * w;
+                    MaxRow2x2(x, top, w, vectorWindows, y.Slice(oy * ow), at.Slice(oy * ow));
+                }
+
+                for (var ox = vectorWindows; ox < ow; ox++)
+                {
                     var best = top + (ox * s);
                     var max = x[best];
                     for (var i = 0; i < size && !float.IsNaN(max); i++)
@@ -65,6 +76,44 @@ public static class Pooling
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The first <paramref name="windows"/> (a multiple of 4, with 2·windows ≤ width, so the 8-float loads stay in the row) 2×2 stride-2 windows of the
+    /// row pair starting at <paramref name="top"/>. Within a window (a, b / c, d) the winner is pick(pick(a, b),
+    /// pick(c, d)) with pick(m, v) = v when m is a number and v &gt; m or v is NaN: the first NaN, else the first
+    /// maximum in row-major order, exactly the scalar loop's rule.
+    /// </summary>
+    private static unsafe void MaxRow2x2(ReadOnlySpan<float> plane, int top, int width, int windows, Span<float> output, Span<int> argmax)
+    {
+        var evenLanes = Vector256.Create(0, 2, 4, 6, 0, 2, 4, 6);
+        var laneOffsets = Vector256<int>.Indices;
+        fixed (float* x = plane)
+        fixed (float* y = output)
+        fixed (int* at = argmax)
+        {
+            float* upper = x + top, lower = upper + width;
+            for (var ox = 0; ox < windows; ox += 4)
+            {
+                // Lanes [a0 b0 a1 b1 …] of the upper row and [c0 d0 …] of the lower; the swap puts b (d) under a (c).
+                var v0 = Avx.LoadVector256(upper + (2 * ox));
+                var v1 = Avx.LoadVector256(lower + (2 * ox));
+                var index = Vector256.Create(top + (2 * ox)) + laneOffsets;
+                var (m0, i0) = Pick(v0, Avx.Permute(v0, 0b10_11_00_01), index, index + Vector256<int>.One);
+                var (m1, i1) = Pick(v1, Avx.Permute(v1, 0b10_11_00_01), index + Vector256.Create(width), index + Vector256.Create(width + 1));
+                var (max, best) = Pick(m0, m1, i0, i1);
+                Avx2.PermuteVar8x32(max, evenLanes).GetLower().Store(y + ox);
+                Avx2.PermuteVar8x32(best, evenLanes).GetLower().Store(at + ox);
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector256<float> Max, Vector256<int> Index) Pick(Vector256<float> m, Vector256<float> v, Vector256<int> mIndex, Vector256<int> vIndex)
+    {
+        // v wins when m is a number and not (v ≤ m): v > m, or v is NaN.
+        var take = Vector256.AndNot(Vector256.Equals(m, m), Vector256.LessThanOrEqual(v, m));
+        return (Vector256.ConditionalSelect(take, v, m), Vector256.ConditionalSelect(take.AsInt32(), vIndex, mIndex));
     }
 
     /// <summary>

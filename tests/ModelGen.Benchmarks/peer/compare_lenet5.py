@@ -4,7 +4,12 @@
 that finished, with the seed count, the difference of the means, and whether it lies within 1 point.
 
     python3 tests/ModelGen.Benchmarks/peer/compare_lenet5.py > docs/results/lenet5/comparison.md
+
+With --extra-seeds the runs under docs/results/lenet5-extra-seeds/ (more seeds for some cells, both sides, from its
+run.sh) are added to the seeds 0-2 that issue #8 defines the table with.
 """
+
+import argparse
 
 import glob
 import json
@@ -16,9 +21,9 @@ CELLS = [("dense", 0.0), ("random", 0.9), ("snip", 0.9), ("snip", 0.98), ("grasp
          ("lth", 0.9), ("lth-reinit", 0.9)]
 
 
-def load_ours():
+def load_ours(folders):
     runs = {}
-    for path in glob.glob(os.path.join(ROOT, "docs", "results", "lenet5", "runs", "*.json")):
+    for path in [p for folder in folders for p in glob.glob(os.path.join(folder, "*.json"))]:
         with open(path, encoding="utf-8") as handle:
             data = json.load(handle)
         for record in data if isinstance(data, list) else [data]:
@@ -35,9 +40,9 @@ def load_ours():
     return runs
 
 
-def load_peer():
+def load_peer(folders):
     runs = {}
-    for path in glob.glob(os.path.join(ROOT, "docs", "results", "lenet5-peer", "*.jsonl")):
+    for path in [p for folder in folders for p in glob.glob(os.path.join(folder, "*.jsonl"))]:
         with open(path, encoding="utf-8") as handle:
             for line in handle:
                 if line.strip():
@@ -55,7 +60,13 @@ def describe(values):
 
 
 def main():
-    ours, peer = load_ours(), load_peer()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--extra-seeds", action="store_true", help="add docs/results/lenet5-extra-seeds/ to both sides")
+    args = parser.parse_args()
+    results = os.path.join(ROOT, "docs", "results")
+    extra = [os.path.join(results, "lenet5-extra-seeds")] if args.extra_seeds else []
+    ours = load_ours([os.path.join(results, "lenet5", "runs")] + extra)
+    peer = load_peer([os.path.join(results, "lenet5-peer")] + extra)
     print("| cell | ours | PyTorch peer | ours − peer | within 1 point |")
     print("|---|---|---|---|---|")
     for method, sparsity in CELLS:

@@ -67,6 +67,25 @@ public sealed class ArgumentErrorTests(TinyMnist data)
     }
 
     [Theory]
+    [InlineData("train", "0")]
+    [InlineData("train", "1")]
+    [InlineData("train", "-0.2")]
+    [InlineData("train", "NaN")]
+    [InlineData("sweep", "1.5")]
+    public void ConvolutionPruneRateOutsideTheOpenUnitIntervalIsRefused(string command, string rate)
+    {
+        using var output = new TempFolder();
+        string[] args = command == "train"
+            ? ["train", "--model", "lenet5", "--method", "lth", "--sparsity", "0.5", "--conv-prune-rate", rate, "--data", data.Folder]
+            : ["sweep", "--models", "lenet5", "--methods", "lth", "--sparsities", "0.5", "--conv-prune-rate", rate, "--data", data.Folder, "--out", output.Path];
+        var run = CliHarness.Run(args);
+
+        Assert.Equal(CliApplication.UsageError, run.ExitCode);
+        Assert.Contains($"--conv-prune-rate must be in (0, 1) (got {rate})", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("epoch 1/", run.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("snip")]
     [InlineData("lth")]
     [InlineData("random")]

@@ -196,6 +196,24 @@ public sealed class TrainCommandTests(TinyMnist data)
     }
 
     [Fact]
+    public void ConvolutionPruneRateSetsTheConvolutionLayersRatePerLotteryTicketRound()
+    {
+        using var folder = new TempFolder();
+        // 30% is two pruning rounds: the first at the full rates (convolutions 40%, fc1 20%, the output layer 10%)
+        // removes 90,700 of 430,500 weights, short of the target; the second is scaled to land on it.
+        var json = CliHarness.TrainJson(folder, "--model", "lenet5", "--method", "lth", "--sparsity", "0.3", "--prune-rate", "0.2", "--conv-prune-rate", "0.4", "--epochs", "1", "--data", data.SmallFolder);
+
+        Assert.Equal(0.4, json.GetProperty("conv_prune_rate").GetDouble());
+        Assert.Equal(0.2, json.GetProperty("prune_rate").GetDouble());
+        var first = json.GetProperty("rounds").EnumerateArray().ElementAt(1).GetProperty("layer_density");
+        Assert.Equal(0.6, first.GetProperty("conv1.weight").GetDouble(), 12);
+        Assert.Equal(0.6, first.GetProperty("conv2.weight").GetDouble(), 12);
+        Assert.Equal(0.8, first.GetProperty("fc1.weight").GetDouble(), 12);
+        Assert.Equal(0.9, first.GetProperty("fc2.weight").GetDouble(), 12);
+        Assert.Equal(0.3, json.GetProperty("sparsity").GetDouble(), 12);
+    }
+
+    [Fact]
     public void FactorizedModelReportsRankAndFactorWeights()
     {
         using var folder = new TempFolder();

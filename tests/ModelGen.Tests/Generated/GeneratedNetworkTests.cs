@@ -1,3 +1,4 @@
+using ModelGen.Examples;
 using ModelGen.Model;
 using Xunit;
 
@@ -274,6 +275,25 @@ public sealed class GeneratedNetworkTests
         Assert.True(a.Parameters["low.U"].IsPrunable);
         Assert.True(a.Parameters["fc4.weight"].IsPrunable);
         Assert.Equal(FactorizedMixNet.ParameterCount, a.Parameters.Count);
+    }
+
+    [Fact]
+    public void Convolution_weights_report_pytorch_shapes_over_their_matrix_view()
+    {
+        // nn.Conv2d's [out, in, kh, kw]; kernels, masks and pruners keep the matrix view [out, in·kh·kw].
+        var network = new LeNet5(seed: 0);
+        var conv1 = network.Parameters["conv1.weight"];
+        var conv2 = network.Parameters["conv2.weight"];
+        Assert.Equal(new[] { 20, 1, 5, 5 }, conv1.Shape);
+        Assert.Equal(new[] { 50, 20, 5, 5 }, conv2.Shape);
+        Assert.Equal((50, 500), (conv2.Rows, conv2.Cols));
+        Assert.Equal(new[] { 50 }, network.Parameters["conv2.bias"].Shape);
+        Assert.Equal(new[] { 500, 800 }, network.Parameters["fc1.weight"].Shape);
+
+        // A 1×1 convolution is still four-dimensional, as in PyTorch.
+        var pointwise = new PoolFirstNet(seed: 1).Parameters["mix.weight"];
+        Assert.Equal(4, pointwise.Shape.Length);
+        Assert.Equal(new[] { 1, 1 }, pointwise.Shape[2..]);
     }
 
     private static (INetwork Network, float[] Input, int[] Labels) Setup(string model, bool masked)

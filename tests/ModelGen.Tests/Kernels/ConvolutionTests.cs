@@ -30,7 +30,7 @@ public class ConvolutionTests
             var x = Random(batch * shape.InputSize, 1);
             var weights = Random(shape.WeightLength, 2);
             var dy = Random(batch * shape.OutputSize, 3);
-            var columns = new float[shape.ColumnsLength];
+            var columns = new float[shape.WorkspaceLength(batch)];
 
             var y = new float[batch * shape.OutputSize];
             Convolution.Forward(x, weights, y, batch, shape, columns);
@@ -55,6 +55,32 @@ public class ConvolutionTests
             Convolution.AccumulateWeightGradient(x, dy, dw, batch, shape, columns);
             AssertClose(Scaled(refDw, 2), dw, 2 * batch * shape.OutPlane);
         }
+    }
+
+    [Fact]
+    public void BatchesSpanningSeveralChunksMatchTheReference()
+    {
+        // LeNet-5's conv2 padded by 1 takes 2 samples per chunk: 7 samples are four chunks, the last one short, through
+        // a workspace that holds one chunk.
+        var shape = new ConvolutionShape(20, 12, 12, 50, 5, 5, 1, 1);
+        Assert.Equal(2, shape.ChunkSamples);
+        const int batch = 7;
+        var x = Random(batch * shape.InputSize, 21);
+        var weights = Random(shape.WeightLength, 22);
+        var dy = Random(batch * shape.OutputSize, 23);
+        var workspace = new float[shape.WorkspaceLength(batch)];
+        Assert.Equal(shape.ChunkSamples * (shape.ColumnsLength + shape.OutputSize), workspace.Length);
+        var (refY, refDx, refDw) = Reference(x, weights, dy, batch, shape);
+
+        var y = new float[batch * shape.OutputSize];
+        Convolution.Forward(x, weights, y, batch, shape, workspace);
+        AssertClose(refY, y, shape.PatchSize);
+        var dw = new float[shape.WeightLength];
+        Convolution.AccumulateWeightGradient(x, dy, dw, batch, shape, workspace);
+        AssertClose(refDw, dw, batch * shape.OutPlane);
+        var dx = new float[batch * shape.InputSize];
+        Convolution.BackwardInput(dy, weights, dx, batch, shape, workspace);
+        AssertClose(refDx, dx, shape.OutChannels * shape.KernelHeight * shape.KernelWidth);
     }
 
     [Fact]
@@ -103,8 +129,9 @@ public class ConvolutionTests
     [Fact]
     public void ResultsDoNotDependOnTheThreadCount()
     {
+        // LeNet-5's conv2 at a training batch: one chunk, products large enough for Gemm to split across threads.
         var shape = new ConvolutionShape(20, 12, 12, 50, 5, 5);
-        const int batch = 4;
+        const int batch = 60;
         var x = Random(batch * shape.InputSize, 7);
         var weights = Random(shape.WeightLength, 8);
         var dy = Random(batch * shape.OutputSize, 9);
@@ -118,6 +145,11 @@ public class ConvolutionTests
             Assert.Equal(one.Y, four.Y);
             Assert.Equal(one.Dx, four.Dx);
             Assert.Equal(one.Dw, four.Dw);
+            Gemm.MaxDegreeOfParallelism = 2;
+            var two = RunAll(x, weights, dy, batch, shape);
+            Assert.Equal(one.Y, two.Y);
+            Assert.Equal(one.Dx, two.Dx);
+            Assert.Equal(one.Dw, two.Dw);
         }
         finally
         {
@@ -134,7 +166,7 @@ public class ConvolutionTests
         var y = new float[2 * shape.OutputSize];
         var dx = new float[2 * shape.InputSize];
         var dw = new float[shape.WeightLength];
-        var columns = new float[shape.ColumnsLength];
+        var columns = new float[shape.WorkspaceLength(2)];
         Convolution.Forward(x, weights, y, 2, shape, columns);
         var before = GC.GetAllocatedBytesForCurrentThread();
         Convolution.Forward(x, weights, y, 2, shape, columns);
@@ -152,13 +184,13 @@ public class ConvolutionTests
         var zeroStride = new ConvolutionShape(1, 4, 4, 1, 3, 3, stride: 0);
         Assert.Equal("Stride", Assert.Throws<ArgumentOutOfRangeException>(() => zeroStride.Validate()).ParamName);
         var shape = new ConvolutionShape(1, 4, 4, 1, 3, 3);
-        Assert.Equal("columns", Assert.Throws<ArgumentException>(() => Convolution.Forward(new float[16], new float[9], new float[4], 1, shape, new float[35])).ParamName);
-        Assert.Equal("weights", Assert.Throws<ArgumentException>(() => Convolution.Forward(new float[16], new float[8], new float[4], 1, shape, new float[36])).ParamName);
+        Assert.Equal("workspace", Assert.Throws<ArgumentException>(() => Convolution.Forward(new float[16], new float[9], new float[4], 1, shape, new float[shape.WorkspaceLength(1) - 1])).ParamName);
+        Assert.Equal("weights", Assert.Throws<ArgumentException>(() => Convolution.Forward(new float[16], new float[8], new float[4], 1, shape, new float[shape.WorkspaceLength(1)])).ParamName);
     }
 
     private static (float[] Y, float[] Dx, float[] Dw) RunAll(float[] x, float[] weights, float[] dy, int batch, ConvolutionShape shape)
     {
-        var columns = new float[shape.ColumnsLength];
+        var columns = new float[shape.WorkspaceLength(batch)];
         var y = new float[batch * shape.OutputSize];
         var dx = new float[batch * shape.InputSize];
         var dw = new float[shape.WeightLength];

@@ -87,6 +87,45 @@ public class PoolingTests
     }
 
     [Fact]
+    public void TwoByTwoFastPathFollowsTheScalarRuleOnTiesNaNsAndSignedZeros()
+    {
+        // Widths whose rows are all vector steps (8, 24), leave a scalar tail (10, 13, 26) or are too short for one (6).
+        var random = new Random(17);
+        var pool = new[] { 0f, -0f, 1f, 1f, -1f, 2f, float.NaN, float.NegativeInfinity, float.PositiveInfinity };
+        foreach (var (h, w) in new[] { (8, 8), (24, 24), (5, 10), (7, 13), (4, 26), (6, 6) })
+        {
+            var shape = new PoolShape(2, h, w, 2);
+            var x = new float[2 * shape.InputSize];
+            for (var i = 0; i < x.Length; i++)
+            {
+                // Few distinct values, so windows tie often; a NaN in about one window of nine.
+                x[i] = pool[random.Next(pool.Length)];
+            }
+
+            var y = new float[2 * shape.OutputSize];
+            var argmax = new int[y.Length];
+            Pooling.MaxForward(x, y, argmax, 2, shape);
+            for (var o = 0; o < y.Length; o++)
+            {
+                var (plane, oy, ox) = (o / (shape.OutHeight * shape.OutWidth), o / shape.OutWidth % shape.OutHeight, o % shape.OutWidth);
+                var top = (2 * oy * w) + (2 * ox);
+                var best = top;
+                foreach (var index in new[] { top + 1, top + w, top + w + 1 })
+                {
+                    var (current, value) = (x[(plane * h * w) + best], x[(plane * h * w) + index]);
+                    if (!float.IsNaN(current) && (value > current || float.IsNaN(value)))
+                    {
+                        best = index;
+                    }
+                }
+
+                Assert.Equal(best, argmax[o]);
+                Assert.Equal(BitConverter.SingleToInt32Bits(x[(plane * h * w) + best]), BitConverter.SingleToInt32Bits(y[o]));
+            }
+        }
+    }
+
+    [Fact]
     public void NaNWinsItsWindowAsInPyTorch()
     {
         var shape = new PoolShape(1, 2, 2, 2);

@@ -11,8 +11,9 @@ namespace ModelGen.IO.Onnx;
 internal static class LayerTensors
 {
     /// <summary>
-    /// Adds the layer's tensor of <paramref name="role"/>, stored [rows, cols], as an initializer of shape
-    /// <paramref name="dims"/> (same row-major values; default [rows, cols], or [rows] for a bias); returns its name.
+    /// Adds the layer's tensor of <paramref name="role"/>, stored [rows, cols], as an initializer of its PyTorch shape
+    /// (<see cref="ParameterTensor.Shape"/>; same row-major values), which must equal <paramref name="dims"/> when given;
+    /// returns its name.
     /// </summary>
     public static string Add(OnnxGraphBuilder graph, INetwork network, int layerIndex, ParameterRole role, int rows, int cols, int[]? dims = null)
     {
@@ -38,8 +39,15 @@ internal static class LayerTensors
             written[i] = mask[i] == 0f ? 0f : values[i];
         }
 
-        dims ??= role == ParameterRole.Bias ? [rows] : [rows, cols];
-        return graph.AddInitializer(tensor.Name, layer.Name, written, dims);
+        var shape = tensor.Shape;
+        if (dims is not null && !shape.AsSpan().SequenceEqual(dims))
+        {
+            throw new OnnxExportException(
+                $"Parameter '{tensor.Name}' of layer '{layer.Name}' has shape [{string.Join(", ", shape)}], but the layer needs [{string.Join(", ", dims)}].",
+                layer.Name);
+        }
+
+        return graph.AddInitializer(tensor.Name, layer.Name, written, shape);
     }
 
     private static ParameterTensor Find(ParameterSet parameters, LayerInfo layer, int layerIndex, ParameterRole role)
