@@ -98,10 +98,23 @@ public sealed class LeNet300Ticket98Tests
             adam.Step(baked.Masks);
         }
 
+        long Allocated(int steps)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < steps; i++)
+            {
+                Step();
+            }
+
+            return GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+
+        // Differential, as the trainer's test: a one-off allocation of the runtime (a lazily created object while the
+        // JIT tiers up) may land in either window; anything per step (at least 24 bytes an object) adds 480 over 20 steps.
         Step();
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        Step();
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        var one = Allocated(1);
+        var many = Allocated(21);
+        Assert.InRange(many - one, long.MinValue, 479);
     }
 
     /// <summary>MNIST-like inputs: about 80% exact zeros, the rest in (0, 1].</summary>
