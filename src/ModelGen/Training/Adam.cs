@@ -21,6 +21,12 @@ public sealed partial class Adam : IOptimizer
     private float _learningRate;
     private int _maskedVersion = -1;
 
+    // The moments of sparse pieces, compacted in kept order for the plan they were gathered for (null: none), so that a
+    // step reads and writes them sequentially; the full arrays are brought up to date by FlushCompactMoments.
+    private SparseUpdatePlan? _compactPlan;
+    private float[]?[] _compactFirst = [];
+    private float[]?[] _compactSecond = [];
+
     /// <summary>Creates the optimizer for <paramref name="parameters"/>.</summary>
     /// <param name="parameters">The parameters to update.</param>
     /// <param name="learningRate">Step size (positive, finite).</param>
@@ -112,6 +118,9 @@ public sealed partial class Adam : IOptimizer
             return;
         }
 
+        FlushCompactMoments();
+        _compactPlan = null;
+
         for (var s = 0; s < _segments.Count; s++)
         {
             var start = _segments.Start(s);
@@ -133,6 +142,7 @@ public sealed partial class Adam : IOptimizer
     public void Reset()
     {
         _maskedVersion = -1;
+        _compactPlan = null;
         Array.Clear(_firstMoment);
         Array.Clear(_secondMoment);
         StepCount = 0;
@@ -146,13 +156,14 @@ public sealed partial class Adam : IOptimizer
     {
         var values = Parameters.Values;
         var gradients = Parameters.Gradients;
+        CompactMoments(plan);
         for (var piece = 0; piece < plan.Count; piece++)
         {
             var start = plan.Starts[piece];
             var decay = _segments.IsDecayedAt(start) ? WeightDecay : 0f;
             if (plan.Kept[piece] is { } kept)
             {
-                UpdateKept(kept, values, gradients, _firstMoment, _secondMoment, decay, coefficients);
+                UpdateKept(kept, values, gradients, _compactFirst[piece]!, _compactSecond[piece]!, decay, coefficients);
             }
             else
             {
@@ -172,9 +183,61 @@ public sealed partial class Adam : IOptimizer
         }
     }
 
-    // The update at the listed (ascending, distinct) positions only: eight at a time with AVX2 gathers and the vector
-    // body's operations (so √ and ÷ run eight-wide, and the eight positions' cache misses overlap), scalar stores back;
-    // the scalar form for the rest. Both give UpdateOne's result bit for bit.
+    // Gathers the moments of the plan's sparse pieces into kept order (after writing back those of an earlier plan).
+    private void CompactMoments(SparseUpdatePlan plan)
+    {
+        if (ReferenceEquals(plan, _compactPlan))
+        {
+            return;
+        }
+
+        FlushCompactMoments();
+        _compactFirst = new float[]?[plan.Count];
+        _compactSecond = new float[]?[plan.Count];
+        for (var piece = 0; piece < plan.Count; piece++)
+        {
+            if (plan.Kept[piece] is { } kept)
+            {
+                var first = _compactFirst[piece] = new float[kept.Length];
+                var second = _compactSecond[piece] = new float[kept.Length];
+                for (var k = 0; k < kept.Length; k++)
+                {
+                    first[k] = _firstMoment[kept[k]];
+                    second[k] = _secondMoment[kept[k]];
+                }
+            }
+        }
+
+        _compactPlan = plan;
+    }
+
+    // Writes the compacted moments back to their positions in the full arrays (which then hold the whole state again).
+    private void FlushCompactMoments()
+    {
+        if (_compactPlan is not { } plan)
+        {
+            return;
+        }
+
+        for (var piece = 0; piece < plan.Count; piece++)
+        {
+            if (plan.Kept[piece] is { } kept)
+            {
+                var first = _compactFirst[piece]!;
+                var second = _compactSecond[piece]!;
+                for (var k = 0; k < kept.Length; k++)
+                {
+                    _firstMoment[kept[k]] = first[k];
+                    _secondMoment[kept[k]] = second[k];
+                }
+            }
+        }
+    }
+
+    // The update at the listed (ascending, distinct) positions of w and g, with their moments m and v compacted in the
+    // same order: eight at a time with AVX2 gathers of w and g and the vector body's operations (so √ and ÷ run
+    // eight-wide, and the eight positions' cache misses overlap), scalar stores back; the scalar form for the rest.
+    // Both give UpdateOne's result bit for bit.
     private static unsafe void UpdateKept(int[] kept, float[] w, float[] g, float[] m, float[] v, float decay, in Coefficients c)
     {
         var k = 0;
@@ -200,17 +263,16 @@ public sealed partial class Adam : IOptimizer
                         gv = Vector256.FusedMultiplyAdd(vDecay, wv, gv);
                     }
 
-                    var mv = Avx2.GatherVector256(pm, index, 4);
+                    var mv = Avx.LoadVector256(pm + k);
                     mv = Vector256.FusedMultiplyAdd(vOneMinusBeta1, gv - mv, mv);
-                    var vv = Vector256.FusedMultiplyAdd(vOneMinusBeta2, gv * gv, vBeta2 * Avx2.GatherVector256(pv, index, 4));
+                    var vv = Vector256.FusedMultiplyAdd(vOneMinusBeta2, gv * gv, vBeta2 * Avx.LoadVector256(pv + k));
                     var denominator = Vector256.FusedMultiplyAdd(Vector256.Sqrt(vv), vInverseCorrection2Sqrt, vEpsilon);
+                    Avx.Store(pm + k, mv);
+                    Avx.Store(pv + k, vv);
                     wv = Vector256.FusedMultiplyAdd(vStep, mv / denominator, wv);
                     for (var lane = 0; lane < 8; lane++)
                     {
-                        var i = pk[k + lane];
-                        pw[i] = wv.GetElement(lane);
-                        pm[i] = mv.GetElement(lane);
-                        pv[i] = vv.GetElement(lane);
+                        pw[pk[k + lane]] = wv.GetElement(lane);
                     }
                 }
             }
@@ -219,7 +281,7 @@ public sealed partial class Adam : IOptimizer
         for (; k < kept.Length; k++)
         {
             var i = kept[k];
-            UpdateOne(ref w[i], g[i], ref m[i], ref v[i], decay, c);
+            UpdateOne(ref w[i], g[i], ref m[k], ref v[k], decay, c);
         }
     }
 
