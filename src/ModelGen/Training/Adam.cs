@@ -243,33 +243,18 @@ public sealed partial class Adam : IOptimizer
         var k = 0;
         if (Avx2.IsSupported && Fma.IsSupported)
         {
-            var vDecay = Vector256.Create(decay);
-            var vOneMinusBeta1 = Vector256.Create(c.OneMinusBeta1);
-            var vBeta2 = Vector256.Create(c.Beta2);
-            var vOneMinusBeta2 = Vector256.Create(c.OneMinusBeta2);
-            var vInverseCorrection2Sqrt = Vector256.Create(c.InverseCorrection2Sqrt);
-            var vEpsilon = Vector256.Create(c.Epsilon);
-            var vStep = Vector256.Create(c.NegativeStepSize);
+            var b = new VectorCoefficients(c, decay);
             fixed (int* pk = kept)
             fixed (float* pw = w, pg = g, pm = m, pv = v)
             {
                 for (; k + 8 <= kept.Length; k += 8)
                 {
                     var index = Avx.LoadVector256(pk + k);
-                    var wv = Avx2.GatherVector256(pw, index, 4);
-                    var gv = Avx2.GatherVector256(pg, index, 4);
-                    if (decay != 0f)
-                    {
-                        gv = Vector256.FusedMultiplyAdd(vDecay, wv, gv);
-                    }
-
                     var mv = Avx.LoadVector256(pm + k);
-                    mv = Vector256.FusedMultiplyAdd(vOneMinusBeta1, gv - mv, mv);
-                    var vv = Vector256.FusedMultiplyAdd(vOneMinusBeta2, gv * gv, vBeta2 * Avx.LoadVector256(pv + k));
-                    var denominator = Vector256.FusedMultiplyAdd(Vector256.Sqrt(vv), vInverseCorrection2Sqrt, vEpsilon);
+                    var vv = Avx.LoadVector256(pv + k);
+                    var wv = UpdateVector(Avx2.GatherVector256(pw, index, 4), Avx2.GatherVector256(pg, index, 4), ref mv, ref vv, b);
                     Avx.Store(pm + k, mv);
                     Avx.Store(pv + k, vv);
-                    wv = Vector256.FusedMultiplyAdd(vStep, mv / denominator, wv);
                     for (var lane = 0; lane < 8; lane++)
                     {
                         pw[pk[k + lane]] = wv.GetElement(lane);
@@ -313,30 +298,15 @@ public sealed partial class Adam : IOptimizer
         var i = 0;
         if (Vector256.IsHardwareAccelerated)
         {
-            var vDecay = Vector256.Create(decay);
-            var vOneMinusBeta1 = Vector256.Create(c.OneMinusBeta1);
-            var vBeta2 = Vector256.Create(c.Beta2);
-            var vOneMinusBeta2 = Vector256.Create(c.OneMinusBeta2);
-            var vInverseCorrection2Sqrt = Vector256.Create(c.InverseCorrection2Sqrt);
-            var vEpsilon = Vector256.Create(c.Epsilon);
-            var vStep = Vector256.Create(c.NegativeStepSize);
+            var b = new VectorCoefficients(c, decay);
             for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
             {
-                var wv = Vector256.LoadUnsafe(ref wr, (nuint)i);
-                var gv = Vector256.LoadUnsafe(ref gr, (nuint)i);
-                if (decay != 0f)
-                {
-                    gv = Vector256.FusedMultiplyAdd(vDecay, wv, gv);
-                }
-
-                // m ← m + (1−β₁)(g − m): PyTorch's lerp form of β₁·m + (1−β₁)·g.
                 var mv = Vector256.LoadUnsafe(ref mr, (nuint)i);
-                mv = Vector256.FusedMultiplyAdd(vOneMinusBeta1, gv - mv, mv);
-                var vv = Vector256.FusedMultiplyAdd(vOneMinusBeta2, gv * gv, vBeta2 * Vector256.LoadUnsafe(ref vr, (nuint)i));
-                var denominator = Vector256.FusedMultiplyAdd(Vector256.Sqrt(vv), vInverseCorrection2Sqrt, vEpsilon);
+                var vv = Vector256.LoadUnsafe(ref vr, (nuint)i);
+                var wv = UpdateVector(Vector256.LoadUnsafe(ref wr, (nuint)i), Vector256.LoadUnsafe(ref gr, (nuint)i), ref mv, ref vv, b);
                 mv.StoreUnsafe(ref mr, (nuint)i);
                 vv.StoreUnsafe(ref vr, (nuint)i);
-                Vector256.FusedMultiplyAdd(vStep, mv / denominator, wv).StoreUnsafe(ref wr, (nuint)i);
+                wv.StoreUnsafe(ref wr, (nuint)i);
             }
         }
 
@@ -344,6 +314,36 @@ public sealed partial class Adam : IOptimizer
         {
             UpdateOne(ref Unsafe.Add(ref wr, i), Unsafe.Add(ref gr, i), ref Unsafe.Add(ref mr, i), ref Unsafe.Add(ref vr, i), decay, c);
         }
+    }
+
+    // UpdateOne on eight lanes: the same operations in the same order. m and v come in loaded and go out updated; the
+    // new weights are returned.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> UpdateVector(Vector256<float> wv, Vector256<float> gv, ref Vector256<float> mv, ref Vector256<float> vv, in VectorCoefficients b)
+    {
+        if (b.Decayed)
+        {
+            gv = Vector256.FusedMultiplyAdd(b.Decay, wv, gv);
+        }
+
+        // m ← m + (1−β₁)(g − m): PyTorch's lerp form of β₁·m + (1−β₁)·g.
+        mv = Vector256.FusedMultiplyAdd(b.OneMinusBeta1, gv - mv, mv);
+        vv = Vector256.FusedMultiplyAdd(b.OneMinusBeta2, gv * gv, b.Beta2 * vv);
+        var denominator = Vector256.FusedMultiplyAdd(Vector256.Sqrt(vv), b.InverseCorrection2Sqrt, b.Epsilon);
+        return Vector256.FusedMultiplyAdd(b.NegativeStepSize, mv / denominator, wv);
+    }
+
+    // The coefficients broadcast to eight lanes, once per piece.
+    private readonly struct VectorCoefficients(in Coefficients c, float decay)
+    {
+        public readonly bool Decayed = decay != 0f;
+        public readonly Vector256<float> Decay = Vector256.Create(decay);
+        public readonly Vector256<float> OneMinusBeta1 = Vector256.Create(c.OneMinusBeta1);
+        public readonly Vector256<float> Beta2 = Vector256.Create(c.Beta2);
+        public readonly Vector256<float> OneMinusBeta2 = Vector256.Create(c.OneMinusBeta2);
+        public readonly Vector256<float> InverseCorrection2Sqrt = Vector256.Create(c.InverseCorrection2Sqrt);
+        public readonly Vector256<float> Epsilon = Vector256.Create(c.Epsilon);
+        public readonly Vector256<float> NegativeStepSize = Vector256.Create(c.NegativeStepSize);
     }
 
     private readonly record struct Coefficients(

@@ -52,12 +52,7 @@ public sealed class RemovedWeightsInvariantTests
         var plain = new LeNet300(seed: 0);
         masked.Parameters.Values.CopyTo(plain.Parameters.Values, 0);
         var (input, labels) = Data(random, batch);
-
-        var expected = new float[batch * 10];
-        var actual = new float[batch * 10];
-        plain.Forward(input, batch, expected);
-        masked.Forward(input, batch, actual);
-        Assert.Equal(expected, actual);
+        AssertSameForward(plain, masked, input, batch);
 
         plain.Parameters.ZeroGradients();
         masked.Parameters.ZeroGradients();
@@ -108,12 +103,16 @@ public sealed class RemovedWeightsInvariantTests
 
         AssertRemovedAreZero(target);
         Assert.Equal(source.Parameters.Values, target.Parameters.Values);
-        var (input, _) = Data(random, Batch);
-        var expected = new float[Batch * 10];
-        var actual = new float[Batch * 10];
-        source.Forward(input, Batch, expected);
-        target.Forward(input, Batch, actual);
-        Assert.Equal(expected, actual);
+        AssertSameForward(source, target, Data(random, Batch).Input, Batch);
+    }
+
+    private static void AssertSameForward(INetwork expected, INetwork actual, float[] input, int batch)
+    {
+        var a = new float[batch * 10];
+        var b = new float[batch * 10];
+        expected.Forward(input, batch, a);
+        actual.Forward(input, batch, b);
+        Assert.Equal(a, b);
     }
 
     private static void AssertRemovedAreZero(INetwork network)
