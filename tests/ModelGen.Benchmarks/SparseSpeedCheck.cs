@@ -30,7 +30,8 @@ internal static class SparseSpeedCheck
         }
         else if (command == "loop")
         {
-            // `loop threads sparsity batch seconds`: training steps and inferences back to back, for a sampling profiler.
+            // `loop threads sparsity batch seconds [inference]`: training steps and inferences (or inferences only) back to
+            // back, for a sampling profiler.
             var (train, _) = IdxDataset.Load(FindData());
             var network = new LeNet300(seed: 0);
             new SnipPruner(train).Prune(network, double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture));
@@ -40,11 +41,16 @@ internal static class SparseSpeedCheck
             var labels = train.Labels.AsSpan(0, batch).ToArray();
             var output = new float[batch * 10];
             var clock = Stopwatch.StartNew();
+            var inferenceOnly = args.Length > 4 && args[4] == "inference";
             while (clock.Elapsed.TotalSeconds < double.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture))
             {
-                network.Masks.ZeroGradients();
-                network.ForwardBackward(input, labels, batch);
-                adam.Step(network.Masks);
+                if (!inferenceOnly)
+                {
+                    network.Masks.ZeroGradients();
+                    network.ForwardBackward(input, labels, batch);
+                    adam.Step(network.Masks);
+                }
+
                 network.Forward(input, batch, output);
             }
         }
@@ -98,6 +104,10 @@ internal static class SparseSpeedCheck
                 new SnipPruner(train).Prune(network, sparsity);
             }
 
+            var fc1Mask = network.Masks.Get(network.Parameters["fc1.weight"]).ToArray();
+            var activeBlocks = Enumerable.Range(0, 98).Count(b => Enumerable.Range(0, 300).Any(r => Enumerable.Range(b * 8, 8).Any(c => fc1Mask[(r * 784) + c] != 0f)));
+            var activeColumns = Enumerable.Range(0, 784).Count(c => Enumerable.Range(0, 300).Any(r => fc1Mask[(r * 784) + c] != 0f));
+            Console.WriteLine($"s={sparsity:0.00}: fc1 input columns with a kept weight {activeColumns} of 784, blocks of 8 {activeBlocks} of 98");
             foreach (var batch in new[] { 1, 60, 256 })
             {
                 var input = train.Inputs.AsSpan(0, batch * 784).ToArray();

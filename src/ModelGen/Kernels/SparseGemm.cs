@@ -238,7 +238,8 @@ public static unsafe class SparseGemm
         fixed (int* starts = pattern.RowStarts)
         fixed (int* columnIndex = pattern.ColumnIndices)
         {
-            FeatureMajor.Transpose(x, batch, cols, cols, xT, stride, accumulate: false);
+            // Rows of xT for features without a kept weight are never read: only the active blocks are transposed.
+            FeatureMajor.TransposeColumnBlocks(x, batch, cols, cols, xT, stride, pattern.ActiveColumnBlocks);
             for (var r = 0; r < rows; r++)
             {
                 // yT[r, :] = Σ over the kept (r, c) of W[r, c]·xT[c, :]: a CSR row gathered into registers.
