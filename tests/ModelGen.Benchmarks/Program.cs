@@ -10,7 +10,7 @@ if (args is ["onnx-peer", .. var rest])
     return;
 }
 
-if (args is ["sparse" or "crossover", .. var sparseArgs])
+if (args is ["sparse" or "crossover" or "profile" or "loop", .. var sparseArgs])
 {
     SparseSpeedCheck.Run(args[0], sparseArgs);
     return;

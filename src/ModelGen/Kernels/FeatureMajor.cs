@@ -51,6 +51,41 @@ internal static unsafe class FeatureMajor
         Scalar(source, r, rows, 0, cols, sourceStride, destination, destinationStride, accumulate);
     }
 
+    /// <summary>
+    /// <see cref="Transpose"/> (without accumulation) of the source columns of the listed blocks of 8 only (block b:
+    /// columns 8b … 8b+7, clipped to <paramref name="cols"/>); destination rows of other columns keep what they held.
+    /// </summary>
+    public static void TransposeColumnBlocks(float* source, int rows, int cols, int sourceStride, float* destination, int destinationStride, int[] blocks)
+    {
+        var r = 0;
+        if (Avx.IsSupported)
+        {
+            for (; r + 8 <= rows; r += 8)
+            {
+                foreach (var b in blocks)
+                {
+                    var c = b * 8;
+                    if (c + 8 <= cols)
+                    {
+                        Block(source + ((long)r * sourceStride) + c, sourceStride, destination + ((long)c * destinationStride) + r, destinationStride, accumulate: false);
+                    }
+                    else
+                    {
+                        Scalar(source, r, r + 8, c, cols, sourceStride, destination, destinationStride, accumulate: false);
+                    }
+                }
+            }
+        }
+
+        if (r < rows)
+        {
+            foreach (var b in blocks)
+            {
+                Scalar(source, r, rows, b * 8, Math.Min(cols, (b * 8) + 8), sourceStride, destination, destinationStride, accumulate: false);
+            }
+        }
+    }
+
     private static void Scalar(float* source, int rowStart, int rowEnd, int colStart, int colEnd, int sourceStride, float* destination, int destinationStride, bool accumulate)
     {
         for (var r = rowStart; r < rowEnd; r++)

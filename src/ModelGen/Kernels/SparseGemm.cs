@@ -238,12 +238,13 @@ public static unsafe class SparseGemm
         fixed (int* starts = pattern.RowStarts)
         fixed (int* columnIndex = pattern.ColumnIndices)
         {
-            FeatureMajor.Transpose(x, batch, cols, cols, xT, stride, accumulate: false);
+            // Rows of xT for features without a kept weight are never read: only the active blocks are transposed.
+            FeatureMajor.TransposeColumnBlocks(x, batch, cols, cols, xT, stride, pattern.ActiveColumnBlocks);
             for (var r = 0; r < rows; r++)
             {
                 // yT[r, :] = Σ over the kept (r, c) of W[r, c]·xT[c, :]: a CSR row gathered into registers.
                 var wRow = w + ((long)r * cols);
-                Gather(wRow, columnIndex, null, starts[r], starts[r + 1], xT, stride, yT + ((long)r * stride));
+                Gather(wRow, columnIndex, columnIndex, starts[r], starts[r + 1], xT, stride, yT + ((long)r * stride));
             }
 
             FeatureMajor.Transpose(yT, rows, batch, stride, y, rows, accumulate);
@@ -263,7 +264,7 @@ public static unsafe class SparseGemm
             for (var c = 0; c < cols; c++)
             {
                 // dxT[c, :] = Σ over the kept (r, c) of W[r, c]·dyT[r, :]: a CSC column gathered into registers.
-                Gather(w, rowIndex, position, starts[c], starts[c + 1], dyT, stride, dxT + ((long)c * stride));
+                Gather(w, position, rowIndex, starts[c], starts[c + 1], dyT, stride, dxT + ((long)c * stride));
             }
 
             FeatureMajor.Transpose(dxT, cols, batch, stride, dx, cols, accumulate);
@@ -271,38 +272,46 @@ public static unsafe class SparseGemm
     }
 
     /// <summary>
-    /// target[0..stride) = Σ_{k in [start, end)} weight_k · source[index[k]·stride ..], weight_k = w[position[k]] (or
-    /// w[index[k]] without positions): four independent 8-lane accumulators per 32 samples, so the FMA latency is hidden.
+    /// target[0..stride) = Σ_{k in [start, end)} w[weightIndex[k]] · source[index[k]·stride ..]. A full tile (64 samples)
+    /// keeps all of it in eight 8-lane accumulators, so each kept weight is loaded and broadcast once and its eight
+    /// FMAs are independent; shorter strides go 8 samples at a time. Every target lane is one sum over k in order.
     /// </summary>
-    private static void Gather(float* w, int* index, int* position, int start, int end, float* source, int stride, float* target)
+    private static void Gather(float* w, int* weightIndex, int* index, int start, int end, float* source, int stride, float* target)
     {
-        var j = 0;
-        for (; j + 32 <= stride; j += 32)
+        if (stride == Tile)
         {
-            Vector256<float> a0 = Vector256<float>.Zero, a1 = a0, a2 = a0, a3 = a0;
+            Vector256<float> a0 = Vector256<float>.Zero, a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
             for (var k = start; k < end; k++)
             {
-                var wv = Vector256.Create(position is null ? w[index[k]] : w[position[k]]);
-                var row = source + ((long)index[k] * stride) + j;
+                var wv = Vector256.Create(w[weightIndex[k]]);
+                var row = source + ((long)index[k] * Tile);
                 a0 = Fma.MultiplyAdd(wv, Avx.LoadVector256(row), a0);
                 a1 = Fma.MultiplyAdd(wv, Avx.LoadVector256(row + 8), a1);
                 a2 = Fma.MultiplyAdd(wv, Avx.LoadVector256(row + 16), a2);
                 a3 = Fma.MultiplyAdd(wv, Avx.LoadVector256(row + 24), a3);
+                a4 = Fma.MultiplyAdd(wv, Avx.LoadVector256(row + 32), a4);
+                a5 = Fma.MultiplyAdd(wv, Avx.LoadVector256(row + 40), a5);
+                a6 = Fma.MultiplyAdd(wv, Avx.LoadVector256(row + 48), a6);
+                a7 = Fma.MultiplyAdd(wv, Avx.LoadVector256(row + 56), a7);
             }
 
-            Avx.Store(target + j, a0);
-            Avx.Store(target + j + 8, a1);
-            Avx.Store(target + j + 16, a2);
-            Avx.Store(target + j + 24, a3);
+            Avx.Store(target, a0);
+            Avx.Store(target + 8, a1);
+            Avx.Store(target + 16, a2);
+            Avx.Store(target + 24, a3);
+            Avx.Store(target + 32, a4);
+            Avx.Store(target + 40, a5);
+            Avx.Store(target + 48, a6);
+            Avx.Store(target + 56, a7);
+            return;
         }
 
-        for (; j < stride; j += 8)
+        for (var j = 0; j < stride; j += 8)
         {
             var a0 = Vector256<float>.Zero;
             for (var k = start; k < end; k++)
             {
-                var wv = Vector256.Create(position is null ? w[index[k]] : w[position[k]]);
-                a0 = Fma.MultiplyAdd(wv, Avx.LoadVector256(source + ((long)index[k] * stride) + j), a0);
+                a0 = Fma.MultiplyAdd(Vector256.Create(w[weightIndex[k]]), Avx.LoadVector256(source + ((long)index[k] * stride) + j), a0);
             }
 
             Avx.Store(target + j, a0);
@@ -330,13 +339,50 @@ public static unsafe class SparseGemm
             {
                 var dyr = dyT + ((long)r * stride);
                 var gRow = g + ((long)r * cols);
+                var start = starts[r];
                 var end = starts[r + 1];
-                for (var k = starts[r]; k < end; k++)
+                if (stride == Tile)
+                {
+                    DotsFullTile(dyr, xT, columnIndex, start, end, gRow);
+                    continue;
+                }
+
+                for (var k = start; k < end; k++)
                 {
                     var c = columnIndex[k];
                     gRow[c] += Dot(dyr, xT + ((long)c * stride), stride);
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// gRow[c] += Dot(a, xT[c·Tile ..], Tile) for the columns c = index[start..end) of one CSR row: the row's 64 output
+    /// gradients stay in registers across its kept entries, and each sum is formed exactly as <see cref="Dot"/> forms it.
+    /// </summary>
+    private static void DotsFullTile(float* a, float* xT, int* index, int start, int end, float* gRow)
+    {
+        var a0 = Avx.LoadVector256(a);
+        var a1 = Avx.LoadVector256(a + 8);
+        var a2 = Avx.LoadVector256(a + 16);
+        var a3 = Avx.LoadVector256(a + 24);
+        var a4 = Avx.LoadVector256(a + 32);
+        var a5 = Avx.LoadVector256(a + 40);
+        var a6 = Avx.LoadVector256(a + 48);
+        var a7 = Avx.LoadVector256(a + 56);
+        for (var k = start; k < end; k++)
+        {
+            var c = index[k];
+            var b = xT + ((long)c * Tile);
+            var s0 = Fma.MultiplyAdd(a0, Avx.LoadVector256(b), Vector256<float>.Zero);
+            var s1 = Fma.MultiplyAdd(a1, Avx.LoadVector256(b + 8), Vector256<float>.Zero);
+            var s2 = Fma.MultiplyAdd(a2, Avx.LoadVector256(b + 16), Vector256<float>.Zero);
+            var s3 = Fma.MultiplyAdd(a3, Avx.LoadVector256(b + 24), Vector256<float>.Zero);
+            s0 = Fma.MultiplyAdd(a4, Avx.LoadVector256(b + 32), s0);
+            s1 = Fma.MultiplyAdd(a5, Avx.LoadVector256(b + 40), s1);
+            s2 = Fma.MultiplyAdd(a6, Avx.LoadVector256(b + 48), s2);
+            s3 = Fma.MultiplyAdd(a7, Avx.LoadVector256(b + 56), s3);
+            gRow[c] += Vector256.Sum((s0 + s1) + (s2 + s3));
         }
     }
 

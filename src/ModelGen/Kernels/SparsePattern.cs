@@ -14,6 +14,7 @@ public sealed class SparsePattern
 {
     private SparsePattern(int rows, int cols, int[] rowStarts, int[] columnIndices, int[] columnStarts, int[] rowIndices, int[] columnPositions)
     {
+        ActiveColumnBlocks = ActiveBlocks(columnStarts, cols);
         ColumnPositions = columnPositions;
         Rows = rows;
         Cols = cols;
@@ -49,6 +50,28 @@ public sealed class SparsePattern
 
     /// <summary>CSC: the position r·cols + c of each kept entry in the row-major matrix.</summary>
     internal int[] ColumnPositions { get; }
+
+    /// <summary>
+    /// The blocks of 8 columns (block b: columns 8b … 8b+7) holding at least one kept entry: the only input features the
+    /// batch-vectorised forward pass reads, so the only ones it transposes (at 98% sparsity SNIP keeps weights on 275 of
+    /// MNIST's 784 pixels, in 55 of the 98 blocks; the input is read from memory once per call, which dominates large
+    /// batches).
+    /// </summary>
+    internal int[] ActiveColumnBlocks { get; }
+
+    private static int[] ActiveBlocks(int[] starts, int count)
+    {
+        var blocks = new System.Collections.Generic.List<int>();
+        for (var b = 0; b * 8 < count; b++)
+        {
+            if (starts[Math.Min(count, (b * 8) + 8)] > starts[b * 8])
+            {
+                blocks.Add(b);
+            }
+        }
+
+        return blocks.ToArray();
+    }
 
     /// <summary>The pattern of the nonzero entries of a 0/1 <paramref name="mask"/> laid out [rows, cols].</summary>
     /// <exception cref="ArgumentException">The mask's length is not rows·cols.</exception>

@@ -6,8 +6,13 @@ namespace ModelGen.Model;
 
 /// <summary>
 /// Pruning masks for a <see cref="ParameterSet"/>: one 0/1 float per parameter, same layout (non-prunable entries stay
-/// 1). The generated mask-aware code computes with W ⊙ M and masks weight gradients; optimizers re-apply the mask
-/// after every step, so a pruned weight stays exactly zero whatever the optimizer's state.
+/// 1). Invariant: an entry the mask removes is exactly 0 in <see cref="ParameterSet.Values"/>. Every mask change
+/// establishes it (<see cref="Set"/> and <see cref="Install"/> zero the removed weights), optimizers keep it (they
+/// re-apply the mask after every step, whatever their state), and the library's loaders, rewinds and restores install
+/// the mask after writing values. So the generated code reads W in place (W ⊙ M = W) and only masks weight gradients.
+/// Code that writes <see cref="ParameterSet.Values"/> directly under an active mask calls
+/// <see cref="ApplyToParameters"/> afterwards; until then a nonzero removed entry is read by the dense kernels and
+/// ignored by the sparse ones.
 /// </summary>
 public sealed class MaskSet
 {
@@ -44,7 +49,10 @@ public sealed class MaskSet
     /// <summary>The mask of one tensor (all ones for a tensor that is not prunable).</summary>
     public ReadOnlySpan<float> Get(ParameterTensor tensor) => _values.AsSpan(tensor.Offset, tensor.Length);
 
-    /// <summary>Replaces the mask of one prunable tensor. Entries must be exactly 0 or 1.</summary>
+    /// <summary>
+    /// Replaces the mask of one prunable tensor and zeroes the weights it removes (the class's invariant). Entries must
+    /// be exactly 0 or 1.
+    /// </summary>
     /// <exception cref="ArgumentException">The tensor is not prunable, the length differs, or an entry is not 0/1.</exception>
     public void Set(ParameterTensor tensor, ReadOnlySpan<float> mask)
     {
@@ -73,6 +81,11 @@ public sealed class MaskSet
         }
 
         mask.CopyTo(_values.AsSpan(tensor.Offset, tensor.Length));
+        if (zeros > 0)
+        {
+            var weights = _parameters.Value(tensor);
+            TensorPrimitives.Multiply(weights, mask, weights);
+        }
 
         // Zero counts per tensor keep IsActive exact without rescanning the whole mask on every Set (SynFlow sets
         // masks 100 times per pruning run).
@@ -120,8 +133,6 @@ public sealed class MaskSet
                 Set(tensor, fullMask.Slice(tensor.Offset, tensor.Length));
             }
         }
-
-        ApplyToParameters();
     }
 
     /// <summary>Number of entries of <paramref name="tensor"/> the mask keeps.</summary>

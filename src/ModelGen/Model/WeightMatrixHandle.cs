@@ -8,12 +8,15 @@ namespace ModelGen.Model;
 /// <summary>
 /// The kernel seam between generated code and one weight matrix W [rows, cols] of a layer (<c>fc1.weight</c>, or a
 /// factor <c>fc1.U</c>/<c>fc1.Vt</c>). Generated passes call its products and never branch on masks: the handle
-/// picks dense, masked dense (W ⊙ M) or sparse kernels when the mask's <see cref="MaskSet.Version"/> changes
-/// (lazily, at the next <see cref="Prepare"/>), by <see cref="SparseKernelChoice"/>, a pure function of shape and
-/// density. Values always stay in <see cref="ParameterSet.Values"/>: the sparse structure holds positions only and
-/// the kernels read kept values in place (masked dense mode refreshes W ⊙ M at every <see cref="Prepare"/>), so
-/// rewinding, restoring or decaying parameters needs no synchronisation. Directions of Hessian-vector products go through the same structure with values from the
-/// direction vector (which the caller has masked).
+/// picks dense, masked dense or sparse kernels when the mask's <see cref="MaskSet.Version"/> changes (lazily, at the
+/// next <see cref="Prepare"/>), by <see cref="SparseKernelChoice"/>, a pure function of shape and density. Values
+/// always stay in <see cref="ParameterSet.Values"/> and every kernel reads them in place: the sparse structure holds
+/// positions only, and masked dense mode relies on <see cref="MaskSet"/>'s invariant that removed entries are exactly
+/// 0 there (so W ⊙ M = W and the dense kernels cost what they cost unmasked; only the weight gradient is masked).
+/// Rewinding, restoring or decaying parameters therefore needs no synchronisation with the handle. A caller that
+/// writes a nonzero value into a removed entry breaks that invariant until <see cref="MaskSet.ApplyToParameters"/>:
+/// the dense kernels would read the value, the sparse ones ignore it. Directions of Hessian-vector products go
+/// through the same kernels with values from the direction vector (which the caller has masked).
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class WeightMatrixHandle
@@ -28,7 +31,6 @@ public sealed class WeightMatrixHandle
     private int _version = -1;
     private int _preparedVersion = -1;
     private Mode _mode;
-    private float[]? _masked;
     private SparsePattern? _pattern;
     private float[] _scratch = Array.Empty<float>();
 
@@ -99,23 +101,18 @@ public sealed class WeightMatrixHandle
     }
 
     /// <summary>
-    /// Brings the handle up to date: rebuilds the kernel choice and structure if the mask changed, then refreshes
-    /// W ⊙ M from the parameters in masked dense mode (the sparse kernels read kept values in place). Called once at
-    /// the start of every pass over the network.
+    /// Brings the handle up to date: rebuilds the kernel choice and structure if the mask changed (nothing else: every
+    /// mode reads the parameters in place). Called once at the start of every pass over the network.
     /// </summary>
     public void Prepare()
     {
         Refresh();
         _preparedVersion = _version;
-        if (_mode == Mode.MaskedDense)
-        {
-            TensorPrimitives.Multiply(_values.AsSpan(_offset, Tensor.Length), _masks.Get(Tensor), _masked);
-        }
     }
 
     /// <summary>
-    /// The prepared weights for kernels the handle does not wrap (convolutions): W, or W ⊙ M while the mask removes
-    /// entries of this tensor.
+    /// The weights for kernels the handle does not wrap (convolutions): W itself, whose removed entries are zero
+    /// (<see cref="MaskSet"/>'s invariant), so it equals W ⊙ M.
     /// </summary>
     /// <exception cref="InvalidOperationException">The handle runs sparse (create it with allowSparse: false).</exception>
     public ReadOnlySpan<float> Weights
@@ -125,7 +122,7 @@ public sealed class WeightMatrixHandle
             RequirePrepared();
             return _mode == Mode.Sparse
                 ? throw new InvalidOperationException($"{Tensor.Name} runs on the sparse kernels; it has no dense weights.")
-                : EffectiveWeights;
+                : _values.AsSpan(_offset, Tensor.Length);
         }
     }
 
@@ -144,7 +141,7 @@ public sealed class WeightMatrixHandle
     public void Forward(ReadOnlySpan<float> x, Span<float> y, int batch, bool accumulate = false)
     {
         RequirePrepared();
-        MultiplyTransposed(EffectiveWeights, x, y, batch, accumulate);
+        MultiplyTransposed(_values.AsSpan(_offset, Tensor.Length), x, y, batch, accumulate);
     }
 
     /// <summary>Y = X·Vᵀ (Y += with <paramref name="accumulate"/>), V this tensor's slice of the masked <paramref name="direction"/>.</summary>
@@ -158,7 +155,7 @@ public sealed class WeightMatrixHandle
     public void InputGradient(ReadOnlySpan<float> dy, Span<float> dx, int batch, bool accumulate = false)
     {
         RequirePrepared();
-        Multiply(EffectiveWeights, dy, dx, batch, accumulate);
+        Multiply(_values.AsSpan(_offset, Tensor.Length), dy, dx, batch, accumulate);
     }
 
     /// <summary>dX = dY·V (dX += with <paramref name="accumulate"/>), V this tensor's slice of the masked <paramref name="direction"/>.</summary>
@@ -224,7 +221,7 @@ public sealed class WeightMatrixHandle
 
     /// <summary>
     /// Y = X·Wᵀ for weights <paramref name="w"/> laid out like this tensor: the sparse kernel reads only the kept
-    /// positions (so unmasked values are fine), the dense one all of them (so they must already be masked).
+    /// positions, the dense one all of them (removed entries are zero: the mask set's invariant, or a masked direction).
     /// </summary>
     private void MultiplyTransposed(ReadOnlySpan<float> w, ReadOnlySpan<float> x, Span<float> y, int batch, bool accumulate)
     {
@@ -251,10 +248,6 @@ public sealed class WeightMatrixHandle
         }
     }
 
-    // W ⊙ M in masked dense mode; otherwise the parameters themselves (dense: nothing is masked; sparse: only kept
-    // positions are read).
-    private ReadOnlySpan<float> EffectiveWeights => _mode == Mode.MaskedDense ? _masked : _values.AsSpan(_offset, Tensor.Length);
-
     private void Refresh()
     {
         if (_version == _masks.Version)
@@ -278,7 +271,6 @@ public sealed class WeightMatrixHandle
         else
         {
             _mode = Mode.MaskedDense;
-            _masked ??= new float[Tensor.Length];
         }
     }
 }

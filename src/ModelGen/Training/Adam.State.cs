@@ -17,14 +17,19 @@ public sealed partial class Adam : IOptimizerState
     public IReadOnlyList<string> CounterNames { get; } = [StepName];
 
     /// <inheritdoc />
-    public OptimizerState ExportState() => new(
-        Name,
-        new Dictionary<string, float[]>(StringComparer.Ordinal)
-        {
-            [FirstMomentName] = (float[])_firstMoment.Clone(),
-            [SecondMomentName] = (float[])_secondMoment.Clone(),
-        },
-        new Dictionary<string, long>(StringComparer.Ordinal) { [StepName] = StepCount });
+    public OptimizerState ExportState()
+    {
+        // The sparse pieces' moments live compacted between steps; the exported buffers have the full layout.
+        FlushCompactMoments();
+        return new(
+            Name,
+            new Dictionary<string, float[]>(StringComparer.Ordinal)
+            {
+                [FirstMomentName] = (float[])_firstMoment.Clone(),
+                [SecondMomentName] = (float[])_secondMoment.Clone(),
+            },
+            new Dictionary<string, long>(StringComparer.Ordinal) { [StepName] = StepCount });
+    }
 
     /// <inheritdoc />
     public void ImportState(OptimizerState state)
@@ -37,6 +42,7 @@ public sealed partial class Adam : IOptimizerState
 
         first.CopyTo(_firstMoment, 0);
         second.CopyTo(_secondMoment, 0);
+        _compactPlan = null;
         StepCount = (int)state.Counters[StepName];
     }
 }

@@ -3,6 +3,7 @@ using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using ModelGen.Model;
 
 namespace ModelGen.Training;
@@ -19,6 +20,12 @@ public sealed partial class Adam : IOptimizer
     private readonly float[] _secondMoment;
     private float _learningRate;
     private int _maskedVersion = -1;
+
+    // The moments of sparse pieces, compacted in kept order for the plan they were gathered for (null: none), so that a
+    // step reads and writes them sequentially; the full arrays are brought up to date by FlushCompactMoments.
+    private SparseUpdatePlan? _compactPlan;
+    private float[]?[] _compactFirst = [];
+    private float[]?[] _compactSecond = [];
 
     /// <summary>Creates the optimizer for <paramref name="parameters"/>.</summary>
     /// <param name="parameters">The parameters to update.</param>
@@ -111,6 +118,9 @@ public sealed partial class Adam : IOptimizer
             return;
         }
 
+        FlushCompactMoments();
+        _compactPlan = null;
+
         for (var s = 0; s < _segments.Count; s++)
         {
             var start = _segments.Start(s);
@@ -132,6 +142,7 @@ public sealed partial class Adam : IOptimizer
     public void Reset()
     {
         _maskedVersion = -1;
+        _compactPlan = null;
         Array.Clear(_firstMoment);
         Array.Clear(_secondMoment);
         StepCount = 0;
@@ -145,16 +156,14 @@ public sealed partial class Adam : IOptimizer
     {
         var values = Parameters.Values;
         var gradients = Parameters.Gradients;
+        CompactMoments(plan);
         for (var piece = 0; piece < plan.Count; piece++)
         {
             var start = plan.Starts[piece];
             var decay = _segments.IsDecayedAt(start) ? WeightDecay : 0f;
             if (plan.Kept[piece] is { } kept)
             {
-                foreach (var i in kept)
-                {
-                    UpdateOne(ref values[i], gradients[i], ref _firstMoment[i], ref _secondMoment[i], decay, coefficients);
-                }
+                UpdateKept(kept, values, gradients, _compactFirst[piece]!, _compactSecond[piece]!, decay, coefficients);
             }
             else
             {
@@ -171,6 +180,93 @@ public sealed partial class Adam : IOptimizer
         {
             masks.ApplyTo(values);
             _maskedVersion = masks.Version;
+        }
+    }
+
+    // Gathers the moments of the plan's sparse pieces into kept order (after writing back those of an earlier plan).
+    private void CompactMoments(SparseUpdatePlan plan)
+    {
+        if (ReferenceEquals(plan, _compactPlan))
+        {
+            return;
+        }
+
+        FlushCompactMoments();
+        _compactFirst = new float[]?[plan.Count];
+        _compactSecond = new float[]?[plan.Count];
+        for (var piece = 0; piece < plan.Count; piece++)
+        {
+            if (plan.Kept[piece] is { } kept)
+            {
+                var first = _compactFirst[piece] = new float[kept.Length];
+                var second = _compactSecond[piece] = new float[kept.Length];
+                for (var k = 0; k < kept.Length; k++)
+                {
+                    first[k] = _firstMoment[kept[k]];
+                    second[k] = _secondMoment[kept[k]];
+                }
+            }
+        }
+
+        _compactPlan = plan;
+    }
+
+    // Writes the compacted moments back to their positions in the full arrays (which then hold the whole state again).
+    private void FlushCompactMoments()
+    {
+        if (_compactPlan is not { } plan)
+        {
+            return;
+        }
+
+        for (var piece = 0; piece < plan.Count; piece++)
+        {
+            if (plan.Kept[piece] is { } kept)
+            {
+                var first = _compactFirst[piece]!;
+                var second = _compactSecond[piece]!;
+                for (var k = 0; k < kept.Length; k++)
+                {
+                    _firstMoment[kept[k]] = first[k];
+                    _secondMoment[kept[k]] = second[k];
+                }
+            }
+        }
+    }
+
+    // The update at the listed (ascending, distinct) positions of w and g, with their moments m and v compacted in the
+    // same order: eight at a time with AVX2 gathers of w and g and the vector body's operations (so √ and ÷ run
+    // eight-wide, and the eight positions' cache misses overlap), scalar stores back; the scalar form for the rest.
+    // Both give UpdateOne's result bit for bit.
+    private static unsafe void UpdateKept(int[] kept, float[] w, float[] g, float[] m, float[] v, float decay, in Coefficients c)
+    {
+        var k = 0;
+        if (Avx2.IsSupported && Fma.IsSupported)
+        {
+            var b = new VectorCoefficients(c, decay);
+            fixed (int* pk = kept)
+            fixed (float* pw = w, pg = g, pm = m, pv = v)
+            {
+                for (; k + 8 <= kept.Length; k += 8)
+                {
+                    var index = Avx.LoadVector256(pk + k);
+                    var mv = Avx.LoadVector256(pm + k);
+                    var vv = Avx.LoadVector256(pv + k);
+                    var wv = UpdateVector(Avx2.GatherVector256(pw, index, 4), Avx2.GatherVector256(pg, index, 4), ref mv, ref vv, b);
+                    Avx.Store(pm + k, mv);
+                    Avx.Store(pv + k, vv);
+                    for (var lane = 0; lane < 8; lane++)
+                    {
+                        pw[pk[k + lane]] = wv.GetElement(lane);
+                    }
+                }
+            }
+        }
+
+        for (; k < kept.Length; k++)
+        {
+            var i = kept[k];
+            UpdateOne(ref w[i], g[i], ref m[k], ref v[k], decay, c);
         }
     }
 
@@ -202,30 +298,15 @@ public sealed partial class Adam : IOptimizer
         var i = 0;
         if (Vector256.IsHardwareAccelerated)
         {
-            var vDecay = Vector256.Create(decay);
-            var vOneMinusBeta1 = Vector256.Create(c.OneMinusBeta1);
-            var vBeta2 = Vector256.Create(c.Beta2);
-            var vOneMinusBeta2 = Vector256.Create(c.OneMinusBeta2);
-            var vInverseCorrection2Sqrt = Vector256.Create(c.InverseCorrection2Sqrt);
-            var vEpsilon = Vector256.Create(c.Epsilon);
-            var vStep = Vector256.Create(c.NegativeStepSize);
+            var b = new VectorCoefficients(c, decay);
             for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
             {
-                var wv = Vector256.LoadUnsafe(ref wr, (nuint)i);
-                var gv = Vector256.LoadUnsafe(ref gr, (nuint)i);
-                if (decay != 0f)
-                {
-                    gv = Vector256.FusedMultiplyAdd(vDecay, wv, gv);
-                }
-
-                // m ← m + (1−β₁)(g − m): PyTorch's lerp form of β₁·m + (1−β₁)·g.
                 var mv = Vector256.LoadUnsafe(ref mr, (nuint)i);
-                mv = Vector256.FusedMultiplyAdd(vOneMinusBeta1, gv - mv, mv);
-                var vv = Vector256.FusedMultiplyAdd(vOneMinusBeta2, gv * gv, vBeta2 * Vector256.LoadUnsafe(ref vr, (nuint)i));
-                var denominator = Vector256.FusedMultiplyAdd(Vector256.Sqrt(vv), vInverseCorrection2Sqrt, vEpsilon);
+                var vv = Vector256.LoadUnsafe(ref vr, (nuint)i);
+                var wv = UpdateVector(Vector256.LoadUnsafe(ref wr, (nuint)i), Vector256.LoadUnsafe(ref gr, (nuint)i), ref mv, ref vv, b);
                 mv.StoreUnsafe(ref mr, (nuint)i);
                 vv.StoreUnsafe(ref vr, (nuint)i);
-                Vector256.FusedMultiplyAdd(vStep, mv / denominator, wv).StoreUnsafe(ref wr, (nuint)i);
+                wv.StoreUnsafe(ref wr, (nuint)i);
             }
         }
 
@@ -233,6 +314,36 @@ public sealed partial class Adam : IOptimizer
         {
             UpdateOne(ref Unsafe.Add(ref wr, i), Unsafe.Add(ref gr, i), ref Unsafe.Add(ref mr, i), ref Unsafe.Add(ref vr, i), decay, c);
         }
+    }
+
+    // UpdateOne on eight lanes: the same operations in the same order. m and v come in loaded and go out updated; the
+    // new weights are returned.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> UpdateVector(Vector256<float> wv, Vector256<float> gv, ref Vector256<float> mv, ref Vector256<float> vv, in VectorCoefficients b)
+    {
+        if (b.Decayed)
+        {
+            gv = Vector256.FusedMultiplyAdd(b.Decay, wv, gv);
+        }
+
+        // m ← m + (1−β₁)(g − m): PyTorch's lerp form of β₁·m + (1−β₁)·g.
+        mv = Vector256.FusedMultiplyAdd(b.OneMinusBeta1, gv - mv, mv);
+        vv = Vector256.FusedMultiplyAdd(b.OneMinusBeta2, gv * gv, b.Beta2 * vv);
+        var denominator = Vector256.FusedMultiplyAdd(Vector256.Sqrt(vv), b.InverseCorrection2Sqrt, b.Epsilon);
+        return Vector256.FusedMultiplyAdd(b.NegativeStepSize, mv / denominator, wv);
+    }
+
+    // The coefficients broadcast to eight lanes, once per piece.
+    private readonly struct VectorCoefficients(in Coefficients c, float decay)
+    {
+        public readonly bool Decayed = decay != 0f;
+        public readonly Vector256<float> Decay = Vector256.Create(decay);
+        public readonly Vector256<float> OneMinusBeta1 = Vector256.Create(c.OneMinusBeta1);
+        public readonly Vector256<float> Beta2 = Vector256.Create(c.Beta2);
+        public readonly Vector256<float> OneMinusBeta2 = Vector256.Create(c.OneMinusBeta2);
+        public readonly Vector256<float> InverseCorrection2Sqrt = Vector256.Create(c.InverseCorrection2Sqrt);
+        public readonly Vector256<float> Epsilon = Vector256.Create(c.Epsilon);
+        public readonly Vector256<float> NegativeStepSize = Vector256.Create(c.NegativeStepSize);
     }
 
     private readonly record struct Coefficients(

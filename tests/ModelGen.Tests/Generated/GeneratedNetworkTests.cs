@@ -206,15 +206,23 @@ public sealed class GeneratedNetworkTests
     }
 
     [Fact]
-    public void Masked_forward_ignores_values_under_the_mask()
+    public void Removed_weights_are_zero_and_values_written_under_the_mask_count_only_until_the_mask_is_reapplied()
     {
         var (network, input, _) = Setup("relu", masked: true);
+        var values = network.Parameters.Values;
+        var mask = network.Masks.Values;
+
+        // MaskSet.Set established the invariant the kernels rely on: removed entries are exactly zero.
+        for (var i = 0; i < values.Length; i++)
+        {
+            Assert.True(mask[i] != 0f || values[i] == 0f, $"removed entry {i} holds {values[i]}");
+        }
+
         var before = new float[Batch * network.OutputSize];
         network.Forward(input, Batch, before);
 
-        // Whatever sits under a zero mask entry, the network computes with W ⊙ M.
-        var values = network.Parameters.Values;
-        var mask = network.Masks.Values;
+        // Writing under the mask breaks the invariant (the dense kernels would read the value); reapplying the mask
+        // restores it, and the network computes exactly what it did.
         for (var i = 0; i < values.Length; i++)
         {
             if (mask[i] == 0f)
@@ -223,6 +231,7 @@ public sealed class GeneratedNetworkTests
             }
         }
 
+        network.Masks.ApplyToParameters();
         var after = new float[before.Length];
         network.Forward(input, Batch, after);
         Assert.Equal(before, after);

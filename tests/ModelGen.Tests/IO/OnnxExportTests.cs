@@ -111,8 +111,8 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
     [Fact]
     public void RemovedWeightsAreWrittenAsExactZerosEvenWhenTheNetworkStillHoldsValuesThere()
     {
-        // A mask set without zeroing the weights (MaskSet.Set does not touch values): the mask-aware forward computes
-        // with W ⊙ M, so the export must write the product, not the stored values.
+        // MaskSet.Set zeroes the removed weights; a caller writing values under the mask afterwards breaks that
+        // invariant (until ApplyToParameters). The export must still write W ⊙ M, not the stored values.
         var network = new ModelGen.Examples.LeNet300(seed: 9);
         var weight = network.Parameters["fc1.weight"];
         var mask = new float[weight.Length];
@@ -122,6 +122,12 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
         }
 
         network.Masks.Set(weight, mask);
+        var values = network.Parameters.Value(weight);
+        for (var i = 0; i < mask.Length; i++)
+        {
+            values[i] = mask[i] == 0f ? 0.25f : values[i];
+        }
+
         var stored = network.Parameters.Value(weight).ToArray();
         Assert.Contains(stored.Where((_, i) => mask[i] == 0f), v => v != 0f);
 
@@ -139,7 +145,8 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
             }
         }
 
-        AssertSameLogits(network, model, TestInputs.Uniform(5 * 784, seed: 2), 5, "masked, weights not zeroed");
+        network.Masks.ApplyToParameters();
+        AssertSameLogits(network, model, TestInputs.Uniform(5 * 784, seed: 2), 5, "masked, weights written under the mask");
     }
 
     [Fact]

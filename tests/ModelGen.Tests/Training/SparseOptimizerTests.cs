@@ -40,6 +40,31 @@ public sealed class SparseOptimizerTests
         var b = Create(optimizer, dense);
         for (var step = 0; step < 6; step++)
         {
+            if (step == 3 && a is IOptimizerState state)
+            {
+                // A resume mid-run: the state exported between steps (Adam keeps sparse moments compacted) carries on exactly.
+                var resumed = Create(optimizer, sparse);
+                ((IOptimizerState)resumed).ImportState(state.ExportState());
+                a = resumed;
+            }
+
+            if (step == 4)
+            {
+                // A mask change mid-run (as pruning rounds make): every other kept entry goes.
+                var seen = 0;
+                for (var i = 0; i < mask.Length; i++)
+                {
+                    if (mask[i] != 0f && seen++ % 2 == 0)
+                    {
+                        mask[i] = 0f;
+                        dense.Values[i] = 0f;
+                    }
+                }
+
+                masks.Set(sparse["fc1.weight"], mask);
+                Assert.True(masks.UpdatePlan.HasSparse);
+            }
+
             masks.ZeroGradients();
             OptimizerTestParameters.Fill(dense.Gradients, seed: 10 + step, scale: 0.5f);
             for (var i = 0; i < dense.Count; i++)
