@@ -58,8 +58,13 @@ public static class SweepRunner
         if (skipped.Count > 0 && request.Methods.Any(m => m != PruningMethods.Dense.Name))
         {
             // Two reasons a model has weight layers no pruner may touch: factorized layers, or a ticket baked into the class.
-            var reasons = skipped.Select(m => RunComponents.FindModel(m).Create(0) is IBakedNetwork ? $"{m} is baked from a ticket (already pruned)" : $"{m} has factorized layers, which are not prunable");
-            AnsiConsole.MarkupLineInterpolated($"Pruning methods skip {string.Join(", ", skipped)}: {string.Join("; ", reasons)}; they are trained dense only.");
+            var baked = skipped.Where(m => RunComponents.FindModel(m).Create(0) is IBakedNetwork).ToList();
+            var reasons = new[]
+            {
+                (Models: skipped.Except(baked).ToList(), Reason: "factorized layers are not prunable"),
+                (Models: baked, Reason: "baked from a ticket, already pruned"),
+            }.Where(group => group.Models.Count > 0).Select(group => $"{string.Join(", ", group.Models)} ({group.Reason})");
+            AnsiConsole.MarkupLineInterpolated($"Pruning methods skip {string.Join(" and ", reasons)}: they are trained dense only.");
         }
 
         var todo = cells.Where(c => !results.IsFinished(c)).ToList();
