@@ -23,6 +23,10 @@ public sealed record RunData(Dataset Train, Dataset Test, DataRecord Record)
     /// <exception cref="UsageException">No folder was given and the bundled data cannot be found, or the folder is missing.</exception>
     public static RunData Load(string? folder)
     {
+        // The record names the folder without this machine's absolute path where it can: the bundled data by its place
+        // in the repository, a --data folder as the user wrote it. Results committed to the repository then hold no
+        // machine's paths; the SHA-256 of each file identifies the data either way.
+        var recordedFolder = folder ?? DataLocator.BundledRelativePath.Replace(Path.DirectorySeparatorChar, '/');
         if (folder is null)
         {
             folder = DataLocator.FindBundledData()
@@ -51,6 +55,6 @@ public sealed record RunData(Dataset Train, Dataset Test, DataRecord Record)
             digests[Path.GetFileName(path)] = FileDigest.Sha256(path);
         }
 
-        return new RunData(train, test, new DataRecord(fullFolder, digests));
+        return new RunData(train, test, new DataRecord(recordedFolder, digests));
     }
 }

@@ -150,7 +150,7 @@ public sealed class RunRecord
 public sealed record TicketRecord(string File, string Sha256, string Model, int Seed, int RewindIteration, double Sparsity, long Kept);
 
 /// <summary>The data a run used.</summary>
-/// <param name="Folder">Full path of the data folder.</param>
+/// <param name="Folder">The data folder: the bundled data by its path in the repository, a <c>--data</c> folder as given.</param>
 /// <param name="Files">File name → lower-case hex SHA-256.</param>
 public sealed record DataRecord(string Folder, SortedDictionary<string, string> Files);
 
