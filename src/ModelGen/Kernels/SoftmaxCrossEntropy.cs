@@ -33,27 +33,57 @@ public static class SoftmaxCrossEntropy
         KernelGuard.MatrixLength(gradLogits.Length, batch, classes, nameof(gradLogits), "batch×classes");
         KernelGuard.Temperature(temperature, nameof(temperature));
 
+        // TensorPrimitives runs once over the whole batch×classes block, never per row: on a row of 10 logits it takes
+        // its small-size paths, which are loop-free and so start (and stay for the first second or so of a process)
+        // in tier-0 code where every vector operation is a call. That cost a short sparse `train` half its speed.
+        // The per-row parts (max, sum, normalisation) are short loops of our own.
+        var n = batch * classes;
+        var p = probabilities.Slice(0, n);
+        var g = gradLogits.Slice(0, n);
         var gradScale = 1f / (batch * temperature);
         var totalLoss = 0.0;
+
+        // p holds z − max(z) with z = logits / T, then e^(z − max), then the normalized probabilities.
+        TensorPrimitives.Divide(logits.Slice(0, n), temperature, p);
         for (var row = 0; row < batch; row++)
         {
-            var p = probabilities.Slice(row * classes, classes);
-            var label = labels[row];
+            var z = p.Slice(row * classes, classes);
+            var max = z[0];
+            for (var j = 1; j < z.Length; j++)
+            {
+                max = MathF.Max(max, z[j]);
+            }
 
-            // p holds z − max(z) with z = logits / T, then e^(z − max), then the normalized probabilities.
-            TensorPrimitives.Divide(logits.Slice(row * classes, classes), temperature, p);
-            TensorPrimitives.Subtract(p, TensorPrimitives.Max(p), p);
-            var shiftedLabelLogit = p[label];
-            TensorPrimitives.Exp(p, p);
-            var sum = TensorPrimitives.Sum(p);
-            TensorPrimitives.Divide(p, sum, p);
+            for (var j = 0; j < z.Length; j++)
+            {
+                z[j] -= max;
+            }
 
             // −log p[label] = log Σ e^(z − max) − (z[label] − max), exact even where p[label] underflows to 0.
-            totalLoss += Math.Log(sum) - shiftedLabelLogit;
+            totalLoss -= z[labels[row]];
+        }
 
-            var g = gradLogits.Slice(row * classes, classes);
-            TensorPrimitives.Multiply(p, gradScale, g);
-            g[label] -= gradScale;
+        TensorPrimitives.Exp(p, p);
+        for (var row = 0; row < batch; row++)
+        {
+            var e = p.Slice(row * classes, classes);
+            var sum = 0f;
+            for (var j = 0; j < e.Length; j++)
+            {
+                sum += e[j];
+            }
+
+            totalLoss += Math.Log(sum);
+            for (var j = 0; j < e.Length; j++)
+            {
+                e[j] /= sum;
+            }
+        }
+
+        TensorPrimitives.Multiply(p, gradScale, g);
+        for (var row = 0; row < batch; row++)
+        {
+            g[(row * classes) + labels[row]] -= gradScale;
         }
 
         return (float)(totalLoss / batch);
@@ -132,19 +162,31 @@ public static class SoftmaxCrossEntropy
         KernelGuard.MatrixLength(rGradLogits.Length, batch, classes, nameof(rGradLogits), "batch×classes");
         KernelGuard.Temperature(temperature, nameof(temperature));
 
+        // One TensorPrimitives call over the block, per-row dot products in our own loop (see ForwardBackward).
         var scale = 1f / (batch * temperature * temperature);
+        var n = batch * classes;
+        var output = rGradLogits.Slice(0, n);
         for (var row = 0; row < batch; row++)
         {
             var p = probabilities.Slice(row * classes, classes);
             var r = rLogits.Slice(row * classes, classes);
-            var output = rGradLogits.Slice(row * classes, classes);
+            var o = output.Slice(row * classes, classes);
 
             // (diag p − p pᵀ) r = p ⊙ (r − p·r).
-            var pDotR = TensorPrimitives.Dot(p, r);
-            TensorPrimitives.Subtract(r, pDotR, output);
-            TensorPrimitives.Multiply(output, p, output);
-            TensorPrimitives.Multiply(output, scale, output);
+            var pDotR = 0f;
+            for (var j = 0; j < p.Length; j++)
+            {
+                pDotR += p[j] * r[j];
+            }
+
+            for (var j = 0; j < p.Length; j++)
+            {
+                o[j] = r[j] - pDotR;
+            }
         }
+
+        TensorPrimitives.Multiply(output, probabilities.Slice(0, n), output);
+        TensorPrimitives.Multiply(output, scale, output);
     }
 
     private static void CheckCommon(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, int batch, int classes)
