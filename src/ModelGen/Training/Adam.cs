@@ -244,6 +244,7 @@ public sealed partial class Adam : IOptimizer
         if (Avx2.IsSupported && Fma.IsSupported)
         {
             var b = new VectorCoefficients(c, decay);
+            var lanes = stackalloc float[8];
             fixed (int* pk = kept)
             fixed (float* pw = w, pg = g, pm = m, pv = v)
             {
@@ -255,10 +256,16 @@ public sealed partial class Adam : IOptimizer
                     var wv = UpdateVector(Avx2.GatherVector256(pw, index, 4), Avx2.GatherVector256(pg, index, 4), ref mv, ref vv, b);
                     Avx.Store(pm + k, mv);
                     Avx.Store(pv + k, vv);
-                    for (var lane = 0; lane < 8; lane++)
-                    {
-                        pw[pk[k + lane]] = wv.GetElement(lane);
-                    }
+                    Avx.Store(lanes, wv);
+                    var at = pk + k;
+                    pw[at[0]] = lanes[0];
+                    pw[at[1]] = lanes[1];
+                    pw[at[2]] = lanes[2];
+                    pw[at[3]] = lanes[3];
+                    pw[at[4]] = lanes[4];
+                    pw[at[5]] = lanes[5];
+                    pw[at[6]] = lanes[6];
+                    pw[at[7]] = lanes[7];
                 }
             }
         }
