@@ -8,7 +8,8 @@ namespace ModelGen.Kernels;
 /// Row-major [batch, features] ↔ feature-major [features, stride] conversion for the batch-vectorised sparse kernels
 /// (SparseProp's layout: one feature's values for the whole batch are contiguous, so a kept weight multiplies a
 /// vector of samples). 8×8 AVX blocks with scalar edges; per-thread scratch buffers that grow rarely and never
-/// shrink, so steady-state calls allocate nothing.
+/// shrink, so steady-state calls allocate nothing. Buffers between sparse layers are feature-major throughout
+/// (<see cref="ActivationLayout"/>); only sample-major operands of the sparse products pass through here per tile.
 /// </summary>
 internal static unsafe class FeatureMajor
 {
@@ -83,6 +84,38 @@ internal static unsafe class FeatureMajor
             {
                 Scalar(source, r, rows, b * 8, Math.Min(cols, (b * 8) + 8), sourceStride, destination, destinationStride, accumulate: false);
             }
+        }
+    }
+
+    /// <summary>
+    /// Zeroes the padding lanes [batch, stride) of the first <paramref name="rows"/> feature rows, so that a product over
+    /// the padding adds exactly nothing and a feature-major result's padding is a function of the weights only.
+    /// </summary>
+    public static void ClearPadding(float* buffer, int stride, int batch, int rows)
+    {
+        if (batch == stride)
+        {
+            return;
+        }
+
+        for (var r = 0; r < rows; r++)
+        {
+            new Span<float>(buffer + ((long)r * stride) + batch, stride - batch).Clear();
+        }
+    }
+
+    /// <summary><see cref="ClearPadding"/> of the feature rows in the listed blocks of 8 (clipped to <paramref name="cols"/>) only.</summary>
+    public static void ClearPaddingOfBlocks(float* buffer, int stride, int batch, int cols, int[] blocks)
+    {
+        if (batch == stride)
+        {
+            return;
+        }
+
+        foreach (var b in blocks)
+        {
+            var first = b * 8;
+            ClearPadding(buffer + ((long)first * stride), stride, batch, Math.Min(8, cols - first));
         }
     }
 

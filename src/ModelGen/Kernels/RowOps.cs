@@ -1,13 +1,21 @@
 using System;
 using System.ComponentModel;
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace ModelGen.Kernels;
 
 /// <summary>
 /// Row-wise operations on row-major matrices that a dense layer's bias needs: adding it to every row in the
-/// forward pass, and summing the output gradient's rows into its gradient in the backward pass.
+/// forward pass, and summing the output gradient's rows into its gradient in the backward pass; and the same two for
+/// activations held feature-major (<see cref="ActivationLayout"/>), over the real lanes of the batch only.
 /// </summary>
+/// <remarks>
+/// Plain <see cref="Vector256{T}"/> loops in our own methods rather than one TensorPrimitives call per row: for short
+/// rows (a head's 10 logits) TensorPrimitives' small-size paths run in tier-0 code for the first second of a process,
+/// and a call per row costs more than the adds.
+/// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)] // public for generated code in users' assemblies, hidden from their completion (as STJ hides JsonMetadataServices)
 public static class RowOps
 {
@@ -24,10 +32,11 @@ public static class RowOps
         KernelGuard.Dimension(cols, nameof(cols));
         KernelGuard.MatrixLength(matrix.Length, rows, cols, nameof(matrix), "rows×cols");
         KernelGuard.Length(row.Length, cols, nameof(row), "cols");
+        ref var m = ref MemoryMarshal.GetReference(matrix);
+        ref var v = ref MemoryMarshal.GetReference(row);
         for (var r = 0; r < rows; r++)
         {
-            var target = matrix.Slice(r * cols, cols);
-            TensorPrimitives.Add(target, row, target);
+            AddInPlace(ref Unsafe.Add(ref m, r * cols), ref v, cols);
         }
     }
 
@@ -46,9 +55,103 @@ public static class RowOps
         KernelGuard.Length(sums.Length, cols, nameof(sums), "cols");
 
         // Rows are added one after another, so each column is summed in row order whatever the vector width.
+        ref var m = ref MemoryMarshal.GetReference(matrix);
+        ref var s = ref MemoryMarshal.GetReference(sums);
         for (var r = 0; r < rows; r++)
         {
-            TensorPrimitives.Add(sums, matrix.Slice(r * cols, cols), sums);
+            AddInPlace(ref s, ref Unsafe.Add(ref m, r * cols), cols);
+        }
+    }
+
+    /// <summary>
+    /// Adds the bias to activations of <paramref name="features"/> in <paramref name="layout"/>: every row when
+    /// sample-major (<see cref="AddRowVector"/>); bias[f] to the real lanes of feature row f when feature-major (the
+    /// padding lanes stay bias-free, see <see cref="ActivationLayout"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">A span's length does not match the layout.</exception>
+    public static void AddBias(Span<float> activations, ReadOnlySpan<float> bias, ActivationLayout layout, int features)
+    {
+        if (!layout.IsFeatureMajor)
+        {
+            AddRowVector(activations, bias, layout.Batch, features);
+            return;
+        }
+
+        KernelGuard.Dimension(features, nameof(features));
+        KernelGuard.Length(activations.Length, layout.Length(features), nameof(activations), "the layout's length of features");
+        KernelGuard.Length(bias.Length, features, nameof(bias), "features");
+        int batch = layout.Batch, stride = layout.Stride;
+        ref var a = ref MemoryMarshal.GetReference(activations);
+        for (var f = 0; f < features; f++)
+        {
+            ref var row = ref Unsafe.Add(ref a, f * stride);
+            var value = bias[f];
+            var vector = Vector256.Create(value);
+            var j = 0;
+            for (; j + 8 <= batch; j += 8)
+            {
+                Vector256.StoreUnsafe(Vector256.LoadUnsafe(ref row, (nuint)j) + vector, ref row, (nuint)j);
+            }
+
+            for (; j < batch; j++)
+            {
+                Unsafe.Add(ref row, j) += value;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Adds the bias gradient of output gradients of <paramref name="features"/> in <paramref name="layout"/> to
+    /// <paramref name="sums"/>: the column sums when sample-major (<see cref="AccumulateColumnSums"/>); each feature
+    /// row's sum over its real lanes when feature-major, in one fixed order (8-lane partial sums, then the lanes, then
+    /// the tail), whatever the thread count.
+    /// </summary>
+    /// <exception cref="ArgumentException">A span's length does not match the layout.</exception>
+    public static void AccumulateBiasGradient(ReadOnlySpan<float> gradients, Span<float> sums, ActivationLayout layout, int features)
+    {
+        if (!layout.IsFeatureMajor)
+        {
+            AccumulateColumnSums(gradients, sums, layout.Batch, features);
+            return;
+        }
+
+        KernelGuard.Dimension(features, nameof(features));
+        KernelGuard.Length(gradients.Length, layout.Length(features), nameof(gradients), "the layout's length of features");
+        KernelGuard.Length(sums.Length, features, nameof(sums), "features");
+        int batch = layout.Batch, stride = layout.Stride;
+        ref var g = ref MemoryMarshal.GetReference(gradients);
+        for (var f = 0; f < features; f++)
+        {
+            ref var row = ref Unsafe.Add(ref g, f * stride);
+            var partial = Vector256<float>.Zero;
+            var j = 0;
+            for (; j + 8 <= batch; j += 8)
+            {
+                partial += Vector256.LoadUnsafe(ref row, (nuint)j);
+            }
+
+            var sum = Vector256.Sum(partial);
+            for (; j < batch; j++)
+            {
+                sum += Unsafe.Add(ref row, j);
+            }
+
+            sums[f] += sum;
+        }
+    }
+
+    /// <summary>target[0..length) += source[0..length), elementwise (so in any vector width the same result).</summary>
+    private static void AddInPlace(ref float target, ref float source, int length)
+    {
+        var j = 0;
+        for (; j + 8 <= length; j += 8)
+        {
+            Vector256.StoreUnsafe(Vector256.LoadUnsafe(ref target, (nuint)j) + Vector256.LoadUnsafe(ref source, (nuint)j), ref target, (nuint)j);
+        }
+
+        for (; j < length; j++)
+        {
+            Unsafe.Add(ref target, j) += Unsafe.Add(ref source, j);
         }
     }
 }
