@@ -77,9 +77,7 @@ public static class RowOps
             return;
         }
 
-        KernelGuard.Dimension(features, nameof(features));
-        KernelGuard.Length(activations.Length, layout.Length(features), nameof(activations), "the layout's length of features");
-        KernelGuard.Length(bias.Length, features, nameof(bias), "features");
+        CheckFeatureMajor(activations.Length, nameof(activations), bias.Length, nameof(bias), layout, features);
         int batch = layout.Batch, stride = layout.Stride;
         ref var a = ref MemoryMarshal.GetReference(activations);
         for (var f = 0; f < features; f++)
@@ -115,9 +113,7 @@ public static class RowOps
             return;
         }
 
-        KernelGuard.Dimension(features, nameof(features));
-        KernelGuard.Length(gradients.Length, layout.Length(features), nameof(gradients), "the layout's length of features");
-        KernelGuard.Length(sums.Length, features, nameof(sums), "features");
+        CheckFeatureMajor(gradients.Length, nameof(gradients), sums.Length, nameof(sums), layout, features);
         int batch = layout.Batch, stride = layout.Stride;
         ref var g = ref MemoryMarshal.GetReference(gradients);
         for (var f = 0; f < features; f++)
@@ -138,6 +134,13 @@ public static class RowOps
 
             sums[f] += sum;
         }
+    }
+
+    private static void CheckFeatureMajor(int matrixLength, string matrixName, int vectorLength, string vectorName, ActivationLayout layout, int features)
+    {
+        KernelGuard.Dimension(features, nameof(features));
+        KernelGuard.Length(matrixLength, layout.Length(features), matrixName, "the layout's length of features");
+        KernelGuard.Length(vectorLength, features, vectorName, "features");
     }
 
     /// <summary>target[0..length) += source[0..length), elementwise (so in any vector width the same result).</summary>

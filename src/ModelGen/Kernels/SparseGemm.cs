@@ -238,22 +238,17 @@ public static unsafe class SparseGemm
     /// <exception cref="ArgumentException">The layouts' batches differ, or a span's length does not match its layout.</exception>
     public static void MultiplyTransposedB(ReadOnlySpan<float> x, ActivationLayout xLayout, SparsePattern pattern, ReadOnlySpan<float> weights, Span<float> y, ActivationLayout yLayout, bool accumulate = false)
     {
-        ArgumentNullException.ThrowIfNull(pattern);
-        var batch = SameBatch(xLayout, yLayout);
-        if (!xLayout.IsFeatureMajor && !yLayout.IsFeatureMajor)
+        if (!FeatureMajorOperands(pattern, x.Length, xLayout, pattern?.Cols ?? 0, nameof(x), y.Length, yLayout, pattern?.Rows ?? 0, nameof(y), weights.Length, nameof(weights)))
         {
-            MultiplyTransposedB(x, pattern, weights, y, batch, accumulate);
+            MultiplyTransposedB(x, pattern!, weights, y, xLayout.Batch, accumulate);
             return;
         }
 
-        KernelGuard.Length(x.Length, xLayout.Length(pattern.Cols), nameof(x), "the layout's length of cols");
-        KernelGuard.Length(y.Length, yLayout.Length(pattern.Rows), nameof(y), "the layout's length of rows");
-        KernelGuard.MatrixLength(weights.Length, pattern.Rows, pattern.Cols, nameof(weights), "rows×cols");
         fixed (float* px = x)
         fixed (float* py = y)
         fixed (float* pw = weights)
         {
-            ForwardTiles(px, xLayout, pattern, pw, py, yLayout, accumulate);
+            ForwardTiles(px, xLayout, pattern!, pw, py, yLayout, accumulate);
         }
     }
 
@@ -261,22 +256,17 @@ public static unsafe class SparseGemm
     /// <exception cref="ArgumentException">The layouts' batches differ, or a span's length does not match its layout.</exception>
     public static void Multiply(ReadOnlySpan<float> dy, ActivationLayout dyLayout, SparsePattern pattern, ReadOnlySpan<float> weights, Span<float> dx, ActivationLayout dxLayout, bool accumulate = false)
     {
-        ArgumentNullException.ThrowIfNull(pattern);
-        var batch = SameBatch(dyLayout, dxLayout);
-        if (!dyLayout.IsFeatureMajor && !dxLayout.IsFeatureMajor)
+        if (!FeatureMajorOperands(pattern, dy.Length, dyLayout, pattern?.Rows ?? 0, nameof(dy), dx.Length, dxLayout, pattern?.Cols ?? 0, nameof(dx), weights.Length, nameof(weights)))
         {
-            Multiply(dy, pattern, weights, dx, batch, accumulate);
+            Multiply(dy, pattern!, weights, dx, dyLayout.Batch, accumulate);
             return;
         }
 
-        KernelGuard.Length(dy.Length, dyLayout.Length(pattern.Rows), nameof(dy), "the layout's length of rows");
-        KernelGuard.Length(dx.Length, dxLayout.Length(pattern.Cols), nameof(dx), "the layout's length of cols");
-        KernelGuard.MatrixLength(weights.Length, pattern.Rows, pattern.Cols, nameof(weights), "rows×cols");
         fixed (float* pdy = dy)
         fixed (float* pdx = dx)
         fixed (float* pw = weights)
         {
-            InputGradientTiles(pdy, dyLayout, pattern, pw, pdx, dxLayout, accumulate);
+            InputGradientTiles(pdy, dyLayout, pattern!, pw, pdx, dxLayout, accumulate);
         }
     }
 
@@ -284,22 +274,17 @@ public static unsafe class SparseGemm
     /// <exception cref="ArgumentException">The layouts' batches differ, or a span's length does not match its layout.</exception>
     public static void AccumulateWeightGradient(ReadOnlySpan<float> dy, ActivationLayout dyLayout, ReadOnlySpan<float> x, ActivationLayout xLayout, SparsePattern pattern, Span<float> weightGradient, Span<float> scratch)
     {
-        ArgumentNullException.ThrowIfNull(pattern);
-        var batch = SameBatch(dyLayout, xLayout);
-        if (!dyLayout.IsFeatureMajor && !xLayout.IsFeatureMajor)
+        if (!FeatureMajorOperands(pattern, dy.Length, dyLayout, pattern?.Rows ?? 0, nameof(dy), x.Length, xLayout, pattern?.Cols ?? 0, nameof(x), weightGradient.Length, nameof(weightGradient)))
         {
-            AccumulateWeightGradient(dy, x, pattern, weightGradient, scratch, batch);
+            AccumulateWeightGradient(dy, x, pattern!, weightGradient, scratch, dyLayout.Batch);
             return;
         }
 
-        KernelGuard.Length(dy.Length, dyLayout.Length(pattern.Rows), nameof(dy), "the layout's length of rows");
-        KernelGuard.Length(x.Length, xLayout.Length(pattern.Cols), nameof(x), "the layout's length of cols");
-        KernelGuard.MatrixLength(weightGradient.Length, pattern.Rows, pattern.Cols, nameof(weightGradient), "rows×cols");
         fixed (float* pdy = dy)
         fixed (float* px = x)
         fixed (float* pg = weightGradient)
         {
-            WeightGradientTiles(pdy, dyLayout, px, xLayout, pattern, pg);
+            WeightGradientTiles(pdy, dyLayout, px, xLayout, pattern!, pg);
         }
     }
 
@@ -324,26 +309,38 @@ public static unsafe class SparseGemm
         fixed (float* px = x)
         fixed (float* pt = featureMajor)
         {
-            FeatureMajor.TransposeColumnBlocks(px, batch, cols, cols, pt, stride, pattern.ActiveColumnBlocks);
-            FeatureMajor.ClearPaddingOfBlocks(pt, stride, batch, cols, pattern.ActiveColumnBlocks);
+            FeatureMajor.TransposeColumnBlocksPadded(px, batch, cols, cols, pt, stride, pattern.ActiveColumnBlocks);
         }
     }
 
-    private static int SameBatch(ActivationLayout a, ActivationLayout b)
+    /// <summary>
+    /// Checks the operands of a layout-aware product (two activation matrices of <paramref name="aFeatures"/> and
+    /// <paramref name="bFeatures"/> in their layouts, and the [rows, cols] weights); false when both are sample-major,
+    /// for the sample-major entry point (which checks the rest itself).
+    /// </summary>
+    private static bool FeatureMajorOperands(SparsePattern? pattern, int aLength, ActivationLayout a, int aFeatures, string aName, int bLength, ActivationLayout b, int bFeatures, string bName, int weightsLength, string weightsName)
     {
+        ArgumentNullException.ThrowIfNull(pattern);
         if (a.Batch != b.Batch)
         {
-            throw new ArgumentException($"The operands' layouts have different batches ({a.Batch} and {b.Batch}).", nameof(b));
+            throw new ArgumentException($"The operands' layouts have different batches ({a.Batch} and {b.Batch}).", bName);
         }
 
-        KernelGuard.Dimension(a.Batch, "batch");
-        if ((a.IsFeatureMajor || b.IsFeatureMajor) && !Vectorised(a.Batch))
+        if (!a.IsFeatureMajor && !b.IsFeatureMajor)
+        {
+            return false;
+        }
+
+        if (!Vectorised(a.Batch))
         {
             // ActivationLayout.For never builds this layout; a hand-built one would read past the per-sample path.
-            throw new ArgumentException($"Batch {a.Batch} does not run feature-major on this machine.", nameof(a));
+            throw new ArgumentException($"Batch {a.Batch} does not run feature-major on this machine.", aName);
         }
 
-        return a.Batch;
+        KernelGuard.Length(aLength, a.Length(aFeatures), aName, "its layout's length");
+        KernelGuard.Length(bLength, b.Length(bFeatures), bName, "its layout's length");
+        KernelGuard.MatrixLength(weightsLength, pattern.Rows, pattern.Cols, weightsName, "rows×cols");
+        return true;
     }
 
     /// <summary>The forward product over tiles of 64 samples; <paramref name="x"/> and <paramref name="y"/> in their layouts.</summary>
@@ -370,8 +367,7 @@ public static unsafe class SparseGemm
                     // Rows of xT for features without a kept weight are never read: only the active blocks are transposed.
                     xT = sx;
                     xStride = width;
-                    FeatureMajor.TransposeColumnBlocks(x + ((long)b * cols), n, cols, cols, sx, width, pattern.ActiveColumnBlocks);
-                    FeatureMajor.ClearPaddingOfBlocks(sx, width, n, cols, pattern.ActiveColumnBlocks);
+                    FeatureMajor.TransposeColumnBlocksPadded(x + ((long)b * cols), n, cols, cols, sx, width, pattern.ActiveColumnBlocks);
                 }
 
                 var yT = yLayout.IsFeatureMajor ? y + b : sy;
@@ -417,8 +413,7 @@ public static unsafe class SparseGemm
                     // Zero padding lanes keep a feature-major dX's padding exactly zero (a gradient's).
                     dyT = sdy;
                     dyStride = width;
-                    FeatureMajor.Transpose(dy + ((long)b * rows), n, rows, rows, sdy, width, accumulate: false);
-                    FeatureMajor.ClearPadding(sdy, width, n, rows);
+                    FeatureMajor.TransposePadded(dy + ((long)b * rows), n, rows, rows, sdy, width);
                 }
 
                 var dxT = dxLayout.IsFeatureMajor ? dx + b : sdx;
@@ -515,8 +510,7 @@ public static unsafe class SparseGemm
                     // The lanes past the batch must add nothing to the dot products.
                     dyT = sdy;
                     dyStride = width;
-                    FeatureMajor.Transpose(dy + ((long)b * rows), n, rows, rows, sdy, width, accumulate: false);
-                    FeatureMajor.ClearPadding(sdy, width, n, rows);
+                    FeatureMajor.TransposePadded(dy + ((long)b * rows), n, rows, rows, sdy, width);
                 }
 
                 float* xT;
@@ -531,8 +525,7 @@ public static unsafe class SparseGemm
                     // Only kept columns are read, and they lie in the active blocks; zeroed padding keeps 0·x exact.
                     xT = sx;
                     xStride = width;
-                    FeatureMajor.TransposeColumnBlocks(x + ((long)b * cols), n, cols, cols, sx, width, pattern.ActiveColumnBlocks);
-                    FeatureMajor.ClearPaddingOfBlocks(sx, width, n, cols, pattern.ActiveColumnBlocks);
+                    FeatureMajor.TransposeColumnBlocksPadded(x + ((long)b * cols), n, cols, cols, sx, width, pattern.ActiveColumnBlocks);
                 }
 
                 for (var r = 0; r < rows; r++)
