@@ -343,6 +343,35 @@ public static unsafe class SparseGemm
         return true;
     }
 
+    /// <summary>
+    /// The operand of the tile of <paramref name="n"/> samples from <paramref name="b"/> on, feature-major with its row
+    /// stride: a feature-major buffer read in place (its padding per <see cref="ActivationLayout"/>'s rule: a
+    /// gradient's exactly zero), or a sample-major one transposed into <paramref name="scratch"/> with zero padding lanes
+    /// (so that the padding adds nothing to a weight gradient and a feature-major result's padding is a function of
+    /// the weights only); only the listed <paramref name="blocks"/> of 8 features when given (the only ones the pattern reads).
+    /// </summary>
+    private static float* TileOperand(float* data, ActivationLayout layout, int b, int n, int features, float* scratch, int[]? blocks, out int stride)
+    {
+        if (layout.IsFeatureMajor)
+        {
+            stride = layout.Stride;
+            return data + b;
+        }
+
+        stride = FeatureMajor.Stride(n);
+        var source = data + ((long)b * features);
+        if (blocks is null)
+        {
+            FeatureMajor.TransposePadded(source, n, features, features, scratch, stride);
+        }
+        else
+        {
+            FeatureMajor.TransposeColumnBlocksPadded(source, n, features, features, scratch, stride, blocks);
+        }
+
+        return scratch;
+    }
+
     /// <summary>The forward product over tiles of 64 samples; <paramref name="x"/> and <paramref name="y"/> in their layouts.</summary>
     private static void ForwardTiles(float* x, ActivationLayout xLayout, SparsePattern pattern, float* w, float* y, ActivationLayout yLayout, bool accumulate)
     {
@@ -355,21 +384,7 @@ public static unsafe class SparseGemm
             for (var b = 0; b < batch; b += Tile)
             {
                 int n = Math.Min(Tile, batch - b), width = FeatureMajor.Stride(n);
-                float* xT;
-                int xStride;
-                if (xLayout.IsFeatureMajor)
-                {
-                    xT = x + b;
-                    xStride = xLayout.Stride;
-                }
-                else
-                {
-                    // Rows of xT for features without a kept weight are never read: only the active blocks are transposed.
-                    xT = sx;
-                    xStride = width;
-                    FeatureMajor.TransposeColumnBlocksPadded(x + ((long)b * cols), n, cols, cols, sx, width, pattern.ActiveColumnBlocks);
-                }
-
+                var xT = TileOperand(x, xLayout, b, n, cols, sx, pattern.ActiveColumnBlocks, out var xStride);
                 var yT = yLayout.IsFeatureMajor ? y + b : sy;
                 var yStride = yLayout.IsFeatureMajor ? yLayout.Stride : width;
                 var add = accumulate && yLayout.IsFeatureMajor;
@@ -401,20 +416,7 @@ public static unsafe class SparseGemm
             for (var b = 0; b < batch; b += Tile)
             {
                 int n = Math.Min(Tile, batch - b), width = FeatureMajor.Stride(n);
-                float* dyT;
-                int dyStride;
-                if (dyLayout.IsFeatureMajor)
-                {
-                    dyT = dy + b;
-                    dyStride = dyLayout.Stride;
-                }
-                else
-                {
-                    // Zero padding lanes keep a feature-major dX's padding exactly zero (a gradient's).
-                    dyT = sdy;
-                    dyStride = width;
-                    FeatureMajor.TransposePadded(dy + ((long)b * rows), n, rows, rows, sdy, width);
-                }
+                var dyT = TileOperand(dy, dyLayout, b, n, rows, sdy, null, out var dyStride);
 
                 var dxT = dxLayout.IsFeatureMajor ? dx + b : sdx;
                 var dxStride = dxLayout.IsFeatureMajor ? dxLayout.Stride : width;
@@ -497,36 +499,9 @@ public static unsafe class SparseGemm
             for (var b = 0; b < batch; b += Tile)
             {
                 int n = Math.Min(Tile, batch - b), width = FeatureMajor.Stride(n);
-                float* dyT;
-                int dyStride;
-                if (dyLayout.IsFeatureMajor)
-                {
-                    // A feature-major gradient's padding lanes are exactly zero (ActivationLayout's rule).
-                    dyT = dy + b;
-                    dyStride = dyLayout.Stride;
-                }
-                else
-                {
-                    // The lanes past the batch must add nothing to the dot products.
-                    dyT = sdy;
-                    dyStride = width;
-                    FeatureMajor.TransposePadded(dy + ((long)b * rows), n, rows, rows, sdy, width);
-                }
-
-                float* xT;
-                int xStride;
-                if (xLayout.IsFeatureMajor)
-                {
-                    xT = x + b;
-                    xStride = xLayout.Stride;
-                }
-                else
-                {
-                    // Only kept columns are read, and they lie in the active blocks; zeroed padding keeps 0·x exact.
-                    xT = sx;
-                    xStride = width;
-                    FeatureMajor.TransposeColumnBlocksPadded(x + ((long)b * cols), n, cols, cols, sx, width, pattern.ActiveColumnBlocks);
-                }
+                // Zero padding in both operands' tiles (a feature-major gradient's by the layout rule): it adds exactly nothing.
+                var dyT = TileOperand(dy, dyLayout, b, n, rows, sdy, null, out var dyStride);
+                var xT = TileOperand(x, xLayout, b, n, cols, sx, pattern.ActiveColumnBlocks, out var xStride);
 
                 for (var r = 0; r < rows; r++)
                 {
