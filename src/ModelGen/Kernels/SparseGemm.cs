@@ -71,20 +71,24 @@ public static unsafe class SparseGemm
             y.Clear();
         }
 
-        int rows = pattern.Rows, cols = pattern.Cols;
+        int rows = pattern.Rows, cols = pattern.Cols, active = pattern.ActiveColumns.Length;
         fixed (float* px = x)
         fixed (float* py = y)
         fixed (float* pw = weights)
         fixed (int* starts = pattern.ColumnStarts)
         fixed (int* rowIndex = pattern.RowIndices)
         fixed (int* position = pattern.ColumnPositions)
+        fixed (int* columns = pattern.ActiveColumns)
         {
             for (var b = 0; b < batch; b++)
             {
                 var xRow = px + ((long)b * cols);
                 var yRow = py + ((long)b * rows);
-                for (var c = 0; c < cols; c++)
+
+                // Columns without a kept entry add nothing: only the active ones are tested for a zero input.
+                for (var j = 0; j < active; j++)
                 {
+                    var c = columns[j];
                     var xv = xRow[c];
                     if (xv == 0f)
                     {
@@ -190,7 +194,7 @@ public static unsafe class SparseGemm
         }
 
         scratch.Clear();
-        int rows = pattern.Rows, cols = pattern.Cols;
+        int rows = pattern.Rows, cols = pattern.Cols, active = pattern.ActiveColumns.Length;
         fixed (float* pdy = dy)
         fixed (float* px = x)
         fixed (float* ps = scratch)
@@ -198,13 +202,15 @@ public static unsafe class SparseGemm
         fixed (int* starts = pattern.ColumnStarts)
         fixed (int* rowIndex = pattern.RowIndices)
         fixed (int* position = pattern.ColumnPositions)
+        fixed (int* columns = pattern.ActiveColumns)
         {
             for (var b = 0; b < batch; b++)
             {
                 var xRow = px + ((long)b * cols);
                 var dyRow = pdy + ((long)b * rows);
-                for (var c = 0; c < cols; c++)
+                for (var j = 0; j < active; j++)
                 {
+                    var c = columns[j];
                     var xv = xRow[c];
                     if (xv == 0f)
                     {
