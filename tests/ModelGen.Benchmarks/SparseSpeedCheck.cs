@@ -191,7 +191,7 @@ internal static class SparseSpeedCheck
         {
             for (var f = 0; f < features; f++)
             {
-                result[(f * layout.Stride) + b] = sampleMajor[(b * features) + f];
+                result[layout.Offset(f, b, features)] = sampleMajor[(b * features) + f];
             }
         }
 

@@ -10,6 +10,11 @@ namespace ModelGen.Kernels;
 /// two layers that both run sparse, activations stay feature-major, so no product transposes them.
 /// </summary>
 /// <remarks>
+/// <para>Feature-major is stored tile by tile, as the kernels walk it: samples [64t, 64t + 64) of every feature form
+/// one block [features, width] (width 64, or the last tile's samples rounded up to 8), so within a tile the rows of
+/// two features are 64 floats apart whatever the batch (<see cref="Offset"/>). One row of 256 floats per feature
+/// would put the rows of every fourth feature in the same L1 sets (1 KiB apart) and made batch 256 slower per
+/// sample than batch 60.</para>
 /// <para>The padding lanes [batch, stride) of a feature-major buffer never hold stale data: each kernel that writes a
 /// feature-major buffer writes them too, as a pure function of the weights. Gradients (and R-gradients) have them
 /// exactly zero (products of zero padding; elementwise derivatives times zero); activations, R and R-pre buffers have
@@ -31,10 +36,10 @@ public readonly struct ActivationLayout : IEquatable<ActivationLayout>
     /// <summary>Samples in the batch (the real lanes of a feature-major buffer).</summary>
     public int Batch { get; }
 
-    /// <summary>Whether the buffer is [features, <see cref="Stride"/>] rather than [batch, features].</summary>
+    /// <summary>Whether the buffer is feature-major ([features, <see cref="Stride"/>], tile by tile) rather than [batch, features].</summary>
     public bool IsFeatureMajor { get; }
 
-    /// <summary>Floats per feature row of a feature-major buffer: the batch rounded up to whole 8-lane vectors.</summary>
+    /// <summary>Lanes per feature of a feature-major buffer: the batch rounded up to whole 8-lane vectors (the batch when sample-major).</summary>
     public int Stride => IsFeatureMajor ? FeatureMajor.Stride(Batch) : Batch;
 
     /// <summary>Sample-major [batch, features].</summary>
@@ -54,8 +59,24 @@ public readonly struct ActivationLayout : IEquatable<ActivationLayout>
         return new ActivationLayout(batch, featureMajor && SparseGemm.RunsFeatureMajor(batch));
     }
 
+    /// <summary>Samples per feature-major tile (the products' tile).</summary>
+    internal const int Tile = 64;
+
     /// <summary>Floats a buffer of <paramref name="features"/> takes in this layout (padding included).</summary>
     public int Length(int features) => features * Stride;
+
+    /// <summary>Where value (<paramref name="feature"/>, <paramref name="sample"/>) of a buffer of <paramref name="features"/> lies.</summary>
+    public int Offset(int feature, int sample, int features)
+    {
+        if (!IsFeatureMajor)
+        {
+            return (sample * features) + feature;
+        }
+
+        var tileStart = sample - (sample % Tile);
+        var width = Math.Min(Tile, Stride - tileStart);
+        return (tileStart * features) + (feature * width) + (sample - tileStart);
+    }
 
     /// <summary>
     /// The buffer to read for this layout: <paramref name="featureMajor"/>'s first <see cref="Length"/> floats when

@@ -65,8 +65,8 @@ public static class RowOps
 
     /// <summary>
     /// Adds the bias to activations of <paramref name="features"/> in <paramref name="layout"/>: every row when
-    /// sample-major (<see cref="AddRowVector"/>); bias[f] to the real lanes of feature row f when feature-major (the
-    /// padding lanes stay bias-free, see <see cref="ActivationLayout"/>).
+    /// sample-major (<see cref="AddRowVector"/>); bias[f] to the real lanes of feature f's row in each tile when
+    /// feature-major (the padding lanes stay bias-free, see <see cref="ActivationLayout"/>).
     /// </summary>
     /// <exception cref="ArgumentException">A span's length does not match the layout.</exception>
     public static void AddBias(Span<float> activations, ReadOnlySpan<float> bias, ActivationLayout layout, int features)
@@ -78,31 +78,36 @@ public static class RowOps
         }
 
         CheckFeatureMajor(activations.Length, nameof(activations), bias.Length, nameof(bias), layout, features);
-        int batch = layout.Batch, stride = layout.Stride;
         ref var a = ref MemoryMarshal.GetReference(activations);
-        for (var f = 0; f < features; f++)
+        for (var tile = 0; tile < layout.Batch; tile += ActivationLayout.Tile)
         {
-            ref var row = ref Unsafe.Add(ref a, f * stride);
-            var value = bias[f];
-            var vector = Vector256.Create(value);
-            var j = 0;
-            for (; j + 8 <= batch; j += 8)
+            // A tile's block [features, width] (ActivationLayout): its first n lanes are samples, the rest padding.
+            int n = Math.Min(ActivationLayout.Tile, layout.Batch - tile), width = Math.Min(ActivationLayout.Tile, layout.Stride - tile);
+            ref var block = ref Unsafe.Add(ref a, tile * features);
+            for (var f = 0; f < features; f++)
             {
-                Vector256.StoreUnsafe(Vector256.LoadUnsafe(ref row, (nuint)j) + vector, ref row, (nuint)j);
-            }
+                ref var row = ref Unsafe.Add(ref block, f * width);
+                var value = bias[f];
+                var vector = Vector256.Create(value);
+                var j = 0;
+                for (; j + 8 <= n; j += 8)
+                {
+                    Vector256.StoreUnsafe(Vector256.LoadUnsafe(ref row, (nuint)j) + vector, ref row, (nuint)j);
+                }
 
-            for (; j < batch; j++)
-            {
-                Unsafe.Add(ref row, j) += value;
+                for (; j < n; j++)
+                {
+                    Unsafe.Add(ref row, j) += value;
+                }
             }
         }
     }
 
     /// <summary>
     /// Adds the bias gradient of output gradients of <paramref name="features"/> in <paramref name="layout"/> to
-    /// <paramref name="sums"/>: the column sums when sample-major (<see cref="AccumulateColumnSums"/>); each feature
-    /// row's sum over its real lanes when feature-major, in one fixed order (8-lane partial sums, then the lanes, then
-    /// the tail), whatever the thread count.
+    /// <paramref name="sums"/>: the column sums when sample-major (<see cref="AccumulateColumnSums"/>); over the real
+    /// lanes when feature-major, tile after tile, each tile's sum in one fixed order (8-lane partial sums, then the
+    /// lanes, then the tail), whatever the thread count.
     /// </summary>
     /// <exception cref="ArgumentException">A span's length does not match the layout.</exception>
     public static void AccumulateBiasGradient(ReadOnlySpan<float> gradients, Span<float> sums, ActivationLayout layout, int features)
@@ -114,25 +119,29 @@ public static class RowOps
         }
 
         CheckFeatureMajor(gradients.Length, nameof(gradients), sums.Length, nameof(sums), layout, features);
-        int batch = layout.Batch, stride = layout.Stride;
         ref var g = ref MemoryMarshal.GetReference(gradients);
-        for (var f = 0; f < features; f++)
+        for (var tile = 0; tile < layout.Batch; tile += ActivationLayout.Tile)
         {
-            ref var row = ref Unsafe.Add(ref g, f * stride);
-            var partial = Vector256<float>.Zero;
-            var j = 0;
-            for (; j + 8 <= batch; j += 8)
+            int n = Math.Min(ActivationLayout.Tile, layout.Batch - tile), width = Math.Min(ActivationLayout.Tile, layout.Stride - tile);
+            ref var block = ref Unsafe.Add(ref g, tile * features);
+            for (var f = 0; f < features; f++)
             {
-                partial += Vector256.LoadUnsafe(ref row, (nuint)j);
-            }
+                ref var row = ref Unsafe.Add(ref block, f * width);
+                var partial = Vector256<float>.Zero;
+                var j = 0;
+                for (; j + 8 <= n; j += 8)
+                {
+                    partial += Vector256.LoadUnsafe(ref row, (nuint)j);
+                }
 
-            var sum = Vector256.Sum(partial);
-            for (; j < batch; j++)
-            {
-                sum += Unsafe.Add(ref row, j);
-            }
+                var sum = Vector256.Sum(partial);
+                for (; j < n; j++)
+                {
+                    sum += Unsafe.Add(ref row, j);
+                }
 
-            sums[f] += sum;
+                sums[f] += sum;
+            }
         }
     }
 

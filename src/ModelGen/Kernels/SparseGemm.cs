@@ -16,7 +16,7 @@ namespace ModelGen.Kernels;
 /// <remarks>
 /// From <see cref="VectorBatch"/> samples on (with AVX2 and FMA) the products run batch-vectorised in SparseProp's
 /// layout (Nikdan et al., ICML 2023): activations are feature-major [features, batch] (sample-major operands are
-/// transposed per tile of 64 samples in 8×8 AVX blocks, feature-major ones read in place at their row stride),
+/// transposed per tile of 64 samples in 8×8 AVX blocks, feature-major ones read in place, stored tile by tile),
 /// so each kept weight multiplies 8 samples per instruction, and the weight gradient at a kept position is one dot
 /// product over the batch. Below that, each sample is processed on its own, walking only its nonzero inputs (MNIST pixels are 80% zero, ReLU outputs
 /// about half): the forward pass and the weight gradient go column by column through the CSC order, scattering into
@@ -37,7 +37,7 @@ public static unsafe class SparseGemm
     /// Samples per feature-major tile: a 784-feature input tile is 784 × 64 floats (196 KiB), which stays in L2 while
     /// every kept weight of the layer reads its row; a whole batch of 256 would not.
     /// </summary>
-    private const int Tile = 64;
+    private const int Tile = ActivationLayout.Tile;
 
     private static bool Vectorised(int batch) => batch >= VectorBatch && Fma.IsSupported && Avx2.IsSupported;
 
@@ -237,7 +237,7 @@ public static unsafe class SparseGemm
 
     /// <summary>
     /// Y = X·Wᵀ (Y += with <paramref name="accumulate"/>) with each operand in its own layout: a feature-major operand is
-    /// read (or written) in place, tiles of 64 samples at its row stride; a sample-major one is transposed per tile as
+    /// read (or written) in place, one tile of 64 samples after the other; a sample-major one is transposed per tile as
     /// <see cref="MultiplyTransposedB(ReadOnlySpan{float}, SparsePattern, ReadOnlySpan{float}, Span{float}, int, bool)"/>
     /// does. Results are bit-identical whatever the layouts (the same sums in the same order).
     /// </summary>
@@ -309,13 +309,17 @@ public static unsafe class SparseGemm
             throw new ArgumentException("The input is transposed only into a feature-major layout.", nameof(layout));
         }
 
-        int batch = layout.Batch, cols = pattern.Cols, stride = layout.Stride;
+        int batch = layout.Batch, cols = pattern.Cols;
         KernelGuard.MatrixLength(x.Length, batch, cols, nameof(x), "batch×cols");
         KernelGuard.Length(featureMajor.Length, layout.Length(cols), nameof(featureMajor), "the layout's length of cols");
         fixed (float* px = x)
         fixed (float* pt = featureMajor)
         {
-            FeatureMajor.TransposeColumnBlocksPadded(px, batch, cols, cols, pt, stride, pattern.ActiveColumnBlocks);
+            for (var b = 0; b < batch; b += Tile)
+            {
+                var n = Math.Min(Tile, batch - b);
+                TileOperand(px, ActivationLayout.SampleMajor(batch), b, n, cols, pt + ((long)b * cols), pattern.ActiveColumnBlocks, out _);
+            }
         }
     }
 
@@ -358,14 +362,14 @@ public static unsafe class SparseGemm
     /// </summary>
     private static float* TileOperand(float* data, ActivationLayout layout, int b, int n, int features, float* scratch, int[]? blocks, out int stride)
     {
-        if (layout.IsFeatureMajor)
-        {
-            stride = layout.Stride;
-            return data + b;
-        }
-
         stride = FeatureMajor.Stride(n);
         var source = data + ((long)b * features);
+        if (layout.IsFeatureMajor)
+        {
+            // The tile's block [features, stride] of a feature-major buffer (ActivationLayout stores it tile by tile).
+            return source;
+        }
+
         if (blocks is null)
         {
             FeatureMajor.TransposePadded(source, n, features, features, scratch, stride);
@@ -391,14 +395,13 @@ public static unsafe class SparseGemm
             {
                 int n = Math.Min(Tile, batch - b), width = FeatureMajor.Stride(n);
                 var xT = TileOperand(x, xLayout, b, n, cols, sx, pattern.ActiveColumnBlocks, out var xStride);
-                var yT = yLayout.IsFeatureMajor ? y + b : sy;
-                var yStride = yLayout.IsFeatureMajor ? yLayout.Stride : width;
+                var yT = yLayout.IsFeatureMajor ? y + ((long)b * rows) : sy;
                 var add = accumulate && yLayout.IsFeatureMajor;
                 for (var r = 0; r < rows; r++)
                 {
                     // yT[r, :] = Σ over the kept (r, c) of W[r, c]·xT[c, :]: a CSR row gathered into registers.
                     var wRow = w + ((long)r * cols);
-                    Gather(wRow, columnIndex, columnIndex, starts[r], starts[r + 1], xT, xStride, width, yT + ((long)r * yStride), add);
+                    Gather(wRow, columnIndex, columnIndex, starts[r], starts[r + 1], xT, xStride, width, yT + ((long)r * width), add);
                 }
 
                 if (!yLayout.IsFeatureMajor)
@@ -424,13 +427,12 @@ public static unsafe class SparseGemm
                 int n = Math.Min(Tile, batch - b), width = FeatureMajor.Stride(n);
                 var dyT = TileOperand(dy, dyLayout, b, n, rows, sdy, null, out var dyStride);
 
-                var dxT = dxLayout.IsFeatureMajor ? dx + b : sdx;
-                var dxStride = dxLayout.IsFeatureMajor ? dxLayout.Stride : width;
+                var dxT = dxLayout.IsFeatureMajor ? dx + ((long)b * cols) : sdx;
                 var add = accumulate && dxLayout.IsFeatureMajor;
                 for (var c = 0; c < cols; c++)
                 {
                     // dxT[c, :] = Σ over the kept (r, c) of W[r, c]·dyT[r, :]: a CSC column gathered into registers.
-                    Gather(w, position, rowIndex, starts[c], starts[c + 1], dyT, dyStride, width, dxT + ((long)c * dxStride), add);
+                    Gather(w, position, rowIndex, starts[c], starts[c + 1], dyT, dyStride, width, dxT + ((long)c * width), add);
                 }
 
                 if (!dxLayout.IsFeatureMajor)

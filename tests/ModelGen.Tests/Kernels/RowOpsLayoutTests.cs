@@ -49,7 +49,7 @@ public sealed class RowOpsLayoutTests
         {
             for (var b = 0; b < fm.Stride; b++)
             {
-                Assert.Equal(b < batch ? expected[b * features + f] : 1e6f, featureMajor[f * fm.Stride + b]);
+                Assert.Equal(b < batch ? expected[b * features + f] : 1e6f, featureMajor[fm.Offset(f, b, features)]);
             }
         }
 

@@ -114,7 +114,7 @@ public sealed class SparseGemmLayoutTests
 
             for (var b = 0; b < layout.Stride; b++)
             {
-                Assert.Equal(b < batch ? x[b * cols + c] : 0f, transposed[c * layout.Stride + b]);
+                Assert.Equal(b < batch ? x[b * cols + c] : 0f, transposed[layout.Offset(c, b, cols)]);
             }
         }
 
@@ -135,6 +135,16 @@ public sealed class SparseGemmLayoutTests
         Assert.Equal(16, ActivationLayout.For(true, 9).Stride);
         Assert.Equal(9 * 16, ActivationLayout.For(true, 9).Length(9));
         Assert.Equal(9 * 7, ActivationLayout.SampleMajor(7).Length(9));
+
+        // Tile by tile: batch 130 is tiles of 64, 64 and 2 samples (the last one 8 lanes wide).
+        var tiled = ActivationLayout.For(true, 130);
+        Assert.Equal(136 * 5, tiled.Length(5));
+        Assert.Equal(3 * 64 + 7, tiled.Offset(3, 7, 5));
+        Assert.Equal(5 * 64 + 2 * 64 + 1, tiled.Offset(2, 65, 5));
+        Assert.Equal(10 * 64 + 4 * 8 + 1, tiled.Offset(4, 129, 5));
+        Assert.Equal(7 * 5 + 3, ActivationLayout.SampleMajor(130).Offset(3, 7, 5));
+        var offsets = Enumerable.Range(0, 5).SelectMany(f => Enumerable.Range(0, tiled.Stride).Select(b => tiled.Offset(f, b, 5))).Order().ToArray();
+        Assert.Equal(Enumerable.Range(0, tiled.Length(5)), offsets);
 
         var pattern = SparsePattern.FromMask(new float[] { 1, 0, 0, 1, 1, 0 }, 2, 3);
         var error = Assert.Throws<ArgumentException>(() =>
@@ -185,7 +195,7 @@ public sealed class SparseGemmLayoutTests
         {
             for (var b = 0; b < layout.Stride; b++)
             {
-                result[f * layout.Stride + b] = b < layout.Batch ? sampleMajor[b * features + f] : pad;
+                result[layout.Offset(f, b, features)] = b < layout.Batch ? sampleMajor[b * features + f] : pad;
             }
         }
 
@@ -201,7 +211,7 @@ public sealed class SparseGemmLayoutTests
         {
             for (var b = 0; b < layout.Stride; b++)
             {
-                var value = layout.IsFeatureMajor ? actual[f * layout.Stride + b] : b < layout.Batch ? actual[b * features + f] : 0f;
+                var value = layout.IsFeatureMajor ? actual[layout.Offset(f, b, features)] : b < layout.Batch ? actual[b * features + f] : 0f;
                 if (b < layout.Batch)
                 {
                     var expected = expectedSampleMajor[b * features + f];
