@@ -78,29 +78,7 @@ public static class RowOps
         }
 
         CheckFeatureMajor(activations.Length, nameof(activations), bias.Length, nameof(bias), layout, features);
-        ref var a = ref MemoryMarshal.GetReference(activations);
-        for (var tile = 0; tile < layout.Batch; tile += ActivationLayout.Tile)
-        {
-            // A tile's block [features, width] (ActivationLayout): its first n lanes are samples, the rest padding.
-            int n = Math.Min(ActivationLayout.Tile, layout.Batch - tile), width = Math.Min(ActivationLayout.Tile, layout.Stride - tile);
-            ref var block = ref Unsafe.Add(ref a, tile * features);
-            for (var f = 0; f < features; f++)
-            {
-                ref var row = ref Unsafe.Add(ref block, f * width);
-                var value = bias[f];
-                var vector = Vector256.Create(value);
-                var j = 0;
-                for (; j + 8 <= n; j += 8)
-                {
-                    Vector256.StoreUnsafe(Vector256.LoadUnsafe(ref row, (nuint)j) + vector, ref row, (nuint)j);
-                }
-
-                for (; j < n; j++)
-                {
-                    Unsafe.Add(ref row, j) += value;
-                }
-            }
-        }
+        ForEachFeatureRow<AddToLanes>(ref MemoryMarshal.GetReference(activations), ref MemoryMarshal.GetReference(bias), layout, features);
     }
 
     /// <summary>
@@ -119,29 +97,71 @@ public static class RowOps
         }
 
         CheckFeatureMajor(gradients.Length, nameof(gradients), sums.Length, nameof(sums), layout, features);
-        ref var g = ref MemoryMarshal.GetReference(gradients);
+        ForEachFeatureRow<SumOfLanes>(ref MemoryMarshal.GetReference(gradients), ref MemoryMarshal.GetReference(sums), layout, features);
+    }
+
+    /// <summary>
+    /// Applies <typeparamref name="TOp"/> to the real lanes of every feature's row in every tile of a feature-major
+    /// buffer (ActivationLayout: a tile is a block [features, width] whose first n lanes are samples, the rest
+    /// padding), tile after tile, with the feature's entry of <paramref name="perFeature"/>.
+    /// </summary>
+    private static void ForEachFeatureRow<TOp>(ref float data, ref float perFeature, ActivationLayout layout, int features)
+        where TOp : struct, IFeatureRowOp
+    {
         for (var tile = 0; tile < layout.Batch; tile += ActivationLayout.Tile)
         {
             int n = Math.Min(ActivationLayout.Tile, layout.Batch - tile), width = Math.Min(ActivationLayout.Tile, layout.Stride - tile);
-            ref var block = ref Unsafe.Add(ref g, tile * features);
+            ref var block = ref Unsafe.Add(ref data, tile * features);
             for (var f = 0; f < features; f++)
             {
-                ref var row = ref Unsafe.Add(ref block, f * width);
-                var partial = Vector256<float>.Zero;
-                var j = 0;
-                for (; j + 8 <= n; j += 8)
-                {
-                    partial += Vector256.LoadUnsafe(ref row, (nuint)j);
-                }
-
-                var sum = Vector256.Sum(partial);
-                for (; j < n; j++)
-                {
-                    sum += Unsafe.Add(ref row, j);
-                }
-
-                sums[f] += sum;
+                TOp.Apply(ref Unsafe.Add(ref block, f * width), n, ref Unsafe.Add(ref perFeature, f));
             }
+        }
+    }
+
+    private interface IFeatureRowOp
+    {
+        static abstract void Apply(ref float row, int lanes, ref float value);
+    }
+
+    /// <summary>row[0..lanes) += value.</summary>
+    private struct AddToLanes : IFeatureRowOp
+    {
+        public static void Apply(ref float row, int lanes, ref float value)
+        {
+            var vector = Vector256.Create(value);
+            var j = 0;
+            for (; j + 8 <= lanes; j += 8)
+            {
+                Vector256.StoreUnsafe(Vector256.LoadUnsafe(ref row, (nuint)j) + vector, ref row, (nuint)j);
+            }
+
+            for (; j < lanes; j++)
+            {
+                Unsafe.Add(ref row, j) += value;
+            }
+        }
+    }
+
+    /// <summary>value += Σ row[0..lanes) in one fixed order: 8-lane partial sums, then their lanes, then the tail.</summary>
+    private struct SumOfLanes : IFeatureRowOp
+    {
+        public static void Apply(ref float row, int lanes, ref float value)
+        {
+            var partial = Vector256<float>.Zero;
+            var j = 0;
+            for (; j + 8 <= lanes; j += 8)
+            {
+                partial += Vector256.LoadUnsafe(ref row, (nuint)j);
+            }
+
+            var sum = Vector256.Sum(partial);
+            for (; j < lanes; j++)
+            {
+                sum += Unsafe.Add(ref row, j);
+            }
+
+            value += sum;
         }
     }
 
