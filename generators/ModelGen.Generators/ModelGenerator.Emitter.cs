@@ -354,6 +354,7 @@ public sealed partial class ModelGenerator
         {
             w.Open($"private void RunForward({ReadOnlySpanOfFloat} input, int batch, ModelGenWorkspace ws, bool linearized, {SpanOfFloat} logits)");
             w.Line("var p = Parameters.Values;");
+            EmitLayouts(w, layers);
             foreach (var (step, emitter) in Steps(w, layers, backwards: false))
             {
                 emitter.EmitForward(w, step);
@@ -371,6 +372,7 @@ public sealed partial class ModelGenerator
         {
             w.Open($"private void RunBackward({ReadOnlySpanOfFloat} input, int batch, ModelGenWorkspace ws, bool linearized)");
             w.Line("var p = Parameters.Values;");
+            EmitLayouts(w, layers);
             w.Line("var g = Parameters.Gradients.AsSpan();");
 
             foreach (var (step, emitter) in Steps(w, layers, backwards: true))
@@ -390,6 +392,7 @@ public sealed partial class ModelGenerator
         {
             w.Open($"private void RunForwardR({ReadOnlySpanOfFloat} input, int batch, ModelGenWorkspace ws, ModelGenHessianWorkspace hs, {ReadOnlySpanOfFloat} v)");
             w.Line("var p = Parameters.Values;");
+            EmitLayouts(w, layers);
             foreach (var (step, emitter) in Steps(w, layers, backwards: false))
             {
                 emitter.EmitForwardR(w, step);
@@ -407,6 +410,7 @@ public sealed partial class ModelGenerator
         {
             w.Open($"private void RunBackwardR({ReadOnlySpanOfFloat} input, int batch, ModelGenWorkspace ws, ModelGenHessianWorkspace hs, {ReadOnlySpanOfFloat} v, {SpanOfFloat} result)");
             w.Line("var p = Parameters.Values;");
+            EmitLayouts(w, layers);
 
             foreach (var (step, emitter) in Steps(w, layers, backwards: true))
             {
@@ -538,7 +542,9 @@ public sealed partial class ModelGenerator
             w.Line("Capacity = capacity;");
             foreach (var buffer in buffers)
             {
-                w.Line(buffer.PerSample ? $"{buffer.Name} = new {buffer.Element}[capacity * {buffer.Size}];" : $"{buffer.Name} = new {buffer.Element}[{buffer.Size}];");
+                // Padded buffers may be feature-major: [Size, batch rounded up to 8] (ActivationLayout).
+                var capacity = buffer.Padded ? "((capacity + 7) & ~7)" : "capacity";
+                w.Line(buffer.PerSample ? $"{buffer.Name} = new {buffer.Element}[{capacity} * {buffer.Size}];" : $"{buffer.Name} = new {buffer.Element}[{buffer.Size}];");
             }
 
             w.Close();
@@ -558,7 +564,35 @@ public sealed partial class ModelGenerator
                 var emitter = LayerEmitters.For(layer);
                 w.Line();
                 w.Line($"// {emitter.Describe(layer)}");
-                yield return (new LayerStep(layer, i == 0 ? null : layers[i - 1], isLast: i == layers.Count - 1), emitter);
+                var dense = layer.Kind == ModelGen.Model.LayerKind.Dense;
+                yield return (new LayerStep(layer, i == 0 ? null : layers[i - 1], isLast: i == layers.Count - 1, dense ? LayoutLocal(i) : null, dense ? LayoutLocal(i + 1) : null), emitter);
+            }
+        }
+
+        private static string LayoutLocal(int boundary) => "layout" + Invariant(boundary);
+
+        /// <summary>
+        /// Declares the layout of every boundary a plain dense layer reads (boundary k: the output of layer k, the input
+        /// of layer k+1; 0 is the network input), once per pass as a pure function of the handles' kernel choice and the
+        /// batch: feature-major between two dense layers that both run sparse (WeightMatrixHandle.Boundary), the input
+        /// when the first layer runs sparse (InputLayout), sample-major next to any other kind and at the logits.
+        /// </summary>
+        private static void EmitLayouts(IndentedWriter w, List<LayerSpec> layers)
+        {
+            static bool IsDense(LayerSpec? layer) => layer is { Kind: ModelGen.Model.LayerKind.Dense };
+            for (var k = 0; k <= layers.Count; k++)
+            {
+                var before = k > 0 ? layers[k - 1] : null;
+                var after = k < layers.Count ? layers[k] : null;
+                if (!IsDense(before) && !IsDense(after))
+                {
+                    continue;
+                }
+
+                var layout = k == 0 ? $"{LayerEmitter.Handle(after!, "Weight")}.InputLayout(batch)"
+                    : IsDense(before) && IsDense(after) ? $"{ModelNs}.WeightMatrixHandle.Boundary({LayerEmitter.Handle(before!, "Weight")}, {LayerEmitter.Handle(after!, "Weight")}, batch)"
+                    : $"{Layout}.SampleMajor(batch)";
+                w.Line($"var {LayoutLocal(k)} = {layout};");
             }
         }
     }

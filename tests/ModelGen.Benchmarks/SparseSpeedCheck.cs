@@ -164,12 +164,38 @@ internal static class SparseSpeedCheck
                     var g = network.Parameters.Gradients;
                     var xs = x;
                     line.Append($" | {name} {handle.Kernel.ToString()[0]} fwd {Median(() => handle.Forward(xs, y, batch)):0.0} dX {Median(() => handle.InputGradient(dy, dx, batch)):0.0} dW {Median(() => handle.AccumulateWeightGradient(dy, xs, g, batch)):0.0}");
+                    var fm = ActivationLayout.For(handle.Kernel == KernelKind.Sparse, batch);
+                    if (fm.IsFeatureMajor)
+                    {
+                        // The same products with both operands feature-major, as between two sparse layers (no transposes).
+                        var xT = ToFeatureMajor(xs, batch, cols, fm);
+                        var yT = new float[fm.Length(rows)];
+                        var dyT = ToFeatureMajor(dy, batch, rows, fm);
+                        var dxT = new float[fm.Length(cols)];
+                        line.Append($" (feature-major fwd {Median(() => handle.Forward(xT, fm, yT, fm)):0.0} dX {Median(() => handle.InputGradient(dyT, fm, dxT, fm)):0.0} dW {Median(() => handle.AccumulateWeightGradient(dyT, fm, xT, fm, g)):0.0}"
+                            + $" input transpose {Median(() => handle.TransposeInput(xs, xT, fm)):0.0})");
+                    }
+
                     x = y;
                 }
 
                 Console.WriteLine(line);
             }
         }
+    }
+
+    private static float[] ToFeatureMajor(float[] sampleMajor, int batch, int features, ActivationLayout layout)
+    {
+        var result = new float[layout.Length(features)];
+        for (var b = 0; b < batch; b++)
+        {
+            for (var f = 0; f < features; f++)
+            {
+                result[layout.Offset(f, b, features)] = sampleMajor[(b * features) + f];
+            }
+        }
+
+        return result;
     }
 
     private static double TimeTraining(INetwork network, Dataset data, int batch)

@@ -19,7 +19,8 @@ namespace ModelGen.Generators.Emit;
 /// <para>The contract between neighbouring layers, which every kind keeps (locals are per pass, members per model):</para>
 /// <list type="bullet">
 /// <item>constants <c>{Id}In</c> and <c>{Id}Out</c>: values per sample in and out (what the next layer reads);</item>
-/// <item>workspace buffers <c>ws.{Id}Output</c> and <c>ws.{Id}Gradient</c> (batch × Out), and for Hessian-vector
+/// <item>workspace buffers <c>ws.{Id}Output</c> and <c>ws.{Id}Gradient</c> (batch × Out, or Out × stride when the
+/// boundary is feature-major: <see cref="LayerStep.OutputLayout"/>; only dense layers read such boundaries), and for Hessian-vector
 /// products <c>hs.{Id}R</c> and <c>hs.{Id}RGradient</c>: the model emitter seeds the last layer's gradient and R
 /// gradient, and each layer fills its predecessor's (<see cref="LayerStep.InputGradient"/>,
 /// <see cref="LayerStep.InputRGradient"/>), never the network input's;</item>
@@ -91,12 +92,12 @@ internal abstract class LayerEmitter
     protected static void DeclareOutput(IndentedWriter w, LayerStep step) =>
         w.Line(step.IsLast
             ? $"var {step.Local}Output = logits;"
-            : $"var {step.Local}Output = ws.{step.Id}Output.AsSpan(0, batch * {step.Id}Out);");
+            : $"var {step.Local}Output = {Rows("ws", step.Id + "Output", step.Id + "Out", step.OutputLayout)};");
 
-    /// <summary>Adds the bias, then the activation unless the pass is linearized (SynFlow).</summary>
+    /// <summary>Adds the bias (in the output boundary's layout when it has one), then the activation unless the pass is linearized (SynFlow).</summary>
     protected static void EmitBiasAndActivation(IndentedWriter w, LayerStep step)
     {
-        w.Line($"{RowOps}.AddRowVector({step.Local}Output, p.AsSpan({step.Id}BiasOffset, {step.Id}Out), batch, {step.Id}Out);");
+        w.Line(AddBias(step, $"{step.Local}Output", $"p.AsSpan({step.Id}BiasOffset, {step.Id}Out)"));
         EmitActivation(w, step);
     }
 
@@ -116,11 +117,11 @@ internal abstract class LayerEmitter
     {
         var c = step.Local;
         var p = step.Id;
-        w.Line($"var {c}Gradient = ws.{p}Gradient.AsSpan(0, batch * {p}Out);");
+        w.Line($"var {c}Gradient = {Rows("ws", p + "Gradient", p + "Out", step.OutputLayout)};");
         if (step.Layer.HasActivation)
         {
             w.Open("if (!linearized)");
-            w.Line($"{Activations}.{ActivationKernel(step.Layer)}Backward(ws.{p}Output.AsSpan(0, batch * {p}Out), {c}Gradient);");
+            w.Line($"{Activations}.{ActivationKernel(step.Layer)}Backward({Rows("ws", p + "Output", p + "Out", step.OutputLayout)}, {c}Gradient);");
             w.Close();
         }
     }
@@ -133,14 +134,14 @@ internal abstract class LayerEmitter
     {
         var layer = step.Layer;
         var rPre = layer.HasActivation ? $"{step.Local}RPre" : $"{step.Local}R";
-        w.Line($"var {rPre} = hs.{step.Id}{(layer.HasActivation ? "RPre" : "R")}.AsSpan(0, batch * {step.Id}Out);");
+        w.Line($"var {rPre} = {Rows("hs", step.Id + (layer.HasActivation ? "RPre" : "R"), step.Id + "Out", step.OutputLayout)};");
         return rPre;
     }
 
     /// <summary>R{bias} and R{h} = f'(a) R{a} after the R-forward products.</summary>
     protected static void EmitRBiasAndActivation(IndentedWriter w, LayerStep step, string rPre)
     {
-        w.Line($"{RowOps}.AddRowVector({rPre}, v.Slice({step.Id}BiasOffset, {step.Id}Out), batch, {step.Id}Out);");
+        w.Line(AddBias(step, rPre, $"v.Slice({step.Id}BiasOffset, {step.Id}Out)"));
         EmitRActivation(w, step, rPre);
     }
 
@@ -150,9 +151,9 @@ internal abstract class LayerEmitter
         var p = step.Id;
         if (step.Layer.HasActivation)
         {
-            w.Line($"var {step.Local}R = hs.{p}R.AsSpan(0, batch * {p}Out);");
+            w.Line($"var {step.Local}R = {Rows("hs", p + "R", p + "Out", step.OutputLayout)};");
             w.Line($"{rPre}.CopyTo({step.Local}R);");
-            w.Line($"{Activations}.{ActivationKernel(step.Layer)}Backward(ws.{p}Output.AsSpan(0, batch * {p}Out), {step.Local}R);");
+            w.Line($"{Activations}.{ActivationKernel(step.Layer)}Backward({Rows("ws", p + "Output", p + "Out", step.OutputLayout)}, {step.Local}R);");
         }
     }
 
@@ -161,26 +162,36 @@ internal abstract class LayerEmitter
     {
         var c = step.Local;
         var p = step.Id;
-        w.Line($"var {c}Gradient = ws.{p}Gradient.AsSpan(0, batch * {p}Out);");
-        w.Line($"var {c}RGradient = hs.{p}RGradient.AsSpan(0, batch * {p}Out);");
+        var layout = step.OutputLayout;
+        w.Line($"var {c}Gradient = {Rows("ws", p + "Gradient", p + "Out", layout)};");
+        w.Line($"var {c}RGradient = {Rows("hs", p + "RGradient", p + "Out", layout)};");
         if (step.Layer.HasActivation)
         {
-            w.Line($"{Activations}.{ActivationKernel(step.Layer)}BackwardWithR(ws.{p}Output.AsSpan(0, batch * {p}Out), hs.{p}RPre.AsSpan(0, batch * {p}Out), {c}Gradient, {c}RGradient);");
+            w.Line($"{Activations}.{ActivationKernel(step.Layer)}BackwardWithR({Rows("ws", p + "Output", p + "Out", layout)}, {Rows("hs", p + "RPre", p + "Out", layout)}, {c}Gradient, {c}RGradient);");
         }
     }
 
-    /// <summary>The training buffers every layer has (output, gradient) and the R buffers (R-pre if activated, R, R-gradient).</summary>
-    protected static void AddStandardBuffers(LayerSpec layer, List<WorkspaceBuffer> training, List<WorkspaceBuffer> hessian)
+    /// <summary>
+    /// The training buffers every layer has (output, gradient) and the R buffers (R-pre if activated, R, R-gradient);
+    /// <paramref name="padded"/> for a layer whose output boundary may be feature-major (see <see cref="WorkspaceBuffer"/>).
+    /// </summary>
+    protected static void AddStandardBuffers(LayerSpec layer, List<WorkspaceBuffer> training, List<WorkspaceBuffer> hessian, bool padded = false)
     {
         var p = Id(layer);
-        training.Add(new WorkspaceBuffer($"{p}Output", $"{p}Out"));
-        training.Add(new WorkspaceBuffer($"{p}Gradient", $"{p}Out"));
+        training.Add(new WorkspaceBuffer($"{p}Output", $"{p}Out", Padded: padded));
+        training.Add(new WorkspaceBuffer($"{p}Gradient", $"{p}Out", Padded: padded));
         if (layer.HasActivation)
         {
-            hessian.Add(new WorkspaceBuffer($"{p}RPre", $"{p}Out"));
+            hessian.Add(new WorkspaceBuffer($"{p}RPre", $"{p}Out", Padded: padded));
         }
 
-        hessian.Add(new WorkspaceBuffer($"{p}R", $"{p}Out"));
-        hessian.Add(new WorkspaceBuffer($"{p}RGradient", $"{p}Out"));
+        hessian.Add(new WorkspaceBuffer($"{p}R", $"{p}Out", Padded: padded));
+        hessian.Add(new WorkspaceBuffer($"{p}RGradient", $"{p}Out", Padded: padded));
     }
+
+    /// <summary>The bias added to <paramref name="target"/>: in the output boundary's layout when it has one, else to every row.</summary>
+    private static string AddBias(LayerStep step, string target, string bias) =>
+        step.OutputLayout is { } layout
+            ? $"{RowOps}.AddBias({target}, {bias}, {layout}, {step.Id}Out);"
+            : $"{RowOps}.AddRowVector({target}, {bias}, batch, {step.Id}Out);";
 }

@@ -35,8 +35,16 @@ internal static class Names
     /// <summary>The layer's local prefix: <c>l2</c> (l2Output, l2Weight …).</summary>
     public static string Local(LayerSpec layer) => "l" + Invariant(layer.Index + 1);
 
-    /// <summary>The first <c>batch</c> rows of a per-sample buffer: <c>ws.L1Output.AsSpan(0, batch * L1Out)</c>.</summary>
-    public static string Rows(string workspace, string buffer, string width) => $"{workspace}.{buffer}.AsSpan(0, batch * {width})";
+    public const string Layout = "global::ModelGen.Kernels.ActivationLayout";
+
+    /// <summary>
+    /// The part of a per-sample buffer one pass uses: <c>ws.L1Output.AsSpan(0, batch * L1Out)</c>, or with a boundary
+    /// layout local <c>ws.L1Output.AsSpan(0, layout1.Length(L1Out))</c> (feature-major buffers are padded).
+    /// </summary>
+    public static string Rows(string workspace, string buffer, string width, string? layout = null) => $"{workspace}.{buffer}.AsSpan(0, {Extent(layout, width)})";
+
+    /// <summary>Floats of <paramref name="width"/> features per pass: <c>batch * width</c>, or the layout's length.</summary>
+    public static string Extent(string? layout, string width) => layout is null ? $"batch * {width}" : $"{layout}.Length({width})";
 
     /// <summary>A C# string literal for any text (quotes, backslashes, newlines escaped).</summary>
     public static string Literal(string text) => Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(text, quote: true);

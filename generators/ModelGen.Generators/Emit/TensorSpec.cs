@@ -29,6 +29,7 @@ internal sealed record TensorSpec(string Suffix, string ParameterName, string Ro
 /// <summary>
 /// A workspace buffer: field <paramref name="Name"/>, <c>capacity × Size</c> elements, or just <c>Size</c> when not
 /// <paramref name="PerSample"/> (a convolution's column scratch, reused sample after sample); <paramref name="Element"/>
-/// is the element type (<c>int</c> for a max-pool's recorded maxima).
+/// is the element type (<c>int</c> for a max-pool's recorded maxima). A <paramref name="Padded"/> buffer may hold a
+/// feature-major boundary ([Size, batch rounded up to 8]), so it is allocated for the capacity rounded up to 8.
 /// </summary>
-internal sealed record WorkspaceBuffer(string Name, string Size, bool PerSample = true, string Element = "float");
+internal sealed record WorkspaceBuffer(string Name, string Size, bool PerSample = true, string Element = "float", bool Padded = false);

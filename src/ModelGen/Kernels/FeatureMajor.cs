@@ -8,7 +8,8 @@ namespace ModelGen.Kernels;
 /// Row-major [batch, features] ↔ feature-major [features, stride] conversion for the batch-vectorised sparse kernels
 /// (SparseProp's layout: one feature's values for the whole batch are contiguous, so a kept weight multiplies a
 /// vector of samples). 8×8 AVX blocks with scalar edges; per-thread scratch buffers that grow rarely and never
-/// shrink, so steady-state calls allocate nothing.
+/// shrink, so steady-state calls allocate nothing. Buffers between sparse layers are feature-major throughout
+/// (<see cref="ActivationLayout"/>); only sample-major operands of the sparse products pass through here per tile.
 /// </summary>
 internal static unsafe class FeatureMajor
 {
@@ -52,36 +53,84 @@ internal static unsafe class FeatureMajor
     }
 
     /// <summary>
-    /// <see cref="Transpose"/> (without accumulation) of the source columns of the listed blocks of 8 only (block b:
-    /// columns 8b … 8b+7, clipped to <paramref name="cols"/>); destination rows of other columns keep what they held.
+    /// Sample-major [rows, cols] into a feature-major buffer: destination[c·destinationStride + r] = source[r·sourceStride + c]
+    /// for r &lt; rows and 0 for the padding lanes rows ≤ r &lt; <see cref="Stride"/>(rows), so that products over the
+    /// padding add exactly nothing (the destination stride is at least that). A last partial group of rows goes
+    /// through the same 8×8 blocks with zero rows rather than element by element. Needs AVX.
     /// </summary>
-    public static void TransposeColumnBlocks(float* source, int rows, int cols, int sourceStride, float* destination, int destinationStride, int[] blocks)
+    public static void TransposePadded(float* source, int rows, int cols, int sourceStride, float* destination, int destinationStride)
     {
-        var r = 0;
-        if (Avx.IsSupported)
+        for (var r = 0; r < rows; r += 8)
         {
-            for (; r + 8 <= rows; r += 8)
+            var valid = Math.Min(8, rows - r);
+            var c = 0;
+            for (; c + 8 <= cols; c += 8)
             {
-                foreach (var b in blocks)
+                PaddedBlock(source + ((long)r * sourceStride) + c, sourceStride, valid, destination + ((long)c * destinationStride) + r, destinationStride);
+            }
+
+            PaddedScalar(source + ((long)r * sourceStride), sourceStride, valid, c, cols, destination + r, destinationStride);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="TransposePadded"/> of the source columns of the listed blocks of 8 only (block b: columns 8b … 8b+7,
+    /// clipped to <paramref name="cols"/>); destination rows of other columns keep what they held.
+    /// </summary>
+    public static void TransposeColumnBlocksPadded(float* source, int rows, int cols, int sourceStride, float* destination, int destinationStride, int[] blocks)
+    {
+        for (var r = 0; r < rows; r += 8)
+        {
+            var valid = Math.Min(8, rows - r);
+            var rowStart = source + ((long)r * sourceStride);
+            foreach (var b in blocks)
+            {
+                var c = b * 8;
+                if (c + 8 <= cols)
                 {
-                    var c = b * 8;
-                    if (c + 8 <= cols)
-                    {
-                        Block(source + ((long)r * sourceStride) + c, sourceStride, destination + ((long)c * destinationStride) + r, destinationStride, accumulate: false);
-                    }
-                    else
-                    {
-                        Scalar(source, r, r + 8, c, cols, sourceStride, destination, destinationStride, accumulate: false);
-                    }
+                    PaddedBlock(rowStart + c, sourceStride, valid, destination + ((long)c * destinationStride) + r, destinationStride);
+                }
+                else
+                {
+                    PaddedScalar(rowStart, sourceStride, valid, c, cols, destination + r, destinationStride);
                 }
             }
         }
+    }
 
-        if (r < rows)
+    /// <summary>An 8×8 block of which the first <paramref name="valid"/> source rows exist; the others transpose as zeros.</summary>
+    private static void PaddedBlock(float* source, int sourceStride, int valid, float* destination, int destinationStride)
+    {
+        if (valid == 8)
         {
-            foreach (var b in blocks)
+            Block(source, sourceStride, destination, destinationStride, accumulate: false);
+            return;
+        }
+
+        var zero = Vector256<float>.Zero;
+        Block(
+            Avx.LoadVector256(source),
+            valid > 1 ? Avx.LoadVector256(source + sourceStride) : zero,
+            valid > 2 ? Avx.LoadVector256(source + (2 * sourceStride)) : zero,
+            valid > 3 ? Avx.LoadVector256(source + (3 * sourceStride)) : zero,
+            valid > 4 ? Avx.LoadVector256(source + (4 * sourceStride)) : zero,
+            valid > 5 ? Avx.LoadVector256(source + (5 * sourceStride)) : zero,
+            valid > 6 ? Avx.LoadVector256(source + (6 * sourceStride)) : zero,
+            zero,
+            destination,
+            destinationStride,
+            accumulate: false);
+    }
+
+    /// <summary>Columns [colStart, colEnd) of a group of 8 rows, of which the first <paramref name="valid"/> exist, element by element.</summary>
+    private static void PaddedScalar(float* source, int sourceStride, int valid, int colStart, int colEnd, float* destination, int destinationStride)
+    {
+        for (var c = colStart; c < colEnd; c++)
+        {
+            var target = destination + ((long)c * destinationStride);
+            for (var i = 0; i < 8; i++)
             {
-                Scalar(source, r, rows, b * 8, Math.Min(cols, (b * 8) + 8), sourceStride, destination, destinationStride, accumulate: false);
+                target[i] = i < valid ? source[((long)i * sourceStride) + c] : 0f;
             }
         }
     }
@@ -99,16 +148,23 @@ internal static unsafe class FeatureMajor
         }
     }
 
-    private static void Block(float* source, int sourceStride, float* destination, int destinationStride, bool accumulate)
+    private static void Block(float* source, int sourceStride, float* destination, int destinationStride, bool accumulate) =>
+        Block(
+            Avx.LoadVector256(source),
+            Avx.LoadVector256(source + sourceStride),
+            Avx.LoadVector256(source + (2 * sourceStride)),
+            Avx.LoadVector256(source + (3 * sourceStride)),
+            Avx.LoadVector256(source + (4 * sourceStride)),
+            Avx.LoadVector256(source + (5 * sourceStride)),
+            Avx.LoadVector256(source + (6 * sourceStride)),
+            Avx.LoadVector256(source + (7 * sourceStride)),
+            destination,
+            destinationStride,
+            accumulate);
+
+    /// <summary>Stores the transpose of the 8×8 block of rows r0 … r7 at the destination's 8 rows.</summary>
+    private static void Block(Vector256<float> r0, Vector256<float> r1, Vector256<float> r2, Vector256<float> r3, Vector256<float> r4, Vector256<float> r5, Vector256<float> r6, Vector256<float> r7, float* destination, int destinationStride, bool accumulate)
     {
-        var r0 = Avx.LoadVector256(source);
-        var r1 = Avx.LoadVector256(source + sourceStride);
-        var r2 = Avx.LoadVector256(source + (2 * sourceStride));
-        var r3 = Avx.LoadVector256(source + (3 * sourceStride));
-        var r4 = Avx.LoadVector256(source + (4 * sourceStride));
-        var r5 = Avx.LoadVector256(source + (5 * sourceStride));
-        var r6 = Avx.LoadVector256(source + (6 * sourceStride));
-        var r7 = Avx.LoadVector256(source + (7 * sourceStride));
         var t0 = Avx.UnpackLow(r0, r1);
         var t1 = Avx.UnpackHigh(r0, r1);
         var t2 = Avx.UnpackLow(r2, r3);

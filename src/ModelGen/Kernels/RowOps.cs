@@ -1,13 +1,21 @@
 using System;
 using System.ComponentModel;
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace ModelGen.Kernels;
 
 /// <summary>
 /// Row-wise operations on row-major matrices that a dense layer's bias needs: adding it to every row in the
-/// forward pass, and summing the output gradient's rows into its gradient in the backward pass.
+/// forward pass, and summing the output gradient's rows into its gradient in the backward pass; and the same two for
+/// activations held feature-major (<see cref="ActivationLayout"/>), over the real lanes of the batch only.
 /// </summary>
+/// <remarks>
+/// Plain <see cref="Vector256{T}"/> loops in our own methods rather than one TensorPrimitives call per row: for short
+/// rows (a head's 10 logits) TensorPrimitives' small-size paths run in tier-0 code for the first second of a process,
+/// and a call per row costs more than the adds.
+/// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)] // public for generated code in users' assemblies, hidden from their completion (as STJ hides JsonMetadataServices)
 public static class RowOps
 {
@@ -24,10 +32,11 @@ public static class RowOps
         KernelGuard.Dimension(cols, nameof(cols));
         KernelGuard.MatrixLength(matrix.Length, rows, cols, nameof(matrix), "rows×cols");
         KernelGuard.Length(row.Length, cols, nameof(row), "cols");
+        ref var m = ref MemoryMarshal.GetReference(matrix);
+        ref var v = ref MemoryMarshal.GetReference(row);
         for (var r = 0; r < rows; r++)
         {
-            var target = matrix.Slice(r * cols, cols);
-            TensorPrimitives.Add(target, row, target);
+            AddInPlace(ref Unsafe.Add(ref m, r * cols), ref v, cols);
         }
     }
 
@@ -46,9 +55,135 @@ public static class RowOps
         KernelGuard.Length(sums.Length, cols, nameof(sums), "cols");
 
         // Rows are added one after another, so each column is summed in row order whatever the vector width.
+        ref var m = ref MemoryMarshal.GetReference(matrix);
+        ref var s = ref MemoryMarshal.GetReference(sums);
         for (var r = 0; r < rows; r++)
         {
-            TensorPrimitives.Add(sums, matrix.Slice(r * cols, cols), sums);
+            AddInPlace(ref s, ref Unsafe.Add(ref m, r * cols), cols);
+        }
+    }
+
+    /// <summary>
+    /// Adds the bias to activations of <paramref name="features"/> in <paramref name="layout"/>: every row when
+    /// sample-major (<see cref="AddRowVector"/>); bias[f] to the real lanes of feature f's row in each tile when
+    /// feature-major (the padding lanes stay bias-free, see <see cref="ActivationLayout"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">A span's length does not match the layout.</exception>
+    public static void AddBias(Span<float> activations, ReadOnlySpan<float> bias, ActivationLayout layout, int features)
+    {
+        if (!layout.IsFeatureMajor)
+        {
+            AddRowVector(activations, bias, layout.Batch, features);
+            return;
+        }
+
+        CheckFeatureMajor(activations.Length, nameof(activations), bias.Length, nameof(bias), layout, features);
+        ForEachFeatureRow<AddToLanes>(ref MemoryMarshal.GetReference(activations), ref MemoryMarshal.GetReference(bias), layout, features);
+    }
+
+    /// <summary>
+    /// Adds the bias gradient of output gradients of <paramref name="features"/> in <paramref name="layout"/> to
+    /// <paramref name="sums"/>: the column sums when sample-major (<see cref="AccumulateColumnSums"/>); over the real
+    /// lanes when feature-major, tile after tile, each tile's sum in one fixed order (8-lane partial sums, then the
+    /// lanes, then the tail), whatever the thread count.
+    /// </summary>
+    /// <exception cref="ArgumentException">A span's length does not match the layout.</exception>
+    public static void AccumulateBiasGradient(ReadOnlySpan<float> gradients, Span<float> sums, ActivationLayout layout, int features)
+    {
+        if (!layout.IsFeatureMajor)
+        {
+            AccumulateColumnSums(gradients, sums, layout.Batch, features);
+            return;
+        }
+
+        CheckFeatureMajor(gradients.Length, nameof(gradients), sums.Length, nameof(sums), layout, features);
+        ForEachFeatureRow<SumOfLanes>(ref MemoryMarshal.GetReference(gradients), ref MemoryMarshal.GetReference(sums), layout, features);
+    }
+
+    /// <summary>
+    /// Applies <typeparamref name="TOp"/> to the real lanes of every feature's row in every tile of a feature-major
+    /// buffer (ActivationLayout: a tile is a block [features, width] whose first n lanes are samples, the rest
+    /// padding), tile after tile, with the feature's entry of <paramref name="perFeature"/>.
+    /// </summary>
+    private static void ForEachFeatureRow<TOp>(ref float data, ref float perFeature, ActivationLayout layout, int features)
+        where TOp : struct, IFeatureRowOp
+    {
+        for (var tile = 0; tile < layout.Batch; tile += ActivationLayout.Tile)
+        {
+            int n = Math.Min(ActivationLayout.Tile, layout.Batch - tile), width = Math.Min(ActivationLayout.Tile, layout.Stride - tile);
+            ref var block = ref Unsafe.Add(ref data, tile * features);
+            for (var f = 0; f < features; f++)
+            {
+                TOp.Apply(ref Unsafe.Add(ref block, f * width), n, ref Unsafe.Add(ref perFeature, f));
+            }
+        }
+    }
+
+    private interface IFeatureRowOp
+    {
+        static abstract void Apply(ref float row, int lanes, ref float value);
+    }
+
+    /// <summary>row[0..lanes) += value.</summary>
+    private struct AddToLanes : IFeatureRowOp
+    {
+        public static void Apply(ref float row, int lanes, ref float value)
+        {
+            var vector = Vector256.Create(value);
+            var j = 0;
+            for (; j + 8 <= lanes; j += 8)
+            {
+                Vector256.StoreUnsafe(Vector256.LoadUnsafe(ref row, (nuint)j) + vector, ref row, (nuint)j);
+            }
+
+            for (; j < lanes; j++)
+            {
+                Unsafe.Add(ref row, j) += value;
+            }
+        }
+    }
+
+    /// <summary>value += Σ row[0..lanes) in one fixed order: 8-lane partial sums, then their lanes, then the tail.</summary>
+    private struct SumOfLanes : IFeatureRowOp
+    {
+        public static void Apply(ref float row, int lanes, ref float value)
+        {
+            var partial = Vector256<float>.Zero;
+            var j = 0;
+            for (; j + 8 <= lanes; j += 8)
+            {
+                partial += Vector256.LoadUnsafe(ref row, (nuint)j);
+            }
+
+            var sum = Vector256.Sum(partial);
+            for (; j < lanes; j++)
+            {
+                sum += Unsafe.Add(ref row, j);
+            }
+
+            value += sum;
+        }
+    }
+
+    private static void CheckFeatureMajor(int matrixLength, string matrixName, int vectorLength, string vectorName, ActivationLayout layout, int features)
+    {
+        KernelGuard.Dimension(features, nameof(features));
+        KernelGuard.Length(matrixLength, layout.Length(features), matrixName, "the layout's length of features");
+        KernelGuard.Length(vectorLength, features, vectorName, "features");
+    }
+
+    /// <summary>target[0..length) += source[0..length), elementwise (so in any vector width the same result).</summary>
+    private static void AddInPlace(ref float target, ref float source, int length)
+    {
+        var j = 0;
+        for (; j + 8 <= length; j += 8)
+        {
+            Vector256.StoreUnsafe(Vector256.LoadUnsafe(ref target, (nuint)j) + Vector256.LoadUnsafe(ref source, (nuint)j), ref target, (nuint)j);
+        }
+
+        for (; j < length; j++)
+        {
+            Unsafe.Add(ref target, j) += Unsafe.Add(ref source, j);
         }
     }
 }

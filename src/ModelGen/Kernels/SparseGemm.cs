@@ -7,13 +7,16 @@ namespace ModelGen.Kernels;
 
 /// <summary>
 /// The three products of a dense layer whose weight W [rows, cols] is mostly zero, over the kept entries of a
-/// <see cref="SparsePattern"/> only: the forward pass Y = X·Wᵀ (<see cref="MultiplyTransposedB"/>), the input gradient
-/// dX = dY·W (<see cref="Multiply"/>) and the weight gradient dYᵀ·X at kept positions only
-/// (<see cref="AccumulateWeightGradient"/>). Activations stay row-major [batch, features], as the dense kernels have them.
+/// <see cref="SparsePattern"/> only: the forward pass Y = X·Wᵀ (<c>MultiplyTransposedB</c>), the input gradient
+/// dX = dY·W (<c>Multiply</c>) and the weight gradient dYᵀ·X at kept positions only
+/// (<c>AccumulateWeightGradient</c>). Each product comes in two forms: sample-major operands [batch, features],
+/// as the dense kernels have them, and operands in a given <see cref="ActivationLayout"/> each, so activations between
+/// two sparse layers stay feature-major and are never transposed.
 /// </summary>
 /// <remarks>
 /// From <see cref="VectorBatch"/> samples on (with AVX2 and FMA) the products run batch-vectorised in SparseProp's
-/// layout (Nikdan et al., ICML 2023): activations are transposed to feature-major [features, batch] (8×8 AVX blocks),
+/// layout (Nikdan et al., ICML 2023): activations are feature-major [features, batch] (sample-major operands are
+/// transposed per tile of 64 samples in 8×8 AVX blocks, feature-major ones read in place, stored tile by tile),
 /// so each kept weight multiplies 8 samples per instruction, and the weight gradient at a kept position is one dot
 /// product over the batch. Below that, each sample is processed on its own, walking only its nonzero inputs (MNIST pixels are 80% zero, ReLU outputs
 /// about half): the forward pass and the weight gradient go column by column through the CSC order, scattering into
@@ -34,7 +37,7 @@ public static unsafe class SparseGemm
     /// Samples per feature-major tile: a 784-feature input tile is 784 × 64 floats (196 KiB), which stays in L2 while
     /// every kept weight of the layer reads its row; a whole batch of 256 would not.
     /// </summary>
-    private const int Tile = 64;
+    private const int Tile = ActivationLayout.Tile;
 
     private static bool Vectorised(int batch) => batch >= VectorBatch && Fma.IsSupported && Avx2.IsSupported;
 
@@ -56,10 +59,8 @@ public static unsafe class SparseGemm
             fixed (float* py = y)
             fixed (float* pw = weights)
             {
-                for (var b = 0; b < batch; b += Tile)
-                {
-                    ForwardFeatureMajor(px + ((long)b * pattern.Cols), pattern, pw, py + ((long)b * pattern.Rows), Math.Min(Tile, batch - b), accumulate);
-                }
+                var layout = ActivationLayout.SampleMajor(batch);
+                ForwardTiles(px, layout, pattern, pw, py, layout, accumulate);
             }
 
             return;
@@ -70,20 +71,24 @@ public static unsafe class SparseGemm
             y.Clear();
         }
 
-        int rows = pattern.Rows, cols = pattern.Cols;
+        int rows = pattern.Rows, cols = pattern.Cols, active = pattern.ActiveColumns.Length;
         fixed (float* px = x)
         fixed (float* py = y)
         fixed (float* pw = weights)
         fixed (int* starts = pattern.ColumnStarts)
         fixed (int* rowIndex = pattern.RowIndices)
         fixed (int* position = pattern.ColumnPositions)
+        fixed (int* columns = pattern.ActiveColumns)
         {
             for (var b = 0; b < batch; b++)
             {
                 var xRow = px + ((long)b * cols);
                 var yRow = py + ((long)b * rows);
-                for (var c = 0; c < cols; c++)
+
+                // Columns without a kept entry add nothing: only the active ones are tested for a zero input.
+                for (var j = 0; j < active; j++)
                 {
+                    var c = columns[j];
                     var xv = xRow[c];
                     if (xv == 0f)
                     {
@@ -118,10 +123,8 @@ public static unsafe class SparseGemm
             fixed (float* pdx = dx)
             fixed (float* pw = weights)
             {
-                for (var b = 0; b < batch; b += Tile)
-                {
-                    InputGradientFeatureMajor(pdy + ((long)b * pattern.Rows), pattern, pw, pdx + ((long)b * pattern.Cols), Math.Min(Tile, batch - b), accumulate);
-                }
+                var layout = ActivationLayout.SampleMajor(batch);
+                InputGradientTiles(pdy, layout, pattern, pw, pdx, layout, accumulate);
             }
 
             return;
@@ -183,18 +186,15 @@ public static unsafe class SparseGemm
             fixed (float* px = x)
             fixed (float* pg = weightGradient)
             {
-                // Tiles are added in order, so each entry's sum has one fixed order.
-                for (var b = 0; b < batch; b += Tile)
-                {
-                    WeightGradientFeatureMajor(pdy + ((long)b * pattern.Rows), px + ((long)b * pattern.Cols), pattern, pg, Math.Min(Tile, batch - b));
-                }
+                var layout = ActivationLayout.SampleMajor(batch);
+                WeightGradientTiles(pdy, layout, px, layout, pattern, pg);
             }
 
             return;
         }
 
         scratch.Clear();
-        int rows = pattern.Rows, cols = pattern.Cols;
+        int rows = pattern.Rows, cols = pattern.Cols, active = pattern.ActiveColumns.Length;
         fixed (float* pdy = dy)
         fixed (float* px = x)
         fixed (float* ps = scratch)
@@ -202,13 +202,15 @@ public static unsafe class SparseGemm
         fixed (int* starts = pattern.ColumnStarts)
         fixed (int* rowIndex = pattern.RowIndices)
         fixed (int* position = pattern.ColumnPositions)
+        fixed (int* columns = pattern.ActiveColumns)
         {
             for (var b = 0; b < batch; b++)
             {
                 var xRow = px + ((long)b * cols);
                 var dyRow = pdy + ((long)b * rows);
-                for (var c = 0; c < cols; c++)
+                for (var j = 0; j < active; j++)
                 {
+                    var c = columns[j];
                     var xv = xRow[c];
                     if (xv == 0f)
                     {
@@ -230,61 +232,232 @@ public static unsafe class SparseGemm
         }
     }
 
-    private static void ForwardFeatureMajor(float* x, SparsePattern pattern, float* w, float* y, int batch, bool accumulate)
-    {
-        int rows = pattern.Rows, cols = pattern.Cols, stride = FeatureMajor.Stride(batch);
-        fixed (float* xT = FeatureMajor.First(cols * stride))
-        fixed (float* yT = FeatureMajor.Second(rows * stride))
-        fixed (int* starts = pattern.RowStarts)
-        fixed (int* columnIndex = pattern.ColumnIndices)
-        {
-            // Rows of xT for features without a kept weight are never read: only the active blocks are transposed.
-            FeatureMajor.TransposeColumnBlocks(x, batch, cols, cols, xT, stride, pattern.ActiveColumnBlocks);
-            for (var r = 0; r < rows; r++)
-            {
-                // yT[r, :] = Σ over the kept (r, c) of W[r, c]·xT[c, :]: a CSR row gathered into registers.
-                var wRow = w + ((long)r * cols);
-                Gather(wRow, columnIndex, columnIndex, starts[r], starts[r + 1], xT, stride, yT + ((long)r * stride));
-            }
+    /// <summary>Whether the products run this batch vectorised, so its activations may be held feature-major.</summary>
+    public static bool RunsFeatureMajor(int batch) => Vectorised(batch);
 
-            FeatureMajor.Transpose(yT, rows, batch, stride, y, rows, accumulate);
+    /// <summary>
+    /// Y = X·Wᵀ (Y += with <paramref name="accumulate"/>) with each operand in its own layout: a feature-major operand is
+    /// read (or written) in place, one tile of 64 samples after the other; a sample-major one is transposed per tile as
+    /// <see cref="MultiplyTransposedB(ReadOnlySpan{float}, SparsePattern, ReadOnlySpan{float}, Span{float}, int, bool)"/>
+    /// does. Results are bit-identical whatever the layouts (the same sums in the same order).
+    /// </summary>
+    /// <exception cref="ArgumentException">The layouts' batches differ, or a span's length does not match its layout.</exception>
+    public static void MultiplyTransposedB(ReadOnlySpan<float> x, ActivationLayout xLayout, SparsePattern pattern, ReadOnlySpan<float> weights, Span<float> y, ActivationLayout yLayout, bool accumulate = false)
+    {
+        if (!FeatureMajorOperands(pattern, x.Length, xLayout, pattern?.Cols ?? 0, nameof(x), y.Length, yLayout, pattern?.Rows ?? 0, nameof(y), weights.Length, nameof(weights)))
+        {
+            MultiplyTransposedB(x, pattern!, weights, y, xLayout.Batch, accumulate);
+            return;
+        }
+
+        fixed (float* px = x)
+        fixed (float* py = y)
+        fixed (float* pw = weights)
+        {
+            ForwardTiles(px, xLayout, pattern!, pw, py, yLayout, accumulate);
         }
     }
 
-    private static void InputGradientFeatureMajor(float* dy, SparsePattern pattern, float* w, float* dx, int batch, bool accumulate)
+    /// <summary>dX = dY·W (dX += with <paramref name="accumulate"/>) with each operand in its own layout (see the layout-aware <c>MultiplyTransposedB</c>).</summary>
+    /// <exception cref="ArgumentException">The layouts' batches differ, or a span's length does not match its layout.</exception>
+    public static void Multiply(ReadOnlySpan<float> dy, ActivationLayout dyLayout, SparsePattern pattern, ReadOnlySpan<float> weights, Span<float> dx, ActivationLayout dxLayout, bool accumulate = false)
     {
-        int rows = pattern.Rows, cols = pattern.Cols, stride = FeatureMajor.Stride(batch);
-        fixed (float* dyT = FeatureMajor.First(rows * stride))
-        fixed (float* dxT = FeatureMajor.Second(cols * stride))
-        fixed (int* starts = pattern.ColumnStarts)
-        fixed (int* rowIndex = pattern.RowIndices)
-        fixed (int* position = pattern.ColumnPositions)
+        if (!FeatureMajorOperands(pattern, dy.Length, dyLayout, pattern?.Rows ?? 0, nameof(dy), dx.Length, dxLayout, pattern?.Cols ?? 0, nameof(dx), weights.Length, nameof(weights)))
         {
-            FeatureMajor.Transpose(dy, batch, rows, rows, dyT, stride, accumulate: false);
-            for (var c = 0; c < cols; c++)
-            {
-                // dxT[c, :] = Σ over the kept (r, c) of W[r, c]·dyT[r, :]: a CSC column gathered into registers.
-                Gather(w, position, rowIndex, starts[c], starts[c + 1], dyT, stride, dxT + ((long)c * stride));
-            }
+            Multiply(dy, pattern!, weights, dx, dyLayout.Batch, accumulate);
+            return;
+        }
 
-            FeatureMajor.Transpose(dxT, cols, batch, stride, dx, cols, accumulate);
+        fixed (float* pdy = dy)
+        fixed (float* pdx = dx)
+        fixed (float* pw = weights)
+        {
+            InputGradientTiles(pdy, dyLayout, pattern!, pw, pdx, dxLayout, accumulate);
+        }
+    }
+
+    /// <summary>The weight gradient at kept positions with each operand in its own layout (see the layout-aware <c>MultiplyTransposedB</c>).</summary>
+    /// <exception cref="ArgumentException">The layouts' batches differ, or a span's length does not match its layout.</exception>
+    public static void AccumulateWeightGradient(ReadOnlySpan<float> dy, ActivationLayout dyLayout, ReadOnlySpan<float> x, ActivationLayout xLayout, SparsePattern pattern, Span<float> weightGradient, Span<float> scratch)
+    {
+        if (!FeatureMajorOperands(pattern, dy.Length, dyLayout, pattern?.Rows ?? 0, nameof(dy), x.Length, xLayout, pattern?.Cols ?? 0, nameof(x), weightGradient.Length, nameof(weightGradient)))
+        {
+            AccumulateWeightGradient(dy, x, pattern!, weightGradient, scratch, dyLayout.Batch);
+            return;
+        }
+
+        fixed (float* pdy = dy)
+        fixed (float* px = x)
+        fixed (float* pg = weightGradient)
+        {
+            WeightGradientTiles(pdy, dyLayout, px, xLayout, pattern!, pg);
         }
     }
 
     /// <summary>
-    /// target[0..stride) = Σ_{k in [start, end)} w[weightIndex[k]] · source[index[k]·stride ..]. A full tile (64 samples)
-    /// keeps all of it in eight 8-lane accumulators, so each kept weight is loaded and broadcast once and its eight
-    /// FMAs are independent; shorter strides go 8 samples at a time. Every target lane is one sum over k in order.
+    /// Transposes the network input [batch, cols] into <paramref name="featureMajor"/> [cols, stride] for a first layer
+    /// that runs sparse: only the blocks of 8 input features the pattern reads (<see cref="SparsePattern.ActiveColumnBlocks"/>),
+    /// their padding lanes zeroed; rows of other features are never read and keep what they held. The one copy serves the
+    /// layer's forward product and its weight gradient.
     /// </summary>
-    private static void Gather(float* w, int* weightIndex, int* index, int start, int end, float* source, int stride, float* target)
+    /// <exception cref="ArgumentException">The layout is not feature-major, or a span's length does not match.</exception>
+    public static void TransposeInput(ReadOnlySpan<float> x, SparsePattern pattern, Span<float> featureMajor, ActivationLayout layout)
     {
-        if (stride == Tile)
+        ArgumentNullException.ThrowIfNull(pattern);
+        if (!layout.IsFeatureMajor)
+        {
+            throw new ArgumentException("The input is transposed only into a feature-major layout.", nameof(layout));
+        }
+
+        int batch = layout.Batch, cols = pattern.Cols;
+        KernelGuard.MatrixLength(x.Length, batch, cols, nameof(x), "batch×cols");
+        KernelGuard.Length(featureMajor.Length, layout.Length(cols), nameof(featureMajor), "the layout's length of cols");
+        fixed (float* px = x)
+        fixed (float* pt = featureMajor)
+        {
+            for (var b = 0; b < batch; b += Tile)
+            {
+                var n = Math.Min(Tile, batch - b);
+                TileOperand(px, ActivationLayout.SampleMajor(batch), b, n, cols, pt + ((long)b * cols), pattern.ActiveColumnBlocks, out _);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Checks the operands of a layout-aware product (two activation matrices of <paramref name="aFeatures"/> and
+    /// <paramref name="bFeatures"/> in their layouts, and the [rows, cols] weights); false when both are sample-major,
+    /// for the sample-major entry point (which checks the rest itself).
+    /// </summary>
+    private static bool FeatureMajorOperands(SparsePattern? pattern, int aLength, ActivationLayout a, int aFeatures, string aName, int bLength, ActivationLayout b, int bFeatures, string bName, int weightsLength, string weightsName)
+    {
+        ArgumentNullException.ThrowIfNull(pattern);
+        if (a.Batch != b.Batch)
+        {
+            throw new ArgumentException($"The operands' layouts have different batches ({a.Batch} and {b.Batch}).", bName);
+        }
+
+        if (!a.IsFeatureMajor && !b.IsFeatureMajor)
+        {
+            return false;
+        }
+
+        if (!Vectorised(a.Batch))
+        {
+            // ActivationLayout.For never builds this layout; a hand-built one would read past the per-sample path.
+            throw new ArgumentException($"Batch {a.Batch} does not run feature-major on this machine.", aName);
+        }
+
+        KernelGuard.Length(aLength, a.Length(aFeatures), aName, "its layout's length");
+        KernelGuard.Length(bLength, b.Length(bFeatures), bName, "its layout's length");
+        KernelGuard.MatrixLength(weightsLength, pattern.Rows, pattern.Cols, weightsName, "rows×cols");
+        return true;
+    }
+
+    /// <summary>
+    /// The operand of the tile of <paramref name="n"/> samples from <paramref name="b"/> on, feature-major with its row
+    /// stride: a feature-major buffer read in place (its padding per <see cref="ActivationLayout"/>'s rule: a
+    /// gradient's exactly zero), or a sample-major one transposed into <paramref name="scratch"/> with zero padding lanes
+    /// (so that the padding adds nothing to a weight gradient and a feature-major result's padding is a function of
+    /// the weights only); only the listed <paramref name="blocks"/> of 8 features when given (the only ones the pattern reads).
+    /// </summary>
+    private static float* TileOperand(float* data, ActivationLayout layout, int b, int n, int features, float* scratch, int[]? blocks, out int stride)
+    {
+        stride = FeatureMajor.Stride(n);
+        var source = data + ((long)b * features);
+        if (layout.IsFeatureMajor)
+        {
+            // The tile's block [features, stride] of a feature-major buffer (ActivationLayout stores it tile by tile).
+            return source;
+        }
+
+        if (blocks is null)
+        {
+            FeatureMajor.TransposePadded(source, n, features, features, scratch, stride);
+        }
+        else
+        {
+            FeatureMajor.TransposeColumnBlocksPadded(source, n, features, features, scratch, stride, blocks);
+        }
+
+        return scratch;
+    }
+
+    /// <summary>The forward product over tiles of 64 samples; <paramref name="x"/> and <paramref name="y"/> in their layouts.</summary>
+    private static void ForwardTiles(float* x, ActivationLayout xLayout, SparsePattern pattern, float* w, float* y, ActivationLayout yLayout, bool accumulate)
+    {
+        int rows = pattern.Rows, cols = pattern.Cols, batch = xLayout.Batch;
+        fixed (float* sx = FeatureMajor.First(cols * Tile))
+        fixed (float* sy = FeatureMajor.Second(rows * Tile))
+        fixed (int* starts = pattern.RowStarts)
+        fixed (int* columnIndex = pattern.ColumnIndices)
+        {
+            for (var b = 0; b < batch; b += Tile)
+            {
+                int n = Math.Min(Tile, batch - b), width = FeatureMajor.Stride(n);
+                var xT = TileOperand(x, xLayout, b, n, cols, sx, pattern.ActiveColumnBlocks, out var xStride);
+                var yT = yLayout.IsFeatureMajor ? y + ((long)b * rows) : sy;
+                var add = accumulate && yLayout.IsFeatureMajor;
+                for (var r = 0; r < rows; r++)
+                {
+                    // yT[r, :] = Σ over the kept (r, c) of W[r, c]·xT[c, :]: a CSR row gathered into registers.
+                    var wRow = w + ((long)r * cols);
+                    Gather(wRow, columnIndex, columnIndex, starts[r], starts[r + 1], xT, xStride, width, yT + ((long)r * width), add);
+                }
+
+                if (!yLayout.IsFeatureMajor)
+                {
+                    FeatureMajor.Transpose(sy, rows, n, width, y + ((long)b * rows), rows, accumulate);
+                }
+            }
+        }
+    }
+
+    /// <summary>The input gradient over tiles of 64 samples; <paramref name="dy"/> and <paramref name="dx"/> in their layouts.</summary>
+    private static void InputGradientTiles(float* dy, ActivationLayout dyLayout, SparsePattern pattern, float* w, float* dx, ActivationLayout dxLayout, bool accumulate)
+    {
+        int rows = pattern.Rows, cols = pattern.Cols, batch = dyLayout.Batch;
+        fixed (float* sdy = FeatureMajor.First(rows * Tile))
+        fixed (float* sdx = FeatureMajor.Second(cols * Tile))
+        fixed (int* starts = pattern.ColumnStarts)
+        fixed (int* rowIndex = pattern.RowIndices)
+        fixed (int* position = pattern.ColumnPositions)
+        {
+            for (var b = 0; b < batch; b += Tile)
+            {
+                int n = Math.Min(Tile, batch - b), width = FeatureMajor.Stride(n);
+                var dyT = TileOperand(dy, dyLayout, b, n, rows, sdy, null, out var dyStride);
+
+                var dxT = dxLayout.IsFeatureMajor ? dx + ((long)b * cols) : sdx;
+                var add = accumulate && dxLayout.IsFeatureMajor;
+                for (var c = 0; c < cols; c++)
+                {
+                    // dxT[c, :] = Σ over the kept (r, c) of W[r, c]·dyT[r, :]: a CSC column gathered into registers.
+                    Gather(w, position, rowIndex, starts[c], starts[c + 1], dyT, dyStride, width, dxT + ((long)c * width), add);
+                }
+
+                if (!dxLayout.IsFeatureMajor)
+                {
+                    FeatureMajor.Transpose(sdx, cols, n, width, dx + ((long)b * cols), cols, accumulate);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// target[0..width) (+)= Σ_{k in [start, end)} w[weightIndex[k]] · source[index[k]·sourceStride ..]. A full tile (64
+    /// samples) keeps all of it in eight 8-lane accumulators, so each kept weight is loaded and broadcast once and its
+    /// eight FMAs are independent; narrower tiles go 8 samples at a time. Every target lane is one sum over k in order,
+    /// added to the target's value with <paramref name="accumulate"/> (as the transpose back adds it otherwise).
+    /// </summary>
+    private static void Gather(float* w, int* weightIndex, int* index, int start, int end, float* source, int sourceStride, int width, float* target, bool accumulate)
+    {
+        if (width == Tile)
         {
             Vector256<float> a0 = Vector256<float>.Zero, a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
             for (var k = start; k < end; k++)
             {
                 var wv = Vector256.Create(w[weightIndex[k]]);
-                var row = source + ((long)index[k] * Tile);
+                var row = source + ((long)index[k] * sourceStride);
                 a0 = Fma.MultiplyAdd(wv, Avx.LoadVector256(row), a0);
                 a1 = Fma.MultiplyAdd(wv, Avx.LoadVector256(row + 8), a1);
                 a2 = Fma.MultiplyAdd(wv, Avx.LoadVector256(row + 16), a2);
@@ -295,72 +468,76 @@ public static unsafe class SparseGemm
                 a7 = Fma.MultiplyAdd(wv, Avx.LoadVector256(row + 56), a7);
             }
 
-            Avx.Store(target, a0);
-            Avx.Store(target + 8, a1);
-            Avx.Store(target + 16, a2);
-            Avx.Store(target + 24, a3);
-            Avx.Store(target + 32, a4);
-            Avx.Store(target + 40, a5);
-            Avx.Store(target + 48, a6);
-            Avx.Store(target + 56, a7);
+            Store(target, a0, accumulate);
+            Store(target + 8, a1, accumulate);
+            Store(target + 16, a2, accumulate);
+            Store(target + 24, a3, accumulate);
+            Store(target + 32, a4, accumulate);
+            Store(target + 40, a5, accumulate);
+            Store(target + 48, a6, accumulate);
+            Store(target + 56, a7, accumulate);
             return;
         }
 
-        for (var j = 0; j < stride; j += 8)
+        for (var j = 0; j < width; j += 8)
         {
             var a0 = Vector256<float>.Zero;
             for (var k = start; k < end; k++)
             {
-                a0 = Fma.MultiplyAdd(Vector256.Create(w[weightIndex[k]]), Avx.LoadVector256(source + ((long)index[k] * stride) + j), a0);
+                a0 = Fma.MultiplyAdd(Vector256.Create(w[weightIndex[k]]), Avx.LoadVector256(source + ((long)index[k] * sourceStride) + j), a0);
             }
 
-            Avx.Store(target + j, a0);
+            Store(target + j, a0, accumulate);
         }
     }
 
-    private static void WeightGradientFeatureMajor(float* dy, float* x, SparsePattern pattern, float* g, int batch)
+    private static void Store(float* target, Vector256<float> sum, bool accumulate) =>
+        Avx.Store(target, accumulate ? Avx.Add(Avx.LoadVector256(target), sum) : sum);
+
+    /// <summary>The weight gradient over tiles of 64 samples; <paramref name="dy"/> and <paramref name="x"/> in their layouts.</summary>
+    private static void WeightGradientTiles(float* dy, ActivationLayout dyLayout, float* x, ActivationLayout xLayout, SparsePattern pattern, float* g)
     {
-        int rows = pattern.Rows, cols = pattern.Cols, stride = FeatureMajor.Stride(batch);
-        fixed (float* dyT = FeatureMajor.First(rows * stride))
-        fixed (float* xT = FeatureMajor.Second(cols * stride))
+        int rows = pattern.Rows, cols = pattern.Cols, batch = dyLayout.Batch;
+        fixed (float* sdy = FeatureMajor.First(rows * Tile))
+        fixed (float* sx = FeatureMajor.Second(cols * Tile))
         fixed (int* starts = pattern.RowStarts)
         fixed (int* columnIndex = pattern.ColumnIndices)
         {
-            FeatureMajor.Transpose(dy, batch, rows, rows, dyT, stride, accumulate: false);
-            FeatureMajor.Transpose(x, batch, cols, cols, xT, stride, accumulate: false);
-
-            // The lanes past the batch must add nothing to the dot products.
-            for (var r = 0; r < rows; r++)
+            // Tiles are added in order, so each entry's sum has one fixed order.
+            for (var b = 0; b < batch; b += Tile)
             {
-                new Span<float>(dyT + ((long)r * stride) + batch, stride - batch).Clear();
-            }
+                int n = Math.Min(Tile, batch - b), width = FeatureMajor.Stride(n);
+                // Zero padding in both operands' tiles (a feature-major gradient's by the layout rule): it adds exactly nothing.
+                var dyT = TileOperand(dy, dyLayout, b, n, rows, sdy, null, out var dyStride);
+                var xT = TileOperand(x, xLayout, b, n, cols, sx, pattern.ActiveColumnBlocks, out var xStride);
 
-            for (var r = 0; r < rows; r++)
-            {
-                var dyr = dyT + ((long)r * stride);
-                var gRow = g + ((long)r * cols);
-                var start = starts[r];
-                var end = starts[r + 1];
-                if (stride == Tile)
+                for (var r = 0; r < rows; r++)
                 {
-                    DotsFullTile(dyr, xT, columnIndex, start, end, gRow);
-                    continue;
-                }
+                    var dyr = dyT + ((long)r * dyStride);
+                    var gRow = g + ((long)r * cols);
+                    var start = starts[r];
+                    var end = starts[r + 1];
+                    if (width == Tile)
+                    {
+                        DotsFullTile(dyr, xT, xStride, columnIndex, start, end, gRow);
+                        continue;
+                    }
 
-                for (var k = start; k < end; k++)
-                {
-                    var c = columnIndex[k];
-                    gRow[c] += Dot(dyr, xT + ((long)c * stride), stride);
+                    for (var k = start; k < end; k++)
+                    {
+                        var c = columnIndex[k];
+                        gRow[c] += Dot(dyr, xT + ((long)c * xStride), width);
+                    }
                 }
             }
         }
     }
 
     /// <summary>
-    /// gRow[c] += Dot(a, xT[c·Tile ..], Tile) for the columns c = index[start..end) of one CSR row: the row's 64 output
+    /// gRow[c] += Dot(a, xT[c·xStride ..], Tile) for the columns c = index[start..end) of one CSR row: the row's 64 output
     /// gradients stay in registers across its kept entries, and each sum is formed exactly as <see cref="Dot"/> forms it.
     /// </summary>
-    private static void DotsFullTile(float* a, float* xT, int* index, int start, int end, float* gRow)
+    private static void DotsFullTile(float* a, float* xT, int xStride, int* index, int start, int end, float* gRow)
     {
         var a0 = Avx.LoadVector256(a);
         var a1 = Avx.LoadVector256(a + 8);
@@ -373,7 +550,7 @@ public static unsafe class SparseGemm
         for (var k = start; k < end; k++)
         {
             var c = index[k];
-            var b = xT + ((long)c * Tile);
+            var b = xT + ((long)c * xStride);
             var s0 = Fma.MultiplyAdd(a0, Avx.LoadVector256(b), Vector256<float>.Zero);
             var s1 = Fma.MultiplyAdd(a1, Avx.LoadVector256(b + 8), Vector256<float>.Zero);
             var s2 = Fma.MultiplyAdd(a2, Avx.LoadVector256(b + 16), Vector256<float>.Zero);

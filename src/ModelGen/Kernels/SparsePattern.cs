@@ -15,6 +15,7 @@ public sealed class SparsePattern
     private SparsePattern(int rows, int cols, int[] rowStarts, int[] columnIndices, int[] columnStarts, int[] rowIndices, int[] columnPositions)
     {
         ActiveColumnBlocks = ActiveBlocks(columnStarts, cols);
+        ActiveColumns = Active(columnStarts, cols);
         ColumnPositions = columnPositions;
         Rows = rows;
         Cols = cols;
@@ -58,6 +59,26 @@ public sealed class SparsePattern
     /// batches).
     /// </summary>
     internal int[] ActiveColumnBlocks { get; }
+
+    /// <summary>
+    /// The columns holding at least one kept entry, ascending: the only input features the per-sample kernels visit
+    /// (at 98% SNIP keeps weights on 275 of MNIST's 784 pixels, so batch 1 tests a third of the inputs for zero).
+    /// </summary>
+    internal int[] ActiveColumns { get; }
+
+    private static int[] Active(int[] starts, int count)
+    {
+        var columns = new System.Collections.Generic.List<int>();
+        for (var c = 0; c < count; c++)
+        {
+            if (starts[c + 1] > starts[c])
+            {
+                columns.Add(c);
+            }
+        }
+
+        return columns.ToArray();
+    }
 
     private static int[] ActiveBlocks(int[] starts, int count)
     {

@@ -17,6 +17,8 @@ namespace ModelGen.Model;
 /// writes a nonzero value into a removed entry breaks that invariant until <see cref="MaskSet.ApplyToParameters"/>:
 /// the dense kernels would read the value, the sparse ones ignore it. Directions of Hessian-vector products go
 /// through the same kernels with values from the direction vector (which the caller has masked).
+/// Each product also takes its operands' <see cref="ActivationLayout"/>s: between two layers that both run sparse the
+/// activations stay feature-major (<see cref="Boundary"/>), and dense modes only ever see sample-major operands.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class WeightMatrixHandle
@@ -189,6 +191,90 @@ public sealed class WeightMatrixHandle
     }
 
     /// <summary>
+    /// The layout of the activations between layer <paramref name="producer"/> and the next layer
+    /// <paramref name="consumer"/>, decided once per pass: feature-major iff both run sparse and the batch runs
+    /// vectorised (<see cref="ActivationLayout.For"/>), so the dense modes only ever see sample-major operands.
+    /// </summary>
+    public static ActivationLayout Boundary(WeightMatrixHandle producer, WeightMatrixHandle consumer, int batch)
+    {
+        ArgumentNullException.ThrowIfNull(producer);
+        ArgumentNullException.ThrowIfNull(consumer);
+        producer.RequirePrepared();
+        consumer.RequirePrepared();
+        return ActivationLayout.For(producer._mode == Mode.Sparse && consumer._mode == Mode.Sparse, batch);
+    }
+
+    /// <summary>
+    /// The layout of the network input when this handle's layer is the first: feature-major iff it runs sparse (and the
+    /// batch runs vectorised); the input is then transposed once per pass by <see cref="TransposeInput"/>.
+    /// </summary>
+    public ActivationLayout InputLayout(int batch)
+    {
+        RequirePrepared();
+        return ActivationLayout.For(_mode == Mode.Sparse, batch);
+    }
+
+    /// <summary>
+    /// The first layer's input in <paramref name="layout"/>: <paramref name="input"/> itself when sample-major; else
+    /// its feature-major copy in <paramref name="featureMajor"/> (only the features this pattern reads), which the
+    /// later passes of the same call read back through <see cref="ActivationLayout.Select"/>.
+    /// </summary>
+    public ReadOnlySpan<float> TransposeInput(ReadOnlySpan<float> input, float[] featureMajor, ActivationLayout layout)
+    {
+        ArgumentNullException.ThrowIfNull(featureMajor);
+        RequirePrepared();
+        if (!layout.IsFeatureMajor)
+        {
+            return input;
+        }
+
+        var target = featureMajor.AsSpan(0, layout.Length(_cols));
+        SparseGemm.TransposeInput(input, RequireSparse(), target, layout);
+        return target;
+    }
+
+    /// <summary>Y = X·Wᵀ (Y += with <paramref name="accumulate"/>) with X and Y in their layouts.</summary>
+    public void Forward(ReadOnlySpan<float> x, ActivationLayout xLayout, Span<float> y, ActivationLayout yLayout, bool accumulate = false)
+    {
+        RequirePrepared();
+        MultiplyTransposed(_values.AsSpan(_offset, Tensor.Length), x, xLayout, y, yLayout, accumulate);
+    }
+
+    /// <summary>Y = X·Vᵀ (Y += with <paramref name="accumulate"/>) in the given layouts, V this tensor's slice of the masked <paramref name="direction"/>.</summary>
+    public void ForwardDirection(ReadOnlySpan<float> direction, ReadOnlySpan<float> x, ActivationLayout xLayout, Span<float> y, ActivationLayout yLayout, bool accumulate = false)
+    {
+        RequirePrepared();
+        MultiplyTransposed(direction.Slice(_offset, Tensor.Length), x, xLayout, y, yLayout, accumulate);
+    }
+
+    /// <summary>dX = dY·W (dX += with <paramref name="accumulate"/>) with dY and dX in their layouts.</summary>
+    public void InputGradient(ReadOnlySpan<float> dy, ActivationLayout dyLayout, Span<float> dx, ActivationLayout dxLayout, bool accumulate = false)
+    {
+        RequirePrepared();
+        Multiply(_values.AsSpan(_offset, Tensor.Length), dy, dyLayout, dx, dxLayout, accumulate);
+    }
+
+    /// <summary>dX = dY·V (dX += with <paramref name="accumulate"/>) in the given layouts, V this tensor's slice of the masked <paramref name="direction"/>.</summary>
+    public void InputGradientDirection(ReadOnlySpan<float> direction, ReadOnlySpan<float> dy, ActivationLayout dyLayout, Span<float> dx, ActivationLayout dxLayout, bool accumulate = false)
+    {
+        RequirePrepared();
+        Multiply(direction.Slice(_offset, Tensor.Length), dy, dyLayout, dx, dxLayout, accumulate);
+    }
+
+    /// <summary>Adds dYᵀ·X at the kept positions (see the sample-major overload) with dY and X in their layouts.</summary>
+    public void AccumulateWeightGradient(ReadOnlySpan<float> dy, ActivationLayout dyLayout, ReadOnlySpan<float> x, ActivationLayout xLayout, Span<float> gradients)
+    {
+        RequirePrepared();
+        if (_mode == Mode.Sparse)
+        {
+            SparseGemm.AccumulateWeightGradient(dy, dyLayout, x, xLayout, _pattern!, gradients.Slice(_offset, Tensor.Length), _scratch);
+            return;
+        }
+
+        AccumulateWeightGradient(dy, x, gradients, DenseBatch(dyLayout, xLayout));
+    }
+
+    /// <summary>
     /// One layer's entry of <see cref="INetwork.Execution"/>: sparse when any of its matrices runs sparse; the density
     /// is the kept fraction over all of them.
     /// </summary>
@@ -219,34 +305,57 @@ public sealed class WeightMatrixHandle
         }
     }
 
+    private void MultiplyTransposed(ReadOnlySpan<float> w, ReadOnlySpan<float> x, ActivationLayout xLayout, Span<float> y, ActivationLayout yLayout, bool accumulate)
+    {
+        if (_mode == Mode.Sparse)
+        {
+            SparseGemm.MultiplyTransposedB(x, xLayout, _pattern!, w, y, yLayout, accumulate);
+        }
+        else
+        {
+            Gemm.MultiplyTransposedB(x, w, y, DenseBatch(xLayout, yLayout), _rows, _cols, accumulate);
+        }
+    }
+
+    private void Multiply(ReadOnlySpan<float> w, ReadOnlySpan<float> dy, ActivationLayout dyLayout, Span<float> dx, ActivationLayout dxLayout, bool accumulate)
+    {
+        if (_mode == Mode.Sparse)
+        {
+            SparseGemm.Multiply(dy, dyLayout, _pattern!, w, dx, dxLayout, accumulate);
+        }
+        else
+        {
+            Gemm.Multiply(dy, w, dx, DenseBatch(dyLayout, dxLayout), _cols, _rows, accumulate);
+        }
+    }
+
+    /// <summary>
+    /// The batch of a dense-mode product: by <see cref="Boundary"/>'s rule a boundary next to a dense layer is
+    /// sample-major, so a feature-major operand here is a caller bug (the dense kernels would read it as rows).
+    /// </summary>
+    private int DenseBatch(ActivationLayout a, ActivationLayout b)
+    {
+        if (a.IsFeatureMajor || b.IsFeatureMajor)
+        {
+            throw new InvalidOperationException($"{Tensor.Name} runs on the dense kernels, which take sample-major activations only.");
+        }
+
+        return a.Batch == b.Batch ? a.Batch : throw new ArgumentException($"The operands' layouts have different batches ({a.Batch} and {b.Batch}).", nameof(b));
+    }
+
+    private SparsePattern RequireSparse() =>
+        _mode == Mode.Sparse ? _pattern! : throw new InvalidOperationException($"{Tensor.Name} runs on the dense kernels; its input stays sample-major.");
+
     /// <summary>
     /// Y = X·Wᵀ for weights <paramref name="w"/> laid out like this tensor: the sparse kernel reads only the kept
     /// positions, the dense one all of them (removed entries are zero: the mask set's invariant, or a masked direction).
     /// </summary>
-    private void MultiplyTransposed(ReadOnlySpan<float> w, ReadOnlySpan<float> x, Span<float> y, int batch, bool accumulate)
-    {
-        if (_mode == Mode.Sparse)
-        {
-            SparseGemm.MultiplyTransposedB(x, _pattern!, w, y, batch, accumulate);
-        }
-        else
-        {
-            Gemm.MultiplyTransposedB(x, w, y, batch, _rows, _cols, accumulate);
-        }
-    }
+    private void MultiplyTransposed(ReadOnlySpan<float> w, ReadOnlySpan<float> x, Span<float> y, int batch, bool accumulate) =>
+        MultiplyTransposed(w, x, ActivationLayout.SampleMajor(batch), y, ActivationLayout.SampleMajor(batch), accumulate);
 
-    /// <summary>dX = dY·W for weights <paramref name="w"/> laid out like this tensor (see <see cref="MultiplyTransposed"/>).</summary>
-    private void Multiply(ReadOnlySpan<float> w, ReadOnlySpan<float> dy, Span<float> dx, int batch, bool accumulate)
-    {
-        if (_mode == Mode.Sparse)
-        {
-            SparseGemm.Multiply(dy, _pattern!, w, dx, batch, accumulate);
-        }
-        else
-        {
-            Gemm.Multiply(dy, w, dx, batch, _cols, _rows, accumulate);
-        }
-    }
+    /// <summary>dX = dY·W for weights <paramref name="w"/> laid out like this tensor (see the sample-major <c>MultiplyTransposed</c>).</summary>
+    private void Multiply(ReadOnlySpan<float> w, ReadOnlySpan<float> dy, Span<float> dx, int batch, bool accumulate) =>
+        Multiply(w, dy, ActivationLayout.SampleMajor(batch), dx, ActivationLayout.SampleMajor(batch), accumulate);
 
     private void Refresh()
     {
