@@ -171,6 +171,25 @@ public sealed class BakedNetworkTests
     }
 
     [Fact]
+    public void Batch_kernels_see_every_weight_change_between_calls()
+    {
+        // From 8 samples on the kept weights are scattered into a compact matrix, skipped while they are unchanged:
+        // a changed weight, in the parameters or as the direction of an R-pass, must reach the next call.
+        var f = s_fixture.Value;
+        var (dense, baked) = f.Pair("Wide", Seed);
+        const int batch = 9;
+        var input = Input(batch, dense.InputSize, 14);
+        AssertSameOutputs(dense, baked, input, batch);
+        var mask = new float[dense.Parameters.Count];
+        foreach (var k in new[] { 0, baked.Parameters.Count / 3, baked.Parameters.Count - 40 })
+        {
+            baked.Parameters.Values[k] += 0.75f;
+            baked.ExpandToDense(dense.Parameters.Values, mask);
+            AssertSameOutputs(dense, baked, input, batch);
+        }
+    }
+
+    [Fact]
     public void Single_sample_code_is_split_into_methods_of_bounded_size()
     {
         // One method per layer would be too large for the JIT to optimize: each part holds at most 512 multiply-adds,
