@@ -286,28 +286,27 @@ public sealed unsafe class BakedDenseLayer
             return;
         }
 
+        var liveCount = _pattern.LiveColumns.Length;
         fixed (float* pdy = dy)
         fixed (float* px = x)
         fixed (float* pg = weightGradient)
-        fixed (int* starts = _pattern.ColumnStarts)
+        fixed (int* live = _pattern.LiveColumns)
+        fixed (int* starts = _pattern.LiveStarts)
         fixed (int* rows = _pattern.RowIndices)
         {
             for (var b = 0; b < batch; b++)
             {
                 var xRow = px + ((long)b * inputs);
                 var dyRow = pdy + ((long)b * units);
-                var k = 0;
-                for (var c = 0; c < inputs; c++)
+                for (var j = 0; j < liveCount; j++)
                 {
-                    var end = starts[c + 1];
-                    var xv = xRow[c];
+                    var xv = xRow[live[j]];
                     if (xv == 0f)
                     {
-                        k = end;
                         continue;
                     }
 
-                    for (; k < end; k++)
+                    for (int k = starts[j], end = starts[j + 1]; k < end; k++)
                     {
                         pg[k] += dyRow[rows[k]] * xv;
                     }
