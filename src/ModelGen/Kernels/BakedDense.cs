@@ -1,5 +1,6 @@
 using System;
 using System.ComponentModel;
+using System.Runtime.InteropServices;
 
 namespace ModelGen.Kernels;
 
@@ -46,6 +47,27 @@ public sealed class BakedPattern
             }
         }
 
+        // The columns with at least one kept entry, so that a sample's walk never visits an input that feeds nothing
+        // (most MNIST border pixels at 98% sparsity): their entries are [LiveStarts[j], LiveStarts[j + 1]).
+        var live = 0;
+        for (var c = 0; c < inputs; c++)
+        {
+            live += columnStarts[c + 1] > columnStarts[c] ? 1 : 0;
+        }
+
+        LiveColumns = new int[live];
+        LiveStarts = new int[live + 1];
+        live = 0;
+        for (var c = 0; c < inputs; c++)
+        {
+            if (columnStarts[c + 1] > columnStarts[c])
+            {
+                LiveColumns[live] = c;
+                LiveStarts[live++] = columnStarts[c];
+            }
+        }
+
+        LiveStarts[live] = rowIndices.Length;
         Units = units;
         Inputs = inputs;
         ColumnStarts = columnStarts.ToArray();
@@ -65,6 +87,12 @@ public sealed class BakedPattern
     internal int[] ColumnStarts { get; }
 
     internal int[] RowIndices { get; }
+
+    /// <summary>The inputs with at least one kept entry, ascending.</summary>
+    internal int[] LiveColumns { get; }
+
+    /// <summary>Kept entries of <see cref="LiveColumns"/>[j] are [LiveStarts[j], LiveStarts[j + 1]) (length live + 1).</summary>
+    internal int[] LiveStarts { get; }
 
     /// <summary>Row-major position in the compact [units, inputs] matrix of each kept entry (CSC order).</summary>
     internal int[] CompactPositions { get; }
@@ -86,6 +114,7 @@ public sealed unsafe class BakedDenseLayer
 {
     private readonly BakedPattern _pattern;
     private float[]? _matrix;
+    private float[]? _scattered;
     private float[]? _gradientMatrix;
     private float[]? _scratch;
 
@@ -110,28 +139,87 @@ public sealed unsafe class BakedDenseLayer
             y.Slice(0, batch * units).Clear();
         }
 
+        Walk(x, weights, y, batch);
+    }
+
+    /// <summary>
+    /// A whole layer of the forward pass, y[batch, units] = act(x·Wᵀ + bias + fold), act being ReLU when
+    /// <paramref name="relu"/> and the identity otherwise (the caller applies any other activation). One call and one
+    /// set of checks per layer, which is most of what a single sample costs besides its ~1k multiply-adds: below
+    /// <see cref="SparseGemm.VectorBatch"/> each output row starts from bias + fold and the walk adds the products.
+    /// </summary>
+    /// <param name="x">The layer's input, [batch, inputs].</param>
+    /// <param name="weights">The kept weights in column order.</param>
+    /// <param name="bias">The bias per live unit.</param>
+    /// <param name="fold">Constants of the previous layer folded into this one, per unit, or empty for none.</param>
+    /// <param name="y">The output, [batch, units] (overwritten).</param>
+    /// <param name="batch">Samples.</param>
+    /// <param name="relu">Apply ReLU in place after the sums.</param>
+    public void ForwardLayer(ReadOnlySpan<float> x, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> fold, Span<float> y, int batch, bool relu)
+    {
+        var (units, _) = Check(x.Length, y.Length, weights.Length, batch, nameof(x), nameof(y));
+        KernelGuard.Length(bias.Length, units, nameof(bias), "units");
+        if (!fold.IsEmpty)
+        {
+            KernelGuard.Length(fold.Length, units, nameof(fold), "units");
+        }
+
+        var output = y.Slice(0, batch * units);
+        if (batch >= SparseGemm.VectorBatch)
+        {
+            SparseGemm.MultiplyTransposedB(x, _pattern.Sparse, Scatter(weights), y, batch, accumulate: false);
+            RowOps.AddRowVector(output, bias, batch, units);
+            if (!fold.IsEmpty)
+            {
+                RowOps.AddRowVector(output, fold, batch, units);
+            }
+        }
+        else
+        {
+            for (var b = 0; b < batch; b++)
+            {
+                var row = output.Slice(b * units, units);
+                bias.CopyTo(row);
+                if (!fold.IsEmpty)
+                {
+                    System.Numerics.Tensors.TensorPrimitives.Add(row, fold, row);
+                }
+            }
+
+            Walk(x, weights, output, batch);
+        }
+
+        if (relu)
+        {
+            ActivationKernels.ReluForward(output);
+        }
+    }
+
+    /// <summary>y[b, rows[k]] += w[k]·x[b, c] over the kept entries of every live input c with x[b, c] ≠ 0, sample by sample.</summary>
+    private void Walk(ReadOnlySpan<float> x, ReadOnlySpan<float> weights, Span<float> y, int batch)
+    {
+        var (units, inputs) = (_pattern.Units, _pattern.Inputs);
+        var liveCount = _pattern.LiveColumns.Length;
         fixed (float* px = x)
         fixed (float* py = y)
         fixed (float* pw = weights)
-        fixed (int* starts = _pattern.ColumnStarts)
+        fixed (int* live = _pattern.LiveColumns)
+        fixed (int* starts = _pattern.LiveStarts)
         fixed (int* rows = _pattern.RowIndices)
         {
             for (var b = 0; b < batch; b++)
             {
                 var xRow = px + ((long)b * inputs);
                 var yRow = py + ((long)b * units);
-                var k = 0;
-                for (var c = 0; c < inputs; c++)
+                for (var j = 0; j < liveCount; j++)
                 {
-                    var end = starts[c + 1];
-                    var xv = xRow[c];
+                    var xv = xRow[live[j]];
                     if (xv == 0f)
                     {
-                        k = end;
                         continue;
                     }
 
-                    for (; k < end; k++)
+                    for (int k = starts[j], end = starts[j + 1]; k < end; k++)
                     {
                         yRow[rows[k]] += pw[k] * xv;
                     }
@@ -198,28 +286,27 @@ public sealed unsafe class BakedDenseLayer
             return;
         }
 
+        var liveCount = _pattern.LiveColumns.Length;
         fixed (float* pdy = dy)
         fixed (float* px = x)
         fixed (float* pg = weightGradient)
-        fixed (int* starts = _pattern.ColumnStarts)
+        fixed (int* live = _pattern.LiveColumns)
+        fixed (int* starts = _pattern.LiveStarts)
         fixed (int* rows = _pattern.RowIndices)
         {
             for (var b = 0; b < batch; b++)
             {
                 var xRow = px + ((long)b * inputs);
                 var dyRow = pdy + ((long)b * units);
-                var k = 0;
-                for (var c = 0; c < inputs; c++)
+                for (var j = 0; j < liveCount; j++)
                 {
-                    var end = starts[c + 1];
-                    var xv = xRow[c];
+                    var xv = xRow[live[j]];
                     if (xv == 0f)
                     {
-                        k = end;
                         continue;
                     }
 
-                    for (; k < end; k++)
+                    for (int k = starts[j], end = starts[j + 1]; k < end; k++)
                     {
                         pg[k] += dyRow[rows[k]] * xv;
                     }
@@ -228,9 +315,20 @@ public sealed unsafe class BakedDenseLayer
         }
     }
 
-    /// <summary>The weights in the compact row-major matrix the runtime sparse kernels read (zeros stay zero).</summary>
+    /// <summary>
+    /// The weights in the compact row-major matrix the runtime sparse kernels read (zeros stay zero). The scatter
+    /// writes one cache line per kept weight all over a matrix larger than L2 (213 × 784 floats for the project's
+    /// fc1); between two inference calls the weights are the same, so a bitwise compare with the last scattered values
+    /// (contiguous, vectorised) skips it. Training changes them every step: the compare fails at once.
+    /// </summary>
     private float[] Scatter(ReadOnlySpan<float> weights)
     {
+        var scattered = _scattered ??= new float[_pattern.Count];
+        if (_matrix is { } current && MemoryMarshal.Cast<float, int>(weights).SequenceEqual(MemoryMarshal.Cast<float, int>(scattered)))
+        {
+            return current;
+        }
+
         var matrix = _matrix ??= new float[_pattern.Units * _pattern.Inputs];
         var positions = _pattern.CompactPositions;
         for (var k = 0; k < positions.Length; k++)
@@ -238,6 +336,7 @@ public sealed unsafe class BakedDenseLayer
             matrix[positions[k]] = weights[k];
         }
 
+        weights.CopyTo(scattered);
         return matrix;
     }
 

@@ -15,6 +15,7 @@ public sealed class BakedNetworkTests
     private const double AbsoluteTolerance = 5e-5;
     private const double RelativeTolerance = 1e-3;
     private const int Seed = 4;
+    private const double LargeKeep = 0.3;
 
     private const string TwinSource = """
         using ModelGen;
@@ -41,6 +42,14 @@ public sealed class BakedNetworkTests
         [Dense(6, Activation.Sigmoid)]
         [Dense(3, Prunable = false)]
         public partial class FrozenHead
+        {
+        }
+
+        [Model(Input = 120, Name = "large")]
+        [Dense(64, Activation.ReLU)]
+        [Dense(48, Activation.ReLU)]
+        [Dense(4)]
+        public partial class Large
         {
         }
         """;
@@ -75,6 +84,15 @@ public sealed class BakedNetworkTests
         public partial class FrozenHeadBaked
         {
         }
+
+        [Model(Input = 120, Name = "large-baked")]
+        [Dense(64, Activation.ReLU)]
+        [Dense(48, Activation.ReLU)]
+        [Dense(4)]
+        [Ticket("large.ticket")]
+        public partial class LargeBaked
+        {
+        }
         """;
 
     private static readonly Lazy<Fixture> s_fixture = new(() => new Fixture(rewindIteration: 0));
@@ -104,18 +122,93 @@ public sealed class BakedNetworkTests
 
     [Theory]
     [InlineData("Wide", 1)]
+    [InlineData("Wide", 2)]
+    [InlineData("Wide", 3)]
+    [InlineData("Wide", 4)]
+    [InlineData("Wide", 5)]
+    [InlineData("Wide", 6)]
     [InlineData("Wide", 7)]
     [InlineData("Wide", 8)]
+    [InlineData("Wide", 9)]
     [InlineData("Wide", 70)]
     [InlineData("FrozenHead", 1)]
     [InlineData("FrozenHead", 9)]
+    [InlineData("Large", 1)]
+    [InlineData("Large", 7)]
+    [InlineData("Large", 8)]
+    [InlineData("Large", 9)]
     public void Logits_equal_on_both_kernel_paths(string type, int batch)
     {
-        // Below 8 samples the baked kernels walk columns per sample, from 8 on they run the runtime's vectorised
-        // sparse kernels over the constant pattern (70 = one full 64-sample tile and a partial one). FrozenHead's
-        // output layer is not prunable (no mask in the ticket) and receives a folded constant.
+        // Below 8 samples each sample runs through the class's generated single-sample code, from 8 on the runtime's
+        // vectorised sparse kernels run over the constant pattern (70 = one full 64-sample tile and a partial one).
+        // FrozenHead's output layer is not prunable (no mask in the ticket) and receives a folded constant; Large's
+        // hidden layers are big enough that the generated code is split into several methods per layer.
         var (dense, baked) = s_fixture.Value.Pair(type, Seed);
         AssertSameOutputs(dense, baked, Input(batch, dense.InputSize, 2), batch);
+    }
+
+    [Fact]
+    public void Each_sample_gets_the_same_logits_alone_and_in_small_and_large_batches()
+    {
+        // One sample alone (generated code), among 5 (the same code per sample) and among 9 (the batch kernels): the
+        // paths agree to float rounding, and a sample's logits never depend on its neighbours in the batch.
+        var (_, baked) = s_fixture.Value.Pair("Large", Seed);
+        var input = Input(9, baked.InputSize, 13);
+        var nine = new float[9 * baked.OutputSize];
+        var five = new float[5 * baked.OutputSize];
+        baked.Forward(input, 9, nine);
+        baked.Forward(input, 5, five);
+        for (var b = 0; b < 9; b++)
+        {
+            var one = new float[baked.OutputSize];
+            baked.Forward(input.AsSpan(b * baked.InputSize, baked.InputSize), 1, one);
+            AssertClose(nine.AsSpan(b * baked.OutputSize, baked.OutputSize).ToArray(), one, $"sample {b} alone vs in 9");
+            if (b < 5)
+            {
+                Assert.Equal(five.AsSpan(b * baked.OutputSize, baked.OutputSize).ToArray(), one);
+            }
+        }
+    }
+
+    [Fact]
+    public void Batch_kernels_see_every_weight_change_between_calls()
+    {
+        // From 8 samples on the kept weights are scattered into a compact matrix, skipped while they are unchanged:
+        // a changed weight, in the parameters or as the direction of an R-pass, must reach the next call.
+        var f = s_fixture.Value;
+        var (dense, baked) = f.Pair("Wide", Seed);
+        const int batch = 9;
+        var input = Input(batch, dense.InputSize, 14);
+        AssertSameOutputs(dense, baked, input, batch);
+        var mask = new float[dense.Parameters.Count];
+        foreach (var k in new[] { 0, baked.Parameters.Count / 3, baked.Parameters.Count - 40 })
+        {
+            baked.Parameters.Values[k] += 0.75f;
+            baked.ExpandToDense(dense.Parameters.Values, mask);
+            AssertSameOutputs(dense, baked, input, batch);
+        }
+    }
+
+    [Fact]
+    public void Single_sample_code_is_split_into_methods_of_bounded_size()
+    {
+        // One method per layer would be too large for the JIT to optimize: each part holds at most 512 multiply-adds,
+        // and every kept weight of the layer is in exactly one of them.
+        var f = s_fixture.Value;
+        var source = f.BakedSource("LargeBaked");
+        var baked = f.Baked("LargeBaked", Seed);
+        var weights = baked.Parameters.Tensors.Where(static t => t.Role == ParameterRole.Weight).ToArray();
+        for (var layer = 0; layer < weights.Length; layer++)
+        {
+            // A part runs from its signature to the first line that is only its closing brace.
+            var parts = System.Text.RegularExpressions.Regex.Matches(source, $@"(?s)private static void L{layer + 1}Sample\d+\(.*?\n *\}}\n")
+                .Select(static m => m.Value)
+                .ToArray();
+            var entries = parts.Select(static body => System.Text.RegularExpressions.Regex.Matches(body, @"w\[(\d+)\] \*").Select(static m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToArray()).ToArray();
+            Assert.All(entries, e => Assert.InRange(e.Length, 1, 512));
+            Assert.Equal(Enumerable.Range(0, weights[layer].Length), entries.SelectMany(static e => e).Order());
+            Assert.True(layer == 2 || parts.Length >= 2, $"layer {layer + 1} ({weights[layer].Length} kept weights) in {parts.Length} part(s)");
+        }
     }
 
     [Fact]
@@ -471,7 +564,9 @@ public sealed class BakedNetworkTests
             var twinText = BakedCompiler.TicketText(twin, twinMask, Seed, rewindIteration, RewindPoint(twin, rewindIteration));
             var wideText = BakedCompiler.TicketText(wide, RandomMask(wide, 0.15, 21), Seed);
             var frozenText = BakedCompiler.TicketText(frozen, frozenMask, Seed, rewindIteration, RewindPoint(frozen, rewindIteration));
-            var (baked, run) = BakedCompiler.Compile(BakedModelsSource, ("/src/twin.ticket", twinText), ("/data/tickets/wide.ticket", wideText), ("/src/frozen.ticket", frozenText));
+            var large = Dense("Large", Seed);
+            var largeText = BakedCompiler.TicketText(large, RandomMask(large, LargeKeep, 41), Seed);
+            var (baked, run) = BakedCompiler.Compile(BakedModelsSource, ("/src/twin.ticket", twinText), ("/data/tickets/wide.ticket", wideText), ("/src/frozen.ticket", frozenText), ("/src/large.ticket", largeText));
             _baked = baked;
             _sources = run.GeneratedSources.ToDictionary(static s => s.HintName, static s => s.Text);
         }
@@ -493,6 +588,7 @@ public sealed class BakedNetworkTests
             {
                 "Twin" => TwinMask(Dense(type, Seed)),
                 "FrozenHead" => FrozenMask(Dense(type, Seed)),
+                "Large" => RandomMask(dense, LargeKeep, 41),
                 _ => RandomMask(dense, 0.15, 21),
             };
             foreach (var tensor in dense.Parameters.Tensors.Where(static t => t.IsPrunable))

@@ -42,6 +42,8 @@ public sealed class LeNet300Ticket98Tests
     [InlineData(0, 1)]
     [InlineData(0, 60)]
     [InlineData(3, 5)]
+    [InlineData(1, 7)]
+    [InlineData(1, 8)]
     public void Logits_equal_lenet300_under_the_ticket_from_the_same_seed(int seed, int batch)
     {
         var dense = new LeNet300(seed);

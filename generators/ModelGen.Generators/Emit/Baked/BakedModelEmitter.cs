@@ -47,6 +47,7 @@ internal static class BakedModelEmitter
         EmitDenseView(w, layers);
         ModelGenerator.Emitter.EmitPublicMethods(w, Id(layers[layers.Count - 1].Dense), masked: false);
         EmitPasses(w, layers);
+        BakedSampleEmitter.Emit(w, layers);
         EmitWorkspaces(w, layers);
         w.Close();
         if (hasNamespace)
@@ -363,6 +364,18 @@ internal static class BakedModelEmitter
     private static void EmitPasses(IndentedWriter w, List<BakedLayerSpec> layers)
     {
         w.Open($"private void RunForward({ReadOnlySpanOfFloat} input, int batch, ModelGenWorkspace ws, bool linearized, {SpanOfFloat} logits)");
+        w.Open($"if (batch < {Kernels}.SparseGemm.VectorBatch && !linearized)");
+        w.Line("// A few samples: each through the pattern's own code (ForwardSample), the fastest way at batch 1.");
+        w.Open("for (var b = 0; b < batch; b++)");
+        var samples = layers.Select((l, i) => i == layers.Count - 1
+            ? "logits.Slice(b * OutputFeatures, OutputFeatures)"
+            : $"ws.{Id(l.Dense)}Output.AsSpan(b * {Id(l.Dense)}Units, {Id(l.Dense)}Units)");
+        w.Line($"ForwardSample(input.Slice(b * InputFeatures, InputFeatures), {string.Join(", ", samples)});");
+        w.Close();
+        w.Line();
+        w.Line("return;");
+        w.Close();
+        w.Line();
         w.Line("var p = Parameters.Values;");
         for (var i = 0; i < layers.Count; i++)
         {
@@ -371,14 +384,11 @@ internal static class BakedModelEmitter
             w.Line();
             w.Line($"// {Describe(layer)}");
             w.Line(i == layers.Count - 1 ? $"var {c}Output = logits;" : $"var {c}Output = ws.{p}Output.AsSpan(0, batch * {p}Units);");
-            w.Line($"_{c}.Forward({(i == 0 ? "input" : Local(layers[i - 1].Dense) + "Output")}, p.AsSpan({p}WeightOffset, {p}Kept), {c}Output, batch);");
-            w.Line($"{RowOps}.AddRowVector({c}Output, p.AsSpan({p}BiasOffset, {p}Units), batch, {p}Units);");
-            if (layer.HasFold)
-            {
-                w.Line($"{RowOps}.AddRowVector({c}Output, linearized ? _{c}FoldLinear : _{c}Fold, batch, {p}Units);");
-            }
-
-            if (d.HasActivation)
+            // Bias, folded constants and ReLU in the layer's one kernel call; other activations after it.
+            var fold = layer.HasFold ? $"linearized ? _{c}FoldLinear : _{c}Fold" : "default";
+            var relu = ActivationKernel(d) == "Relu";
+            w.Line($"_{c}.ForwardLayer({(i == 0 ? "input" : Local(layers[i - 1].Dense) + "Output")}, p.AsSpan({p}WeightOffset, {p}Kept), p.AsSpan({p}BiasOffset, {p}Units), {fold}, {c}Output, batch, relu: {(relu ? "!linearized" : "false")});");
+            if (d.HasActivation && !relu)
             {
                 w.Open("if (!linearized)");
                 w.Line($"{Activations}.{ActivationKernel(d)}Forward({c}Output);");
