@@ -15,14 +15,17 @@ namespace ModelGen.Kernels;
 /// </summary>
 /// <remarks>
 /// Every method takes a caller-owned <c>workspace</c> of at least <see cref="ConvolutionShape.WorkspaceLength"/>(batch)
-/// floats and allocates nothing. Chunks are processed one after another and every sum runs in a fixed order inside
-/// <see cref="Gemm"/>, so results are bit-for-bit the same whatever <see cref="Gemm.MaxDegreeOfParallelism"/> is (one
-/// product per chunk is large enough for Gemm to split across threads). Biases and activations are separate calls
+/// floats and allocates nothing. With <see cref="Gemm.MaxDegreeOfParallelism"/> above 1 and more than one chunk, the
+/// chunks are shared out among Gemm's worker threads, each unfolding, multiplying and folding its own chunks in its own
+/// slot of the workspace (the unfold and fold around each product then run in parallel too, and no product waits for a
+/// hand-off); a single chunk runs on the caller with its products split by Gemm. Every chunk's result depends only on
+/// its samples, and the weight gradient adds the chunks' products in chunk order, so results are bit-for-bit the same
+/// whatever the thread count. Biases and activations are separate calls
 /// (<see cref="AddBias"/>, <see cref="AccumulateBiasGradient"/>, <see cref="ActivationKernels"/>), as for dense layers,
 /// so the R-operator passes of a Hessian-vector product reuse the same three products.
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class Convolution
+public static unsafe class Convolution
 {
     /// <summary>
     /// The most bytes of columns and product one chunk may take. Chunks are cut to stay in a core's L2 cache (1 MiB on
@@ -57,11 +60,24 @@ public static class Convolution
         bool accumulate = false)
     {
         Check(input.Length, output.Length, weights.Length, workspace.Length, batch, shape, nameof(input), nameof(output), nameof(weights));
-        for (var first = 0; first < batch; first += shape.ChunkSamples)
+        var parts = Parts(shape, batch);
+        if (parts <= 1)
         {
-            var chunk = Chunk.Unfolded(input, workspace, shape, batch, first);
-            Gemm.Multiply(weights, chunk.Columns, chunk.ChannelMajor, shape.OutChannels, chunk.Positions, shape.PatchSize);
-            ScatterToSamples(chunk.ChannelMajor, output.Slice(first * shape.OutputSize, chunk.Count * shape.OutputSize), chunk.Count, shape.OutChannels, shape.OutPlane, accumulate);
+            for (var first = 0; first < batch; first += shape.ChunkSamples)
+            {
+                ForwardChunk(input, weights, output, batch, shape, workspace, first, accumulate);
+            }
+
+            return;
+        }
+
+        fixed (float* x = input)
+        fixed (float* w = weights)
+        fixed (float* y = output)
+        fixed (float* space = workspace)
+        {
+            var pass = new Pass(x, w, y, space, batch, shape, accumulate);
+            GemmWorkers.RunItems(&ForwardItem, &pass, shape.Chunks(batch), parts);
         }
     }
 
@@ -88,12 +104,24 @@ public static class Convolution
         bool accumulate = false)
     {
         Check(inputGradient.Length, outputGradient.Length, weights.Length, workspace.Length, batch, shape, nameof(inputGradient), nameof(outputGradient), nameof(weights));
-        for (var first = 0; first < batch; first += shape.ChunkSamples)
+        var parts = Parts(shape, batch);
+        if (parts <= 1)
         {
-            var chunk = new Chunk(workspace, shape, batch, first);
-            chunk.GatherOutputGradient(outputGradient, shape);
-            Gemm.MultiplyTransposedA(weights, chunk.ChannelMajor, chunk.Columns, shape.PatchSize, chunk.Positions, shape.OutChannels);
-            FoldChunk(chunk.Columns, chunk.Count, shape, inputGradient.Slice(first * shape.InputSize, chunk.Count * shape.InputSize), accumulate);
+            for (var first = 0; first < batch; first += shape.ChunkSamples)
+            {
+                BackwardInputChunk(outputGradient, weights, inputGradient, batch, shape, workspace, first, accumulate);
+            }
+
+            return;
+        }
+
+        fixed (float* dy = outputGradient)
+        fixed (float* w = weights)
+        fixed (float* dx = inputGradient)
+        fixed (float* space = workspace)
+        {
+            var pass = new Pass(dy, w, dx, space, batch, shape, accumulate);
+            GemmWorkers.RunItems(&BackwardInputItem, &pass, shape.Chunks(batch), parts);
         }
     }
 
@@ -115,13 +143,39 @@ public static class Convolution
         Span<float> workspace)
     {
         Check(input.Length, outputGradient.Length, weightGradient.Length, workspace.Length, batch, shape, nameof(input), nameof(outputGradient), nameof(weightGradient));
-        for (var first = 0; first < batch; first += shape.ChunkSamples)
+        var parts = Parts(shape, batch);
+        if (parts <= 1)
         {
-            var chunk = Chunk.Unfolded(input, workspace, shape, batch, first);
-            chunk.GatherOutputGradient(outputGradient, shape);
-            // One product of depth samples·OutPlane per chunk (192 for LeNet-5's conv2): Gemm's dot-product kernel, where one
-            // sample's depth of 64 took its short-depth route, which transposes the columns first.
-            Gemm.MultiplyTransposedB(chunk.ChannelMajor, chunk.Columns, weightGradient, shape.OutChannels, shape.PatchSize, chunk.Positions, accumulate: true);
+            for (var first = 0; first < batch; first += shape.ChunkSamples)
+            {
+                WeightGradientChunk(input, outputGradient, weightGradient, batch, shape, workspace, first);
+            }
+
+            return;
+        }
+
+        // Waves of `parts` chunks: each chunk's product goes to a partial gradient of its own (in the slot numbered by its
+        // place in the wave), and the caller then adds the partials onto the gradient in chunk order. Each addition is
+        // the one the sequential loop's accumulating product makes (gradient + that chunk's sum), so the result is the
+        // same for every thread count.
+        var chunks = shape.Chunks(batch);
+        var slotLength = shape.SlotLength(batch);
+        fixed (float* x = input)
+        fixed (float* dy = outputGradient)
+        fixed (float* space = workspace)
+        {
+            var pass = new Pass(x, dy, null, space, batch, shape, accumulate: false);
+            for (var wave = 0; wave < chunks; wave += parts)
+            {
+                var count = Math.Min(parts, chunks - wave);
+                pass.FirstChunk = wave;
+                GemmWorkers.RunItems(&WeightGradientItem, &pass, count, count);
+                for (var i = 0; i < count; i++)
+                {
+                    var partial = workspace.Slice((i * slotLength) + shape.ChunkLength(batch), shape.WeightLength);
+                    TensorPrimitives.Add(weightGradient, partial, weightGradient);
+                }
+            }
         }
     }
 
@@ -194,6 +248,98 @@ public static class Convolution
         KernelGuard.Length(sample.Length, shape.InputSize, nameof(sample), "InChannels·InHeight·InWidth");
         RequireColumns(columns.Length, shape);
         FoldChunk(columns, 1, shape, sample, accumulate);
+    }
+
+    /// <summary>How many threads a pass over <paramref name="batch"/> samples uses: one per chunk and workspace slot, at most
+    /// <see cref="Gemm.MaxDegreeOfParallelism"/>.</summary>
+    private static int Parts(ConvolutionShape shape, int batch) => Math.Min(Gemm.MaxDegreeOfParallelism, shape.WorkspaceSlots(batch));
+
+    /// <summary>output[first …] = W ∗ input[first …] for the chunk of samples starting at <paramref name="first"/>.</summary>
+    private static void ForwardChunk(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, Span<float> output, int batch, ConvolutionShape shape, Span<float> slot, int first, bool accumulate)
+    {
+        var chunk = Chunk.Unfolded(input, slot, shape, batch, first);
+        Gemm.Multiply(weights, chunk.Columns, chunk.ChannelMajor, shape.OutChannels, chunk.Positions, shape.PatchSize);
+        ScatterToSamples(chunk.ChannelMajor, output.Slice(first * shape.OutputSize, chunk.Count * shape.OutputSize), chunk.Count, shape.OutChannels, shape.OutPlane, accumulate);
+    }
+
+    /// <summary>inputGradient[first …] = Wᵀ ⋆ outputGradient[first …] for one chunk of samples.</summary>
+    private static void BackwardInputChunk(ReadOnlySpan<float> outputGradient, ReadOnlySpan<float> weights, Span<float> inputGradient, int batch, ConvolutionShape shape, Span<float> slot, int first, bool accumulate)
+    {
+        var chunk = new Chunk(slot, shape, batch, first);
+        chunk.GatherOutputGradient(outputGradient, shape);
+        Gemm.MultiplyTransposedA(weights, chunk.ChannelMajor, chunk.Columns, shape.PatchSize, chunk.Positions, shape.OutChannels);
+        FoldChunk(chunk.Columns, chunk.Count, shape, inputGradient.Slice(first * shape.InputSize, chunk.Count * shape.InputSize), accumulate);
+    }
+
+    /// <summary>gradient += (or =, when <paramref name="accumulate"/> is off) the weight gradient of one chunk of samples.</summary>
+    private static void WeightGradientChunk(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> gradient, int batch, ConvolutionShape shape, Span<float> slot, int first, bool accumulate = true)
+    {
+        var chunk = Chunk.Unfolded(input, slot, shape, batch, first);
+        chunk.GatherOutputGradient(outputGradient, shape);
+        // One product of depth samples·OutPlane per chunk (192 for LeNet-5's conv2): Gemm's dot-product kernel, where one
+        // sample's depth of 64 took its short-depth route, which transposes the columns first.
+        Gemm.MultiplyTransposedB(chunk.ChannelMajor, chunk.Columns, gradient, shape.OutChannels, shape.PatchSize, chunk.Positions, accumulate);
+    }
+
+    private static void ForwardItem(void* context, int item, int slot)
+    {
+        var pass = (Pass*)context;
+        var shape = pass->Shape;
+        ForwardChunk(pass->Values(shape.InputSize), pass->Operand(shape.WeightLength), pass->Result(shape.OutputSize), pass->Batch, shape, pass->Slot(slot), item * shape.ChunkSamples, pass->Accumulate);
+    }
+
+    private static void BackwardInputItem(void* context, int item, int slot)
+    {
+        var pass = (Pass*)context;
+        var shape = pass->Shape;
+        BackwardInputChunk(pass->Values(shape.OutputSize), pass->Operand(shape.WeightLength), pass->Result(shape.InputSize), pass->Batch, shape, pass->Slot(slot), item * shape.ChunkSamples, pass->Accumulate);
+    }
+
+    private static void WeightGradientItem(void* context, int item, int slot)
+    {
+        // Columns in the thread's slot, the partial gradient in the slot of the chunk's place in its wave.
+        var pass = (Pass*)context;
+        var shape = pass->Shape;
+        var partial = pass->Slot(item).Slice(shape.ChunkLength(pass->Batch), shape.WeightLength);
+        WeightGradientChunk(pass->Values(shape.InputSize), pass->Operand(pass->Batch * shape.OutputSize), partial, pass->Batch, shape, pass->Slot(slot), (pass->FirstChunk + item) * shape.ChunkSamples, accumulate: false);
+    }
+
+    /// <summary>
+    /// One pass over a batch as the worker threads see it: the pinned operands (the per-sample values the chunks
+    /// read, the operand every chunk shares and the per-sample result they write), the workspace cut into slots and
+    /// the shape.
+    /// </summary>
+    private struct Pass
+    {
+        public Pass(float* values, float* operand, float* result, float* workspace, int batch, ConvolutionShape shape, bool accumulate)
+        {
+            ValuesStart = values;
+            OperandStart = operand;
+            ResultStart = result;
+            Workspace = workspace;
+            Batch = batch;
+            Shape = shape;
+            Accumulate = accumulate;
+            SlotLength = shape.SlotLength(batch);
+        }
+
+        public float* ValuesStart;
+        public float* OperandStart;
+        public float* ResultStart;
+        public float* Workspace;
+        public int Batch;
+        public int SlotLength;
+        public int FirstChunk;
+        public ConvolutionShape Shape;
+        public bool Accumulate;
+
+        public readonly ReadOnlySpan<float> Values(int perSample) => new(ValuesStart, Batch * perSample);
+
+        public readonly ReadOnlySpan<float> Operand(int length) => new(OperandStart, OperandStart == null ? 0 : length);
+
+        public readonly Span<float> Result(int perSample) => new(ResultStart, ResultStart == null ? 0 : Batch * perSample);
+
+        public readonly Span<float> Slot(int slot) => new(Workspace + ((nint)slot * SlotLength), SlotLength);
     }
 
     /// <summary>
