@@ -111,6 +111,14 @@ public readonly record struct ConvolutionShape
     /// <summary>Floats of one slot: a chunk's columns and product, plus a partial weight gradient when the chunks can run in parallel.</summary>
     internal int SlotLength(int batch) => ChunkLength(batch) + (WorkspaceSlots(batch) > 1 ? WeightLength : 0);
 
+    /// <summary>
+    /// Whether the weight gradient unfolds each chunk as rows (output positions × patch, the columns' transpose) for
+    /// Gemm's broadcast kernel rather than as columns for its dot-product kernel. The dot products run along the
+    /// chunk's positions and end in a horizontal reduction per weight, which only a long depth amortizes: LeNet-5's
+    /// conv1 (2,880 positions per chunk, patch 25) is faster on columns, conv2 (192 positions, patch 500) on rows.
+    /// </summary>
+    internal bool WeightGradientByRows => (long)ChunkSamples * OutPlane < 4L * PatchSize;
+
     /// <summary>Throws unless every size is positive, the padding non-negative and the kernel fits the padded input.</summary>
     /// <exception cref="ArgumentOutOfRangeException">Naming the offending size.</exception>
     public void Validate()

@@ -18,6 +18,8 @@ public class ConvolutionTests
         { 3, 6, 6, 2, 1, 1, 2, 0 },
         { 1, 28, 28, 20, 5, 5, 1, 0 },
         { 20, 12, 12, 50, 5, 5, 1, 0 },
+        { 32, 9, 8, 40, 3, 3, 2, 1 },
+        { 4, 12, 13, 8, 9, 9, 1, 2 },
     };
 
     [Theory]
@@ -136,6 +138,8 @@ public class ConvolutionTests
         { 7, 33, 31, 16, 5, 3, 2, 2, 13 },
         { 3, 40, 37, 8, 4, 4, 3, 1, 31 },
         { 20, 12, 12, 50, 5, 5, 1, 0, 1 },
+        { 32, 9, 8, 40, 3, 3, 2, 1, 41 },
+        { 4, 12, 13, 8, 9, 9, 1, 2, 37 },
     };
 
     [Theory]
@@ -176,6 +180,19 @@ public class ConvolutionTests
         {
             Gemm.MaxDegreeOfParallelism = saved;
         }
+    }
+
+    [Fact]
+    public void TheWeightGradientTakesRowsWhereTheDepthIsShortNextToThePatch()
+    {
+        // Both routes are covered by the shapes above: LeNet-5's conv2 and the deep-input shapes take rows (the padded and
+        // strided ones through the per-element edge copies, kw 9 through whole-vector runs), conv1 and the rest columns.
+        Assert.False(new ConvolutionShape(1, 28, 28, 20, 5, 5).WeightGradientByRows);
+        Assert.True(new ConvolutionShape(20, 12, 12, 50, 5, 5).WeightGradientByRows);
+        Assert.True(new ConvolutionShape(20, 12, 12, 50, 5, 5, 1, 1).WeightGradientByRows);
+        Assert.True(new ConvolutionShape(32, 9, 8, 40, 3, 3, 2, 1).WeightGradientByRows);
+        Assert.True(new ConvolutionShape(4, 12, 13, 8, 9, 9, 1, 2).WeightGradientByRows);
+        Assert.False(new ConvolutionShape(3, 9, 7, 5, 3, 3, 2, 1).WeightGradientByRows);
     }
 
     [Fact]
