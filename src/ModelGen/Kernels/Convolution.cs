@@ -60,12 +60,46 @@ public static unsafe class Convolution
         bool accumulate = false)
     {
         Check(input.Length, output.Length, weights.Length, workspace.Length, batch, shape, nameof(input), nameof(output), nameof(weights));
+        ForwardChunks(input, weights, default, output, batch, shape, workspace, accumulate);
+    }
+
+    /// <summary>
+    /// output[n] = W ∗ input[n] + b for every sample (bias[c] on every position of channel c): <see cref="Forward"/> and
+    /// <see cref="AddBias"/> with the same result, the bias added while each chunk's product is copied out rather than
+    /// in a second pass over the output.
+    /// </summary>
+    /// <param name="input">batch × InputSize values, NCHW.</param>
+    /// <param name="weights">OutChannels × PatchSize values, [out, in, kh, kw].</param>
+    /// <param name="bias">OutChannels values.</param>
+    /// <param name="output">batch × OutputSize values, NCHW; overwritten.</param>
+    /// <param name="batch">Samples.</param>
+    /// <param name="shape">The convolution.</param>
+    /// <param name="workspace">At least <see cref="ConvolutionShape.WorkspaceLength"/>(batch) floats.</param>
+    /// <exception cref="ArgumentException">A span's length does not match the shape.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The shape is invalid or the batch negative.</exception>
+    public static void ForwardWithBias(
+        ReadOnlySpan<float> input,
+        ReadOnlySpan<float> weights,
+        ReadOnlySpan<float> bias,
+        Span<float> output,
+        int batch,
+        ConvolutionShape shape,
+        Span<float> workspace)
+    {
+        Check(input.Length, output.Length, weights.Length, workspace.Length, batch, shape, nameof(input), nameof(output), nameof(weights));
+        KernelGuard.Length(bias.Length, shape.OutChannels, nameof(bias), "OutChannels");
+        ForwardChunks(input, weights, bias, output, batch, shape, workspace, accumulate: false);
+    }
+
+    /// <summary>The forward pass, chunk by chunk on the caller or shared out among the workers; an empty bias adds none.</summary>
+    private static void ForwardChunks(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> output, int batch, ConvolutionShape shape, Span<float> workspace, bool accumulate)
+    {
         var parts = Parts(shape, batch);
         if (parts <= 1)
         {
             for (var first = 0; first < batch; first += shape.ChunkSamples)
             {
-                ForwardChunk(input, weights, output, batch, shape, workspace, first, accumulate);
+                ForwardChunk(input, weights, bias, output, batch, shape, workspace, first, accumulate);
             }
 
             return;
@@ -73,10 +107,11 @@ public static unsafe class Convolution
 
         fixed (float* x = input)
         fixed (float* w = weights)
+        fixed (float* b = bias)
         fixed (float* y = output)
         fixed (float* space = workspace)
         {
-            var pass = new Pass(x, w, y, space, batch, shape, accumulate);
+            var pass = new Pass(x, w, y, space, batch, shape, accumulate) { Bias = b, BiasLength = bias.Length };
             GemmWorkers.RunItems(&ForwardItem, &pass, shape.Chunks(batch), parts);
         }
     }
@@ -255,11 +290,11 @@ public static unsafe class Convolution
     private static int Parts(ConvolutionShape shape, int batch) => Math.Min(Gemm.MaxDegreeOfParallelism, shape.WorkspaceSlots(batch));
 
     /// <summary>output[first …] = W ∗ input[first …] for the chunk of samples starting at <paramref name="first"/>.</summary>
-    private static void ForwardChunk(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, Span<float> output, int batch, ConvolutionShape shape, Span<float> slot, int first, bool accumulate)
+    private static void ForwardChunk(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> output, int batch, ConvolutionShape shape, Span<float> slot, int first, bool accumulate)
     {
         var chunk = Chunk.Unfolded(input, slot, shape, batch, first);
         Gemm.Multiply(weights, chunk.Columns, chunk.ChannelMajor, shape.OutChannels, chunk.Positions, shape.PatchSize);
-        ScatterToSamples(chunk.ChannelMajor, output.Slice(first * shape.OutputSize, chunk.Count * shape.OutputSize), chunk.Count, shape.OutChannels, shape.OutPlane, accumulate);
+        ScatterToSamples(chunk.ChannelMajor, output.Slice(first * shape.OutputSize, chunk.Count * shape.OutputSize), chunk.Count, shape.OutChannels, shape.OutPlane, bias, accumulate);
     }
 
     /// <summary>inputGradient[first …] = Wᵀ ⋆ outputGradient[first …] for one chunk of samples.</summary>
@@ -357,7 +392,7 @@ public static unsafe class Convolution
     {
         var pass = (Pass*)context;
         var shape = pass->Shape;
-        ForwardChunk(pass->Values(shape.InputSize), pass->Operand(shape.WeightLength), pass->Result(shape.OutputSize), pass->Batch, shape, pass->Slot(slot), item * shape.ChunkSamples, pass->Accumulate);
+        ForwardChunk(pass->Values(shape.InputSize), pass->Operand(shape.WeightLength), new ReadOnlySpan<float>(pass->Bias, pass->BiasLength), pass->Result(shape.OutputSize), pass->Batch, shape, pass->Slot(slot), item * shape.ChunkSamples, pass->Accumulate);
     }
 
     private static void BackwardInputItem(void* context, int item, int slot)
@@ -399,6 +434,8 @@ public static unsafe class Convolution
         public float* OperandStart;
         public float* ResultStart;
         public float* Workspace;
+        public float* Bias;
+        public int BiasLength;
         public int Batch;
         public int SlotLength;
         public int FirstChunk;
@@ -454,8 +491,9 @@ public static unsafe class Convolution
             GatherFromSamples(outputGradient.Slice(First * shape.OutputSize, Count * shape.OutputSize), ChannelMajor, Count, shape.OutChannels, shape.OutPlane);
     }
 
-    /// <summary>NCHW values ([sample][channel][position]) from the channel-major [channel][sample][position] product.</summary>
-    private static void ScatterToSamples(ReadOnlySpan<float> channelMajor, Span<float> samples, int count, int channels, int plane, bool accumulate)
+    /// <summary>NCHW values ([sample][channel][position]) from the channel-major [channel][sample][position] product, plus
+    /// bias[c] on channel c when a bias is given.</summary>
+    private static void ScatterToSamples(ReadOnlySpan<float> channelMajor, Span<float> samples, int count, int channels, int plane, ReadOnlySpan<float> bias, bool accumulate)
     {
         var row = count * plane;
         for (var n = 0; n < count; n++)
@@ -467,6 +505,11 @@ public static unsafe class Convolution
                 if (accumulate)
                 {
                     TensorPrimitives.Add(target, source, target);
+                }
+                else if (!bias.IsEmpty)
+                {
+                    // One rounding, as AddBias's after a plain copy.
+                    TensorPrimitives.Add(source, bias[c], target);
                 }
                 else
                 {

@@ -47,6 +47,14 @@ public class ConvolutionTests
             Convolution.AccumulateWeightGradient(x, dy, dw, batch, shape, columns);
             AssertClose(refDw, dw, batch * shape.OutPlane);
 
+            // The fused bias gives exactly Forward then AddBias.
+            var bias = Random(shape.OutChannels, 4);
+            var withBias = new float[y.Length];
+            Convolution.ForwardWithBias(x, weights, bias, withBias, batch, shape, columns);
+            var thenBias = (float[])y.Clone();
+            Convolution.AddBias(thenBias, bias, batch, shape.OutChannels, shape.OutPlane);
+            Assert.Equal(thenBias, withBias);
+
             // Accumulating forms add exactly what the overwriting forms write.
             var y2 = (float[])y.Clone();
             Convolution.Forward(x, weights, y2, batch, shape, columns, accumulate: true);
@@ -164,7 +172,12 @@ public class ConvolutionTests
                 Assert.Equal(one.Dw, other.Dw);
                 Assert.Equal(one.YTwice, other.YTwice);
                 Assert.Equal(one.DxTwice, other.DxTwice);
+                Assert.Equal(one.YBiased, other.YBiased);
             }
+
+            var expectedBiased = (float[])one.Y.Clone();
+            Convolution.AddBias(expectedBiased, Random(shape.OutChannels, 14), batch, shape.OutChannels, shape.OutPlane);
+            Assert.Equal(expectedBiased, one.YBiased);
 
             // And the shared-out chunks compute the convolution (not only the same wrong thing every time).
             Gemm.MaxDegreeOfParallelism = 2;
@@ -267,7 +280,7 @@ public class ConvolutionTests
     }
 
     /// <summary>Every pass once, the weight gradient twice (accumulated), and the forward and input gradient accumulated onto themselves.</summary>
-    private static (float[] Y, float[] Dx, float[] Dw, float[] YTwice, float[] DxTwice) RunAll(float[] x, float[] weights, float[] dy, int batch, ConvolutionShape shape)
+    private static (float[] Y, float[] Dx, float[] Dw, float[] YTwice, float[] DxTwice, float[] YBiased) RunAll(float[] x, float[] weights, float[] dy, int batch, ConvolutionShape shape)
     {
         var columns = new float[shape.WorkspaceLength(batch)];
         var y = new float[batch * shape.OutputSize];
@@ -281,7 +294,9 @@ public class ConvolutionTests
         Convolution.Forward(x, weights, yTwice, batch, shape, columns, accumulate: true);
         var dxTwice = (float[])dx.Clone();
         Convolution.BackwardInput(dy, weights, dxTwice, batch, shape, columns, accumulate: true);
-        return (y, dx, dw, yTwice, dxTwice);
+        var yBiased = new float[y.Length];
+        Convolution.ForwardWithBias(x, weights, Random(shape.OutChannels, 14), yBiased, batch, shape, columns);
+        return (y, dx, dw, yTwice, dxTwice, yBiased);
     }
 
     /// <summary>The textbook six-loop convolution and its two gradients in double precision.</summary>
