@@ -547,6 +547,31 @@ public static unsafe class Convolution
             {
                 var source = samplesStart + ((nint)n * shape.InputSize);
                 var row = target + ((nint)n * shape.OutPlane);
+                if (s == 1 && pad == 0)
+                {
+                    // Every window inside the input (LeNet-5's layers): row (c, i, j) is OH runs of OW values, run oy
+                    // starting at input[c, oy + i, j]; no edge to test per run (measured: conv2's unfold 0.74 -> 0.35-0.45 ms
+                    // per batch of 60).
+                    for (var c = 0; c < shape.InChannels; c++)
+                    {
+                        var channel = source + ((nint)c * h * w);
+                        for (var i = 0; i < shape.KernelHeight; i++)
+                        {
+                            for (var j = 0; j < shape.KernelWidth; j++, row += rowStride)
+                            {
+                                var from = channel + ((nint)i * w) + j;
+                                var line = row;
+                                for (var oy = 0; oy < oh; oy++, from += w, line += ow)
+                                {
+                                    CopyRun(from, line, ow);
+                                }
+                            }
+                        }
+                    }
+
+                    continue;
+                }
+
                 // Rows of the column matrix are short (OW values: 8 for LeNet-5's conv2), so plain pointer loops beat
                 // span slicing and block copies here.
                 for (var c = 0; c < shape.InChannels; c++)
@@ -615,6 +640,30 @@ public static unsafe class Convolution
             {
                 var sample = samplesStart + ((nint)n * shape.InputSize);
                 var source = columnsStart + ((nint)n * plane);
+                if (s == 1 && pad == 0)
+                {
+                    // Every window inside the input: the adjoint of UnfoldChunk's fast path, run by run in the same order
+                    // as the general loop below.
+                    for (var c = 0; c < shape.InChannels; c++)
+                    {
+                        var channel = sample + ((nint)c * h * w);
+                        for (var i = 0; i < shape.KernelHeight; i++)
+                        {
+                            for (var j = 0; j < shape.KernelWidth; j++, source += rowStride)
+                            {
+                                var line = source;
+                                var to = channel + ((nint)i * w) + j;
+                                for (var oy = 0; oy < oh; oy++, line += ow, to += w)
+                                {
+                                    AddRun(line, to, ow);
+                                }
+                            }
+                        }
+                    }
+
+                    continue;
+                }
+
                 for (var c = 0; c < shape.InChannels; c++)
                 {
                     var channel = sample + ((nint)c * h * w);
