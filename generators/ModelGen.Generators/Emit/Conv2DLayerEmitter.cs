@@ -62,8 +62,8 @@ internal sealed class Conv2DLayerEmitter : LayerEmitter
         var (p, c, layer) = (step.Id, step.Local, step.Layer);
         DeclareOutput(w, step);
         DeclareWeights(w, step, direction: false);
-        w.Line($"{Convolution}.Forward({step.ForwardInput}, {c}Weight, {c}Output, batch, {p}Shape, ws.{p}Columns);");
-        w.Line($"{Convolution}.AddBias({c}Output, p.AsSpan({p}BiasOffset, {p}Filters), batch, {p}Filters, {p}Plane);");
+        // The bias is added as each chunk's product is copied out: one pass over the output fewer than AddBias.
+        w.Line($"{Convolution}.ForwardWithBias({step.ForwardInput}, {c}Weight, p.AsSpan({p}BiasOffset, {p}Filters), {c}Output, batch, {p}Shape, ws.{p}Columns);");
         EmitActivation(w, step);
     }
 

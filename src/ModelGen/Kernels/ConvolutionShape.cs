@@ -87,12 +87,37 @@ public readonly record struct ConvolutionShape
     public int ChunkSamples => (int)Math.Clamp(Convolution.ChunkBytes / (sizeof(float) * ((long)ColumnsLength + OutputSize)), 1, int.MaxValue);
 
     /// <summary>
-    /// Floats of the workspace <see cref="Convolution"/>'s products need for up to <paramref name="batch"/> samples
-    /// per call: one chunk's columns and channel-major product, min(batch, <see cref="ChunkSamples"/>) samples' worth
-    /// (at least one sample's, so <see cref="Convolution.Unfold"/> fits too).
+    /// Floats of the workspace <see cref="Convolution"/>'s passes need for up to <paramref name="batch"/> samples per
+    /// call: one slot per thread that can work on its own chunk (as many as the batch has chunks, at most the threads
+    /// of Gemm's pool), each holding one chunk's columns and channel-major product (min(batch,
+    /// <see cref="ChunkSamples"/>) samples' worth, at least one sample's, so <see cref="Convolution.Unfold"/> fits too)
+    /// and, when there is more than one slot, a partial weight gradient.
     /// </summary>
     /// <param name="batch">The most samples one call will pass.</param>
-    public int WorkspaceLength(int batch) => Math.Clamp(batch, 1, ChunkSamples) * (ColumnsLength + OutputSize);
+    public int WorkspaceLength(int batch) => WorkspaceSlots(batch) * SlotLength(batch);
+
+    /// <summary>Chunks a batch of <paramref name="batch"/> samples is cut into.</summary>
+    internal int Chunks(int batch) => (batch + ChunkSamples - 1) / ChunkSamples;
+
+    /// <summary>Floats of one chunk's columns and product: min(batch, ChunkSamples) samples' worth, at least one.</summary>
+    internal int ChunkLength(int batch) => Math.Clamp(batch, 1, ChunkSamples) * (ColumnsLength + OutputSize);
+
+    /// <summary>
+    /// Workspace slots for a batch: one per chunk, at most the threads Gemm's pool has on this machine (so the
+    /// workspace a network sizes once fits every thread count it may be set to later).
+    /// </summary>
+    internal int WorkspaceSlots(int batch) => Math.Clamp(Chunks(batch), 1, GemmWorkers.MaxThreads);
+
+    /// <summary>Floats of one slot: a chunk's columns and product, plus a partial weight gradient when the chunks can run in parallel.</summary>
+    internal int SlotLength(int batch) => ChunkLength(batch) + (WorkspaceSlots(batch) > 1 ? WeightLength : 0);
+
+    /// <summary>
+    /// Whether the weight gradient unfolds each chunk as rows (output positions × patch, the columns' transpose) for
+    /// Gemm's broadcast kernel rather than as columns for its dot-product kernel. The dot products run along the
+    /// chunk's positions and end in a horizontal reduction per weight, which only a long depth amortizes: LeNet-5's
+    /// conv1 (2,880 positions per chunk, patch 25) is faster on columns, conv2 (192 positions, patch 500) on rows.
+    /// </summary>
+    internal bool WeightGradientByRows => (long)ChunkSamples * OutPlane < 4L * PatchSize;
 
     /// <summary>Throws unless every size is positive, the padding non-negative and the kernel fits the padded input.</summary>
     /// <exception cref="ArgumentOutOfRangeException">Naming the offending size.</exception>

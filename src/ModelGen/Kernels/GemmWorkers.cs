@@ -107,8 +107,14 @@ internal unsafe struct GemmJob
 /// a chunk never changes its result. Workers spin for a short while after each product (the products of a training
 /// step follow each other within microseconds) and then sleep on an event. One product at a time uses the pool; a
 /// product issued while another thread holds it runs whole on its caller, with the same result.
+/// <para>
+/// Besides products the pool runs item jobs (<see cref="RunItems"/>): a fixed number of independent work items, such
+/// as a convolution's chunks of samples, each run by one thread, which passes the body its slot (0 for the caller,
+/// 1… for the workers) so that an item can use per-thread scratch. A product issued from inside an item finds the
+/// pool held and runs whole on that thread.
+/// </para>
 /// </summary>
-internal static class GemmWorkers
+internal static unsafe class GemmWorkers
 {
     // Chunks per thread: enough for the caller to take over a late worker's share in small pieces.
     private const int ChunksPerThread = 4;
@@ -117,6 +123,10 @@ internal static class GemmWorkers
     private static int s_gate;
     private static GemmJob s_job;
     private static int s_chunkCount;
+
+    // The item job (when s_itemBody is not null, instead of s_job): the body is called as body(context, item, slot).
+    private static delegate*<void*, int, int, void> s_itemBody;
+    private static void* s_itemContext;
 
     // Unclaimed chunks [front, back), packed as front << 32 | back so both ends are claimed with one CAS.
     private static long s_unclaimed;
@@ -136,6 +146,7 @@ internal static class GemmWorkers
 
         try
         {
+            s_itemBody = null;
             s_job = job;
             s_chunkCount = Math.Min(job.UnitCount, parts * ChunksPerThread);
             Volatile.Write(ref s_unclaimed, s_chunkCount);
@@ -157,6 +168,55 @@ internal static class GemmWorkers
                 s_workers[worker].Retire();
             }
 
+            Volatile.Write(ref s_gate, 0);
+        }
+    }
+
+    /// <summary>
+    /// Runs <c>body(context, item, slot)</c> for every item in [0, <paramref name="items"/>) on up to
+    /// <paramref name="parts"/> threads, the caller included, and returns once all have finished. Items are claimed
+    /// one at a time (the caller from the front, workers from the back); <c>slot</c> is less than
+    /// <paramref name="parts"/> and no two threads share one at the same time. The body must not throw and must make
+    /// each item's result independent of which thread and slot ran it. When the pool is held (a job issued from inside
+    /// an item, or by another thread) every item runs on the caller in slot 0.
+    /// </summary>
+    public static void RunItems(delegate*<void*, int, int, void> body, void* context, int items, int parts)
+    {
+        parts = Math.Min(Math.Min(parts, items), MaxThreads);
+        if (parts <= 1 || Interlocked.CompareExchange(ref s_gate, 1, 0) != 0)
+        {
+            for (var item = 0; item < items; item++)
+            {
+                body(context, item, 0);
+            }
+
+            return;
+        }
+
+        try
+        {
+            s_itemBody = body;
+            s_itemContext = context;
+            s_chunkCount = items;
+            Volatile.Write(ref s_unclaimed, items);
+            for (var worker = 0; worker < parts - 1; worker++)
+            {
+                s_workers[worker].Post();
+            }
+
+            while (TryClaim(fromFront: true, out var item))
+            {
+                body(context, item, 0);
+            }
+        }
+        finally
+        {
+            for (var worker = 0; worker < parts - 1; worker++)
+            {
+                s_workers[worker].Retire();
+            }
+
+            s_itemBody = null;
             Volatile.Write(ref s_gate, 0);
         }
     }
@@ -206,11 +266,13 @@ internal static class GemmWorkers
         private static readonly long s_spinTicks = Stopwatch.Frequency / 20_000; // 50 µs
 
         private readonly ManualResetEventSlim _wake = new(false, 0);
+        private readonly int _slot;
         private int _state;
         private int _sleeping;
 
         public Worker(int index)
         {
+            _slot = index;
             var thread = new Thread(Loop) { IsBackground = true, Name = $"ModelGen GEMM worker {index}" };
             thread.Start();
         }
@@ -252,11 +314,23 @@ internal static class GemmWorkers
                     continue; // withdrawn: the caller finished every chunk first
                 }
 
-                var job = s_job;
-                var chunkCount = s_chunkCount;
-                while (TryClaim(fromFront: false, out var chunk))
+                var body = s_itemBody;
+                if (body != null)
                 {
-                    job.Execute(chunk, chunkCount);
+                    var context = s_itemContext;
+                    while (TryClaim(fromFront: false, out var item))
+                    {
+                        body(context, item, _slot);
+                    }
+                }
+                else
+                {
+                    var job = s_job;
+                    var chunkCount = s_chunkCount;
+                    while (TryClaim(fromFront: false, out var chunk))
+                    {
+                        job.Execute(chunk, chunkCount);
+                    }
                 }
 
                 Volatile.Write(ref _state, Idle);

@@ -3,17 +3,26 @@ using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using System.Threading;
 
 namespace ModelGen.Kernels;
 
 /// <summary>
 /// Max- and average-pooling over a batch of NCHW samples (<see cref="PoolShape"/>), with the backward passes and, for
 /// max-pooling, the routing of a directional derivative (R-operator) or a linearized signal through the recorded
-/// maxima. Allocation-free; every sum runs in a fixed order.
+/// maxima. Allocation-free; every sum runs in a fixed order. With <see cref="Gemm.MaxDegreeOfParallelism"/> above 1,
+/// max-pooling's forward and backward passes over a large batch share their planes out among Gemm's worker threads;
+/// every plane is computed whole by one thread, so results do not depend on the thread count.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class Pooling
+public static unsafe class Pooling
 {
+    // Below this many input values per pass (about 15 µs of pooling) a worker's hand-off costs more than it saves.
+    private const int ParallelMinValues = 64 * 1024;
+
+    // Ranges of planes per thread: a late worker's share is taken over in small pieces.
+    private const int RangesPerThread = 4;
+
     /// <summary>
     /// output = max over each window; <paramref name="argmax"/> records, per output value, the index within its
     /// channel's input plane (y·InWidth + x) of the maximum. Ties go to the first maximum in row-major window order
@@ -31,12 +40,45 @@ public static class Pooling
     {
         Check(input.Length, output.Length, batch, shape, nameof(input), nameof(output));
         KernelGuard.MatrixLength(argmax.Length, batch, shape.OutputSize, nameof(argmax), "batch×OutputSize");
-        int h = shape.InHeight, w = shape.InWidth, oh = shape.OutHeight, ow = shape.OutWidth, size = shape.Size, s = shape.Stride;
         var planes = batch * shape.Channels;
+        var parts = Parts(batch, shape);
+        if (parts <= 1)
+        {
+            MaxForwardPlanes(input, output, argmax, shape, 0, planes);
+            return;
+        }
+
+        fixed (float* x = input)
+        fixed (float* y = output)
+        fixed (int* at = argmax)
+        {
+            var pass = new PlanePass(x, y, at, planes, parts, shape);
+            GemmWorkers.RunItems(&MaxForwardItem, &pass, pass.Ranges, parts);
+        }
+    }
+
+    private static void MaxForwardItem(void* context, int item, int slot)
+    {
+        var pass = (PlanePass*)context;
+        var shape = pass->Shape;
+        var (first, end) = pass->Range(item);
+        MaxForwardPlanes(
+            new ReadOnlySpan<float>(pass->Values, pass->Planes * shape.InHeight * shape.InWidth),
+            new Span<float>(pass->Result, pass->Planes * shape.OutHeight * shape.OutWidth),
+            new Span<int>(pass->Argmax, pass->Planes * shape.OutHeight * shape.OutWidth),
+            shape,
+            first,
+            end);
+    }
+
+    /// <summary>Max-pools planes [first, end) (plane = sample·Channels + channel).</summary>
+    private static void MaxForwardPlanes(ReadOnlySpan<float> input, Span<float> output, Span<int> argmax, PoolShape shape, int firstPlane, int endPlane)
+    {
+        int h = shape.InHeight, w = shape.InWidth, oh = shape.OutHeight, ow = shape.OutWidth, size = shape.Size, s = shape.Stride;
         // 2×2 windows at stride 2 (every LeNet-style pool) take four windows per step without branches; the compare
         // on real activations is a coin flip that the scalar loop's branch predictor loses.
         var vectorWindows = size == 2 && s == 2 && Avx2.IsSupported ? Math.Min(ow, w / 2) / 4 * 4 : 0;
-        for (var plane = 0; plane < planes; plane++)
+        for (var plane = firstPlane; plane < endPlane; plane++)
         {
             var x = input.Slice(plane * h * w, h * w);
             var y = output.Slice(plane * oh * ow, oh * ow);
@@ -159,18 +201,105 @@ public static class Pooling
     {
         Check(inputGradient.Length, outputGradient.Length, batch, shape, nameof(inputGradient), nameof(outputGradient));
         KernelGuard.MatrixLength(argmax.Length, batch, shape.OutputSize, nameof(argmax), "batch×OutputSize");
-        inputGradient.Clear();
+        var planes = batch * shape.Channels;
+        var parts = Parts(batch, shape);
+        int bad;
+        if (parts <= 1)
+        {
+            bad = MaxBackwardPlanes(outputGradient, argmax, inputGradient, shape, 0, planes);
+        }
+        else
+        {
+            fixed (float* dy = outputGradient)
+            fixed (float* dx = inputGradient)
+            fixed (int* at = argmax)
+            {
+                var pass = new PlanePass(dy, dx, at, planes, parts, shape);
+                GemmWorkers.RunItems(&MaxBackwardItem, &pass, pass.Ranges, parts);
+                bad = pass.Bad;
+            }
+        }
+
+        if (bad != -1)
+        {
+            CheckedIndex(bad, shape.InHeight * shape.InWidth);
+        }
+    }
+
+    private static void MaxBackwardItem(void* context, int item, int slot)
+    {
+        var pass = (PlanePass*)context;
+        var shape = pass->Shape;
+        var (first, end) = pass->Range(item);
+        var bad = MaxBackwardPlanes(
+            new ReadOnlySpan<float>(pass->Values, pass->Planes * shape.OutHeight * shape.OutWidth),
+            new ReadOnlySpan<int>(pass->Argmax, pass->Planes * shape.OutHeight * shape.OutWidth),
+            new Span<float>(pass->Result, pass->Planes * shape.InHeight * shape.InWidth),
+            shape,
+            first,
+            end);
+        if (bad != -1)
+        {
+            // Workers must not throw: the caller reports one of the bad indices.
+            Volatile.Write(ref pass->Bad, bad);
+        }
+    }
+
+    /// <summary>
+    /// The backward pass of planes [first, end), each cleared and then added to while it is in cache. Returns an
+    /// index outside its plane if the argmax holds one (and stops there), else −1.
+    /// </summary>
+    private static int MaxBackwardPlanes(ReadOnlySpan<float> outputGradient, ReadOnlySpan<int> argmax, Span<float> inputGradient, PoolShape shape, int firstPlane, int endPlane)
+    {
         int planeIn = shape.InHeight * shape.InWidth, planeOut = shape.OutHeight * shape.OutWidth;
-        for (var plane = 0; plane < batch * shape.Channels; plane++)
+        for (var plane = firstPlane; plane < endPlane; plane++)
         {
             var dx = inputGradient.Slice(plane * planeIn, planeIn);
             var at = argmax.Slice(plane * planeOut, planeOut);
             var dy = outputGradient.Slice(plane * planeOut, planeOut);
+            dx.Clear();
             for (var o = 0; o < planeOut; o++)
             {
-                dx[CheckedIndex(at[o], planeIn)] += dy[o];
+                var index = at[o];
+                if ((uint)index >= (uint)planeIn)
+                {
+                    return index;
+                }
+
+                dx[index] += dy[o];
             }
         }
+
+        return -1;
+    }
+
+    /// <summary>Threads a max-pooling pass over <paramref name="batch"/> samples uses.</summary>
+    private static int Parts(int batch, PoolShape shape) =>
+        (long)batch * shape.InputSize < ParallelMinValues || batch * shape.Channels < 2 ? 1 : Math.Min(Gemm.MaxDegreeOfParallelism, GemmWorkers.MaxThreads);
+
+    /// <summary>A pass over planes as the worker threads see it: pinned operands, the plane count and the ranges.</summary>
+    private struct PlanePass
+    {
+        public PlanePass(float* values, float* result, int* argmax, int planes, int parts, PoolShape shape)
+        {
+            Values = values;
+            Result = result;
+            Argmax = argmax;
+            Planes = planes;
+            Ranges = Math.Min(planes, parts * RangesPerThread);
+            Shape = shape;
+            Bad = -1;
+        }
+
+        public float* Values;
+        public float* Result;
+        public int* Argmax;
+        public int Planes;
+        public int Ranges;
+        public PoolShape Shape;
+        public int Bad;
+
+        public readonly (int First, int End) Range(int item) => ((int)((long)Planes * item / Ranges), (int)((long)Planes * (item + 1) / Ranges));
     }
 
     /// <summary>output = mean over each window (Size² values, summed in row-major order).</summary>

@@ -18,6 +18,8 @@ public class ConvolutionTests
         { 3, 6, 6, 2, 1, 1, 2, 0 },
         { 1, 28, 28, 20, 5, 5, 1, 0 },
         { 20, 12, 12, 50, 5, 5, 1, 0 },
+        { 32, 9, 8, 40, 3, 3, 2, 1 },
+        { 4, 12, 13, 8, 9, 9, 1, 2 },
     };
 
     [Theory]
@@ -45,6 +47,14 @@ public class ConvolutionTests
             Convolution.AccumulateWeightGradient(x, dy, dw, batch, shape, columns);
             AssertClose(refDw, dw, batch * shape.OutPlane);
 
+            // The fused bias gives exactly Forward then AddBias.
+            var bias = Random(shape.OutChannels, 4);
+            var withBias = new float[y.Length];
+            Convolution.ForwardWithBias(x, weights, bias, withBias, batch, shape, columns);
+            var thenBias = (float[])y.Clone();
+            Convolution.AddBias(thenBias, bias, batch, shape.OutChannels, shape.OutPlane);
+            Assert.Equal(thenBias, withBias);
+
             // Accumulating forms add exactly what the overwriting forms write.
             var y2 = (float[])y.Clone();
             Convolution.Forward(x, weights, y2, batch, shape, columns, accumulate: true);
@@ -69,7 +79,7 @@ public class ConvolutionTests
         var weights = Random(shape.WeightLength, 22);
         var dy = Random(batch * shape.OutputSize, 23);
         var workspace = new float[shape.WorkspaceLength(batch)];
-        Assert.Equal(shape.ChunkSamples * (shape.ColumnsLength + shape.OutputSize), workspace.Length);
+        Assert.Equal(4, shape.Chunks(batch));
         var (refY, refDx, refDw) = Reference(x, weights, dy, batch, shape);
 
         var y = new float[batch * shape.OutputSize];
@@ -126,12 +136,25 @@ public class ConvolutionTests
         Assert.Equal(Dot(unfolded, c), Dot(x, folded), 1e-4);
     }
 
-    [Fact]
-    public void ResultsDoNotDependOnTheThreadCount()
+    // Shapes whose training batches span several chunks, so that chunks are shared out among threads: LeNet-5's two
+    // layers (5 and 3 samples per chunk), conv2 padded (2), an odd strided and padded one (3) and a stride-3 one (15).
+    public static TheoryData<int, int, int, int, int, int, int, int, int> ChunkedShapes() => new()
     {
-        // LeNet-5's conv2 at a training batch: one chunk, products large enough for Gemm to split across threads.
-        var shape = new ConvolutionShape(20, 12, 12, 50, 5, 5);
-        const int batch = 60;
+        { 1, 28, 28, 20, 5, 5, 1, 0, 60 },
+        { 20, 12, 12, 50, 5, 5, 1, 0, 60 },
+        { 20, 12, 12, 50, 5, 5, 1, 1, 7 },
+        { 7, 33, 31, 16, 5, 3, 2, 2, 13 },
+        { 3, 40, 37, 8, 4, 4, 3, 1, 31 },
+        { 20, 12, 12, 50, 5, 5, 1, 0, 1 },
+        { 32, 9, 8, 40, 3, 3, 2, 1, 41 },
+        { 4, 12, 13, 8, 9, 9, 1, 2, 37 },
+    };
+
+    [Theory]
+    [MemberData(nameof(ChunkedShapes))]
+    public void ResultsDoNotDependOnTheThreadCount(int c, int h, int w, int f, int kh, int kw, int stride, int padding, int batch)
+    {
+        var shape = new ConvolutionShape(c, h, w, f, kh, kw, stride, padding);
         var x = Random(batch * shape.InputSize, 7);
         var weights = Random(shape.WeightLength, 8);
         var dy = Random(batch * shape.OutputSize, 9);
@@ -140,21 +163,62 @@ public class ConvolutionTests
         {
             Gemm.MaxDegreeOfParallelism = 1;
             var one = RunAll(x, weights, dy, batch, shape);
-            Gemm.MaxDegreeOfParallelism = 4;
-            var four = RunAll(x, weights, dy, batch, shape);
-            Assert.Equal(one.Y, four.Y);
-            Assert.Equal(one.Dx, four.Dx);
-            Assert.Equal(one.Dw, four.Dw);
+            foreach (var threads in new[] { 2, 4, 3 })
+            {
+                Gemm.MaxDegreeOfParallelism = threads;
+                var other = RunAll(x, weights, dy, batch, shape);
+                Assert.Equal(one.Y, other.Y);
+                Assert.Equal(one.Dx, other.Dx);
+                Assert.Equal(one.Dw, other.Dw);
+                Assert.Equal(one.YTwice, other.YTwice);
+                Assert.Equal(one.DxTwice, other.DxTwice);
+                Assert.Equal(one.YBiased, other.YBiased);
+            }
+
+            var expectedBiased = (float[])one.Y.Clone();
+            Convolution.AddBias(expectedBiased, Random(shape.OutChannels, 14), batch, shape.OutChannels, shape.OutPlane);
+            Assert.Equal(expectedBiased, one.YBiased);
+
+            // And the shared-out chunks compute the convolution (not only the same wrong thing every time).
             Gemm.MaxDegreeOfParallelism = 2;
+            var (refY, refDx, refDw) = Reference(x, weights, dy, batch, shape);
             var two = RunAll(x, weights, dy, batch, shape);
-            Assert.Equal(one.Y, two.Y);
-            Assert.Equal(one.Dx, two.Dx);
-            Assert.Equal(one.Dw, two.Dw);
+            AssertClose(refY, two.Y, shape.PatchSize);
+            AssertClose(refDx, two.Dx, shape.OutChannels * kh * kw);
+            AssertClose(Scaled(refDw, 2), two.Dw, 2 * batch * shape.OutPlane);
+            AssertClose(Scaled(refY, 2), two.YTwice, 2 * shape.PatchSize);
+            AssertClose(Scaled(refDx, 2), two.DxTwice, 2 * shape.OutChannels * kh * kw);
         }
         finally
         {
             Gemm.MaxDegreeOfParallelism = saved;
         }
+    }
+
+    [Fact]
+    public void TheWeightGradientTakesRowsWhereTheDepthIsShortNextToThePatch()
+    {
+        // Both routes are covered by the shapes above: LeNet-5's conv2 and the deep-input shapes take rows (the padded and
+        // strided ones through the per-element edge copies, kw 9 through whole-vector runs), conv1 and the rest columns.
+        Assert.False(new ConvolutionShape(1, 28, 28, 20, 5, 5).WeightGradientByRows);
+        Assert.True(new ConvolutionShape(20, 12, 12, 50, 5, 5).WeightGradientByRows);
+        Assert.True(new ConvolutionShape(20, 12, 12, 50, 5, 5, 1, 1).WeightGradientByRows);
+        Assert.True(new ConvolutionShape(32, 9, 8, 40, 3, 3, 2, 1).WeightGradientByRows);
+        Assert.True(new ConvolutionShape(4, 12, 13, 8, 9, 9, 1, 2).WeightGradientByRows);
+        Assert.False(new ConvolutionShape(3, 9, 7, 5, 3, 3, 2, 1).WeightGradientByRows);
+    }
+
+    [Fact]
+    public void TheWorkspaceHoldsASlotPerThreadThatCanTakeAChunk()
+    {
+        var shape = new ConvolutionShape(20, 12, 12, 50, 5, 5);
+        Assert.Equal(3, shape.ChunkSamples);
+        Assert.Equal(shape.ChunkLength(1), shape.WorkspaceLength(1));
+        Assert.Equal(shape.ChunkLength(3), shape.WorkspaceLength(3));
+        var slots = Math.Min(2, GemmWorkers.MaxThreads);
+        Assert.Equal(slots, shape.WorkspaceSlots(4));
+        Assert.Equal(slots * (shape.ChunkLength(4) + (slots > 1 ? shape.WeightLength : 0)), shape.WorkspaceLength(4));
+        Assert.True(shape.WorkspaceLength(60) >= shape.WorkspaceLength(7));
     }
 
     [Fact]
@@ -173,6 +237,33 @@ public class ConvolutionTests
         Convolution.BackwardInput(y, weights, dx, 2, shape, columns);
         Convolution.AccumulateWeightGradient(x, y, dw, 2, shape, columns);
         Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
+
+        // Chunks shared out among threads allocate nothing either (LeNet-5's conv2, 4 chunks of 3 samples).
+        var lenet = new ConvolutionShape(20, 12, 12, 50, 5, 5);
+        const int batch = 12;
+        var lx = Random(batch * lenet.InputSize, 12);
+        var lw = Random(lenet.WeightLength, 13);
+        var ly = new float[batch * lenet.OutputSize];
+        var ldx = new float[batch * lenet.InputSize];
+        var ldw = new float[lenet.WeightLength];
+        var workspace = new float[lenet.WorkspaceLength(batch)];
+        var saved = Gemm.MaxDegreeOfParallelism;
+        try
+        {
+            Gemm.MaxDegreeOfParallelism = 2;
+            Convolution.Forward(lx, lw, ly, batch, lenet, workspace);
+            Convolution.BackwardInput(ly, lw, ldx, batch, lenet, workspace);
+            Convolution.AccumulateWeightGradient(lx, ly, ldw, batch, lenet, workspace);
+            before = GC.GetAllocatedBytesForCurrentThread();
+            Convolution.Forward(lx, lw, ly, batch, lenet, workspace);
+            Convolution.BackwardInput(ly, lw, ldx, batch, lenet, workspace);
+            Convolution.AccumulateWeightGradient(lx, ly, ldw, batch, lenet, workspace);
+            Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
+        }
+        finally
+        {
+            Gemm.MaxDegreeOfParallelism = saved;
+        }
     }
 
     [Fact]
@@ -188,7 +279,8 @@ public class ConvolutionTests
         Assert.Equal("weights", Assert.Throws<ArgumentException>(() => Convolution.Forward(new float[16], new float[8], new float[4], 1, shape, new float[shape.WorkspaceLength(1)])).ParamName);
     }
 
-    private static (float[] Y, float[] Dx, float[] Dw) RunAll(float[] x, float[] weights, float[] dy, int batch, ConvolutionShape shape)
+    /// <summary>Every pass once, the weight gradient twice (accumulated), and the forward and input gradient accumulated onto themselves.</summary>
+    private static (float[] Y, float[] Dx, float[] Dw, float[] YTwice, float[] DxTwice, float[] YBiased) RunAll(float[] x, float[] weights, float[] dy, int batch, ConvolutionShape shape)
     {
         var columns = new float[shape.WorkspaceLength(batch)];
         var y = new float[batch * shape.OutputSize];
@@ -197,7 +289,14 @@ public class ConvolutionTests
         Convolution.Forward(x, weights, y, batch, shape, columns);
         Convolution.BackwardInput(dy, weights, dx, batch, shape, columns);
         Convolution.AccumulateWeightGradient(x, dy, dw, batch, shape, columns);
-        return (y, dx, dw);
+        Convolution.AccumulateWeightGradient(x, dy, dw, batch, shape, columns);
+        var yTwice = (float[])y.Clone();
+        Convolution.Forward(x, weights, yTwice, batch, shape, columns, accumulate: true);
+        var dxTwice = (float[])dx.Clone();
+        Convolution.BackwardInput(dy, weights, dxTwice, batch, shape, columns, accumulate: true);
+        var yBiased = new float[y.Length];
+        Convolution.ForwardWithBias(x, weights, Random(shape.OutChannels, 14), yBiased, batch, shape, columns);
+        return (y, dx, dw, yTwice, dxTwice, yBiased);
     }
 
     /// <summary>The textbook six-loop convolution and its two gradients in double precision.</summary>

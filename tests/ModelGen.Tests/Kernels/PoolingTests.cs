@@ -178,6 +178,90 @@ public class PoolingTests
         Assert.Throws<ArgumentOutOfRangeException>(() => Pooling.MaxBackward(new float[1], new[] { 4 }, new float[4], 1, shape));
     }
 
+    [Theory]
+    [InlineData(20, 24, 24, 2, 2, 60)]
+    [InlineData(50, 8, 8, 2, 2, 60)]
+    [InlineData(3, 31, 29, 3, 2, 37)]
+    [InlineData(7, 33, 35, 2, 2, 41)]
+    public void MaxPoolResultsDoNotDependOnTheThreadCount(int c, int h, int w, int size, int stride, int batch)
+    {
+        // Large enough batches that the planes are shared out among threads (in ranges that do not divide the planes).
+        var shape = new PoolShape(c, h, w, size, stride);
+        var x = Random(batch * shape.InputSize, 5);
+        var dy = Random(batch * shape.OutputSize, 6);
+        var saved = Gemm.MaxDegreeOfParallelism;
+        try
+        {
+            Gemm.MaxDegreeOfParallelism = 1;
+            var one = Pass(x, dy, batch, shape);
+            foreach (var threads in new[] { 2, 4, 3 })
+            {
+                Gemm.MaxDegreeOfParallelism = threads;
+                var other = Pass(x, dy, batch, shape);
+                Assert.Equal(one.Y, other.Y);
+                Assert.Equal(one.Argmax, other.Argmax);
+                Assert.Equal(one.Dx, other.Dx);
+            }
+
+            // The shared-out planes route every gradient to its window's maximum (not only the same thing every time).
+            Gemm.MaxDegreeOfParallelism = 2;
+            var two = Pass(x, dy, batch, shape);
+            var planeIn = h * w;
+            var expected = new double[x.Length];
+            for (var o = 0; o < two.Y.Length; o++)
+            {
+                var plane = o / (shape.OutHeight * shape.OutWidth);
+                Assert.Equal(x[(plane * planeIn) + two.Argmax[o]], two.Y[o]);
+                expected[(plane * planeIn) + two.Argmax[o]] += dy[o];
+            }
+
+            for (var i = 0; i < x.Length; i++)
+            {
+                Assert.Equal(expected[i], two.Dx[i], 1e-5);
+            }
+
+            // Neither pass allocates, shared out or not.
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            Pooling.MaxForward(x, two.Y, two.Argmax, batch, shape);
+            Pooling.MaxBackward(dy, two.Argmax, two.Dx, batch, shape);
+            Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
+        }
+        finally
+        {
+            Gemm.MaxDegreeOfParallelism = saved;
+        }
+    }
+
+    [Fact]
+    public void ABadIndexSharedOutToAWorkerIsReportedByTheCaller()
+    {
+        var shape = new PoolShape(20, 24, 24, 2);
+        const int batch = 60;
+        var argmax = new int[batch * shape.OutputSize];
+        argmax[^1] = shape.InHeight * shape.InWidth;
+        var saved = Gemm.MaxDegreeOfParallelism;
+        try
+        {
+            Gemm.MaxDegreeOfParallelism = 2;
+            var e = Assert.Throws<ArgumentOutOfRangeException>(() => Pooling.MaxBackward(new float[argmax.Length], argmax, new float[batch * shape.InputSize], batch, shape));
+            Assert.Equal("argmax", e.ParamName);
+        }
+        finally
+        {
+            Gemm.MaxDegreeOfParallelism = saved;
+        }
+    }
+
+    private static (float[] Y, int[] Argmax, float[] Dx) Pass(float[] x, float[] dy, int batch, PoolShape shape)
+    {
+        var y = new float[batch * shape.OutputSize];
+        var argmax = new int[y.Length];
+        Pooling.MaxForward(x, y, argmax, batch, shape);
+        var dx = Enumerable.Repeat(7f, x.Length).ToArray();
+        Pooling.MaxBackward(dy, argmax, dx, batch, shape);
+        return (y, argmax, dx);
+    }
+
     private static double Dot(float[] a, float[] b)
     {
         var sum = 0.0;
