@@ -6,8 +6,10 @@ using Xunit;
 namespace ModelGen.Tests.Generated;
 
 /// <summary>
-/// LeNet-5 at a training batch: its convolutions split each chunk's products across Gemm's threads, so the training
-/// step, the Hessian-vector product and evaluation must come out bit for bit the same for every thread count.
+/// LeNet-5 at a training batch: its convolutions share their chunks of samples out among Gemm's threads (the weight
+/// gradient summed per chunk in chunk order), its max-pools their planes, and its dense layers split their products, so
+/// the training step, the Hessian-vector product and evaluation must come out bit for bit the same for every thread
+/// count.
 /// </summary>
 public sealed class ConvThreadCountTests
 {
