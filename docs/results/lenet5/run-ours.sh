@@ -4,7 +4,7 @@
 set -u
 cd "$(dirname "$0")/../../.."
 cli=${MODELGEN_CLI:-examples/ModelGen.Cli/bin/Release/net10.0/ModelGen.Cli.dll}
-out=docs/results/lenet5/runs
+out=${OUT:-docs/results/lenet5/runs}
 for seed in 0 1 2; do
   for cell in dense:0 random:0.9 snip:0.9 snip:0.98 grasp:0.9 synflow:0.98 lth-reinit:0.9; do
     method=${cell%%:*}; sparsity=${cell##*:}
