@@ -361,8 +361,8 @@ public sealed unsafe class BakedDenseLayer
             throw new ArgumentException($"The operands' layouts have different batches ({inputLayout.Batch} and {outputLayout.Batch}).", outputName);
         }
 
-        KernelGuard.Length(inputLength, inputLayout.Length(inputFeatures), inputName, inputLayout.ToString());
-        KernelGuard.Length(outputLength, outputLayout.Length(outputFeatures), outputName, outputLayout.ToString());
+        KernelGuard.Length(inputLength, inputLayout.Length(inputFeatures), inputName, "its layout's length");
+        KernelGuard.Length(outputLength, outputLayout.Length(outputFeatures), outputName, "its layout's length");
         KernelGuard.Length(weightLength, _pattern.Count, "weights", "kept entries");
     }
 }
