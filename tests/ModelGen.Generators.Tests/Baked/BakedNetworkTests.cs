@@ -239,16 +239,7 @@ public sealed class BakedNetworkTests
         // From 8 samples on, activations and gradients between baked layers stay feature-major (64-sample tiles, the
         // last one partial with padding lanes): every kept weight's and live bias's gradient must still be the masked
         // source model's (which runs its own sparse kernels), whatever the tiling.
-        var f = s_fixture.Value;
-        var baked = f.Baked(type + "Baked", Seed);
-        var dense = f.Dense(type, 99);
-        var mask = new float[dense.Parameters.Count];
-        baked.ExpandToDense(dense.Parameters.Values, mask);
-        foreach (var tensor in dense.Parameters.Tensors.Where(static t => t.IsPrunable))
-        {
-            dense.Masks.Set(tensor, mask.AsSpan(tensor.Offset, tensor.Length));
-        }
-
+        var (baked, dense) = MaskedPair(type);
         var reference = new DenseReference(baked, dense);
         var input = Input(batch, baked.InputSize, 8);
         var labels = Labels(batch, baked.OutputSize);
@@ -351,16 +342,8 @@ public sealed class BakedNetworkTests
     [InlineData("Large", 130)]
     public void Hessian_vector_product_equals_the_masked_source_models(string type, int batch)
     {
-        var f = s_fixture.Value;
-        var baked = f.Baked(type + "Baked", Seed);
-        var dense = f.Dense(type, 99);
+        var (baked, dense) = MaskedPair(type);
         var count = dense.Parameters.Count;
-        var mask = new float[count];
-        baked.ExpandToDense(dense.Parameters.Values, mask);
-        foreach (var tensor in dense.Parameters.Tensors.Where(static t => t.IsPrunable))
-        {
-            dense.Masks.Set(tensor, mask.AsSpan(tensor.Offset, tensor.Length));
-        }
 
         var reference = new DenseReference(baked, dense);
         var input = Input(batch, baked.InputSize, 6);
@@ -579,6 +562,22 @@ public sealed class BakedNetworkTests
     }
 
     /// <summary>The source models, a ticket for each with the structures the rules are about, and the baked classes.</summary>
+    /// <summary>The baked class of <paramref name="type"/> and its source model holding the same values under the ticket's masks.</summary>
+    private static (IBakedNetwork Baked, INetwork Dense) MaskedPair(string type)
+    {
+        var f = s_fixture.Value;
+        var baked = f.Baked(type + "Baked", Seed);
+        var dense = f.Dense(type, 99);
+        var mask = new float[dense.Parameters.Count];
+        baked.ExpandToDense(dense.Parameters.Values, mask);
+        foreach (var tensor in dense.Parameters.Tensors.Where(static t => t.IsPrunable))
+        {
+            dense.Masks.Set(tensor, mask.AsSpan(tensor.Offset, tensor.Length));
+        }
+
+        return (baked, dense);
+    }
+
     private sealed class Fixture
     {
         private readonly Assembly _dense;
