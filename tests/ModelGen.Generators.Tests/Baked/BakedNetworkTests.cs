@@ -211,11 +211,14 @@ public sealed class BakedNetworkTests
         }
     }
 
-    [Fact]
-    public void Linearized_outputs_and_output_gradients_match_the_masked_source_model()
+    [Theory]
+    [InlineData("Twin", 3)]
+    [InlineData("Twin", 70)]
+    [InlineData("FrozenHead", 9)]
+    public void Linearized_outputs_and_output_gradients_match_the_masked_source_model(string type, int batch)
     {
-        var (dense, baked) = s_fixture.Value.Pair("Twin", Seed);
-        const int batch = 3;
+        // 3 samples: the per-sample walk; 9 and 70: the feature-major chain (with a folded constant for FrozenHead).
+        var (dense, baked) = s_fixture.Value.Pair(type, Seed);
         var input = Input(batch, dense.InputSize, 3);
         var seedGradient = Input(batch, dense.OutputSize, 4);
         foreach (var linearized in new[] { false, true })
