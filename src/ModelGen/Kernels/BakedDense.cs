@@ -1,6 +1,5 @@
 using System;
 using System.ComponentModel;
-using System.Runtime.InteropServices;
 
 namespace ModelGen.Kernels;
 
@@ -73,6 +72,30 @@ public sealed class BakedPattern
         ColumnStarts = columnStarts.ToArray();
         RowIndices = rowIndices.ToArray();
         Sparse = SparsePattern.FromMask(mask, units, inputs);
+
+        // Where each entry of the runtime pattern's two orders lies in the baked (column-order) weights, so the
+        // batch-vectorised kernels read the layer's parameter in place.
+        var keptAt = new int[units * inputs];
+        for (var k = 0; k < CompactPositions.Length; k++)
+        {
+            keptAt[CompactPositions[k]] = k;
+        }
+
+        CsrKept = new int[rowIndices.Length];
+        var csr = 0;
+        for (var r = 0; r < units; r++)
+        {
+            for (var e = Sparse.RowStarts[r]; e < Sparse.RowStarts[r + 1]; e++)
+            {
+                CsrKept[csr++] = keptAt[(r * inputs) + Sparse.ColumnIndices[e]];
+            }
+        }
+
+        CscKept = new int[rowIndices.Length];
+        for (var e = 0; e < CscKept.Length; e++)
+        {
+            CscKept[e] = keptAt[Sparse.ColumnPositions[e]];
+        }
     }
 
     /// <summary>Live output units (rows of the compact matrix).</summary>
@@ -99,86 +122,112 @@ public sealed class BakedPattern
 
     /// <summary>The same pattern for <see cref="SparseGemm"/>.</summary>
     internal SparsePattern Sparse { get; }
+
+    /// <summary>The kept index (position in the baked weights) of each CSR entry of <see cref="Sparse"/>.</summary>
+    internal int[] CsrKept { get; }
+
+    /// <summary>The kept index of each CSC entry of <see cref="Sparse"/>.</summary>
+    internal int[] CscKept { get; }
 }
 
 /// <summary>
 /// The three products of one baked dense layer, y = x·Wᵀ, dx = dy·W and the weight gradient dyᵀ·x at kept entries,
 /// with W's kept values stored contiguously in <see cref="BakedPattern"/>'s column order (the layer's weight
-/// parameter). Below <see cref="SparseGemm.VectorBatch"/> samples each sample walks its nonzero inputs column by
-/// column, reading weights and their rows sequentially (no gather through a full-size matrix, no mask); from there on
-/// the weights are scattered into a compact row-major matrix and the runtime's batch-vectorised sparse kernels run
-/// over the constant pattern (one kernel for every sparse layer). Holds that scratch, so one instance per network.
+/// parameter), each operand in an <see cref="ActivationLayout"/>. When an operand is feature-major (batches the
+/// sparse kernels run vectorised) the runtime's batch-vectorised sparse kernels run over the constant pattern and read
+/// the weights in place through the pattern's kept-index maps (one kernel for every sparse layer, baked or not); when
+/// both are sample-major (a few samples) each sample walks its nonzero inputs column by column, reading weights and
+/// their rows sequentially. Holds a row of scratch for the weight gradient, so one instance per network.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)] // public for generated code in users' assemblies, hidden from their completion
 public sealed unsafe class BakedDenseLayer
 {
     private readonly BakedPattern _pattern;
-    private float[]? _matrix;
-    private float[]? _scattered;
-    private float[]? _gradientMatrix;
-    private float[]? _scratch;
+    private readonly float[] _gradientRow;
 
     /// <summary>A layer over <paramref name="pattern"/>.</summary>
     public BakedDenseLayer(BakedPattern pattern)
     {
         _pattern = pattern ?? throw new ArgumentNullException(nameof(pattern));
+        _gradientRow = new float[pattern.Inputs];
     }
 
-    /// <summary>y[batch, units] = x[batch, inputs]·Wᵀ (or += with <paramref name="accumulate"/>); <paramref name="weights"/> in column order.</summary>
-    public void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> weights, Span<float> y, int batch, bool accumulate = false)
+    /// <summary>
+    /// The layer's input in <paramref name="layout"/>: <paramref name="input"/> [batch, inputs] itself when sample-major,
+    /// else its transpose into <paramref name="featureMajor"/> (only the blocks of inputs the pattern reads), which then
+    /// serves the forward product and the weight gradient.
+    /// </summary>
+    public ReadOnlySpan<float> TransposeInput(ReadOnlySpan<float> input, float[] featureMajor, ActivationLayout layout)
     {
-        var (units, inputs) = Check(x.Length, y.Length, weights.Length, batch, nameof(x), nameof(y));
-        if (batch >= SparseGemm.VectorBatch)
+        if (!layout.IsFeatureMajor)
         {
-            SparseGemm.MultiplyTransposedB(x, _pattern.Sparse, Scatter(weights), y, batch, accumulate);
+            return input;
+        }
+
+        var target = featureMajor.AsSpan(0, layout.Length(_pattern.Inputs));
+        SparseGemm.TransposeInput(input, _pattern.Sparse, target, layout);
+        return target;
+    }
+
+    /// <summary>y = x·Wᵀ (or += with <paramref name="accumulate"/>), x [inputs] and y [units] in their layouts; <paramref name="weights"/> in column order.</summary>
+    public void Forward(ReadOnlySpan<float> x, ActivationLayout xLayout, ReadOnlySpan<float> weights, Span<float> y, ActivationLayout yLayout, bool accumulate = false)
+    {
+        Check(x.Length, xLayout, _pattern.Inputs, nameof(x), y.Length, yLayout, _pattern.Units, nameof(y), weights.Length);
+        if (xLayout.IsFeatureMajor || yLayout.IsFeatureMajor)
+        {
+            SparseGemm.MultiplyTransposedBKept(x, xLayout, _pattern.Sparse, _pattern.CsrKept, weights, y, yLayout, accumulate);
             return;
         }
 
+        var batch = xLayout.Batch;
         if (!accumulate)
         {
-            y.Slice(0, batch * units).Clear();
+            y.Slice(0, batch * _pattern.Units).Clear();
         }
 
         Walk(x, weights, y, batch);
     }
 
     /// <summary>
-    /// A whole layer of the forward pass, y[batch, units] = act(x·Wᵀ + bias + fold), act being ReLU when
-    /// <paramref name="relu"/> and the identity otherwise (the caller applies any other activation). One call and one
-    /// set of checks per layer, which is most of what a single sample costs besides its ~1k multiply-adds: below
-    /// <see cref="SparseGemm.VectorBatch"/> each output row starts from bias + fold and the walk adds the products.
+    /// A whole layer of the forward pass, y = act(x·Wᵀ + bias + fold), act being ReLU when <paramref name="relu"/> and
+    /// the identity otherwise (the caller applies any other activation). One call and one set of checks per layer,
+    /// which is most of what a few samples cost besides their multiply-adds: sample-major, each output row starts from
+    /// bias + fold and the walk adds the products; feature-major, bias and fold go to the real lanes only (see
+    /// <see cref="ActivationLayout"/>).
     /// </summary>
-    /// <param name="x">The layer's input, [batch, inputs].</param>
+    /// <param name="x">The layer's input in <paramref name="xLayout"/>.</param>
+    /// <param name="xLayout">The input's layout.</param>
     /// <param name="weights">The kept weights in column order.</param>
     /// <param name="bias">The bias per live unit.</param>
     /// <param name="fold">Constants of the previous layer folded into this one, per unit, or empty for none.</param>
-    /// <param name="y">The output, [batch, units] (overwritten).</param>
-    /// <param name="batch">Samples.</param>
+    /// <param name="y">The output in <paramref name="yLayout"/> (overwritten).</param>
+    /// <param name="yLayout">The output's layout.</param>
     /// <param name="relu">Apply ReLU in place after the sums.</param>
-    public void ForwardLayer(ReadOnlySpan<float> x, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> fold, Span<float> y, int batch, bool relu)
+    public void ForwardLayer(ReadOnlySpan<float> x, ActivationLayout xLayout, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> fold, Span<float> y, ActivationLayout yLayout, bool relu)
     {
-        var (units, _) = Check(x.Length, y.Length, weights.Length, batch, nameof(x), nameof(y));
+        var units = _pattern.Units;
+        Check(x.Length, xLayout, _pattern.Inputs, nameof(x), y.Length, yLayout, units, nameof(y), weights.Length);
         KernelGuard.Length(bias.Length, units, nameof(bias), "units");
         if (!fold.IsEmpty)
         {
             KernelGuard.Length(fold.Length, units, nameof(fold), "units");
         }
 
-        var output = y.Slice(0, batch * units);
-        if (batch >= SparseGemm.VectorBatch)
+        if (xLayout.IsFeatureMajor || yLayout.IsFeatureMajor)
         {
-            SparseGemm.MultiplyTransposedB(x, _pattern.Sparse, Scatter(weights), y, batch, accumulate: false);
-            RowOps.AddRowVector(output, bias, batch, units);
+            SparseGemm.MultiplyTransposedBKept(x, xLayout, _pattern.Sparse, _pattern.CsrKept, weights, y, yLayout, accumulate: false);
+            RowOps.AddBias(y, bias, yLayout, units);
             if (!fold.IsEmpty)
             {
-                RowOps.AddRowVector(output, fold, batch, units);
+                RowOps.AddBias(y, fold, yLayout, units);
             }
         }
         else
         {
+            var batch = xLayout.Batch;
             for (var b = 0; b < batch; b++)
             {
-                var row = output.Slice(b * units, units);
+                var row = y.Slice(b * units, units);
                 bias.CopyTo(row);
                 if (!fold.IsEmpty)
                 {
@@ -186,12 +235,12 @@ public sealed unsafe class BakedDenseLayer
                 }
             }
 
-            Walk(x, weights, output, batch);
+            Walk(x, weights, y, batch);
         }
 
         if (relu)
         {
-            ActivationKernels.ReluForward(output);
+            ActivationKernels.ReluForward(y);
         }
     }
 
@@ -228,13 +277,14 @@ public sealed unsafe class BakedDenseLayer
         }
     }
 
-    /// <summary>dx[batch, inputs] = dy[batch, units]·W (or += with <paramref name="accumulate"/>).</summary>
-    public void InputGradient(ReadOnlySpan<float> dy, ReadOnlySpan<float> weights, Span<float> dx, int batch, bool accumulate = false)
+    /// <summary>dx = dy·W (or += with <paramref name="accumulate"/>), dy [units] and dx [inputs] in their layouts.</summary>
+    public void InputGradient(ReadOnlySpan<float> dy, ActivationLayout dyLayout, ReadOnlySpan<float> weights, Span<float> dx, ActivationLayout dxLayout, bool accumulate = false)
     {
-        var (units, inputs) = Check(dx.Length, dy.Length, weights.Length, batch, nameof(dx), nameof(dy));
-        if (batch >= SparseGemm.VectorBatch)
+        var (units, inputs) = (_pattern.Units, _pattern.Inputs);
+        Check(dx.Length, dxLayout, inputs, nameof(dx), dy.Length, dyLayout, units, nameof(dy), weights.Length);
+        if (dyLayout.IsFeatureMajor || dxLayout.IsFeatureMajor)
         {
-            SparseGemm.Multiply(dy, _pattern.Sparse, Scatter(weights), dx, batch, accumulate);
+            SparseGemm.MultiplyKept(dy, dyLayout, _pattern.Sparse, _pattern.CscKept, weights, dx, dxLayout, accumulate);
             return;
         }
 
@@ -244,7 +294,7 @@ public sealed unsafe class BakedDenseLayer
         fixed (int* starts = _pattern.ColumnStarts)
         fixed (int* rows = _pattern.RowIndices)
         {
-            for (var b = 0; b < batch; b++)
+            for (var b = 0; b < dyLayout.Batch; b++)
             {
                 var dyRow = pdy + ((long)b * units);
                 var dxRow = pdx + ((long)b * inputs);
@@ -263,26 +313,14 @@ public sealed unsafe class BakedDenseLayer
         }
     }
 
-    /// <summary>Adds Σ_b dy[b, r]·x[b, c] of every kept (r, c) to <paramref name="weightGradient"/> (column order, like the weights).</summary>
-    public void AccumulateWeightGradient(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, Span<float> weightGradient, int batch)
+    /// <summary>Adds Σ_b dy[b, r]·x[b, c] of every kept (r, c) to <paramref name="weightGradient"/> (column order, like the weights); dy [units] and x [inputs] in their layouts.</summary>
+    public void AccumulateWeightGradient(ReadOnlySpan<float> dy, ActivationLayout dyLayout, ReadOnlySpan<float> x, ActivationLayout xLayout, Span<float> weightGradient)
     {
-        var (units, inputs) = Check(x.Length, dy.Length, weightGradient.Length, batch, nameof(x), nameof(dy));
-        var positions = _pattern.CompactPositions;
-        if (batch >= SparseGemm.VectorBatch)
+        var (units, inputs) = (_pattern.Units, _pattern.Inputs);
+        Check(x.Length, xLayout, inputs, nameof(x), dy.Length, dyLayout, units, nameof(dy), weightGradient.Length);
+        if (dyLayout.IsFeatureMajor || xLayout.IsFeatureMajor)
         {
-            var matrix = _gradientMatrix ??= new float[units * inputs];
-            _scratch ??= new float[_pattern.Count];
-            for (var k = 0; k < positions.Length; k++)
-            {
-                matrix[positions[k]] = 0f;
-            }
-
-            SparseGemm.AccumulateWeightGradient(dy, x, _pattern.Sparse, matrix, _scratch, batch);
-            for (var k = 0; k < positions.Length; k++)
-            {
-                weightGradient[k] += matrix[positions[k]];
-            }
-
+            SparseGemm.AccumulateWeightGradientKept(dy, dyLayout, x, xLayout, _pattern.Sparse, _pattern.CsrKept, weightGradient, _gradientRow);
             return;
         }
 
@@ -294,7 +332,7 @@ public sealed unsafe class BakedDenseLayer
         fixed (int* starts = _pattern.LiveStarts)
         fixed (int* rows = _pattern.RowIndices)
         {
-            for (var b = 0; b < batch; b++)
+            for (var b = 0; b < dyLayout.Batch; b++)
             {
                 var xRow = px + ((long)b * inputs);
                 var dyRow = pdy + ((long)b * units);
@@ -315,37 +353,16 @@ public sealed unsafe class BakedDenseLayer
         }
     }
 
-    /// <summary>
-    /// The weights in the compact row-major matrix the runtime sparse kernels read (zeros stay zero). The scatter
-    /// writes one cache line per kept weight all over a matrix larger than L2 (213 × 784 floats for the project's
-    /// fc1); between two inference calls the weights are the same, so a bitwise compare with the last scattered values
-    /// (contiguous, vectorised) skips it. Training changes them every step: the compare fails at once.
-    /// </summary>
-    private float[] Scatter(ReadOnlySpan<float> weights)
+    /// <summary>The operands' lengths against their layouts (same batch) and the weights' against the kept entries.</summary>
+    private void Check(int inputLength, ActivationLayout inputLayout, int inputFeatures, string inputName, int outputLength, ActivationLayout outputLayout, int outputFeatures, string outputName, int weightLength)
     {
-        var scattered = _scattered ??= new float[_pattern.Count];
-        if (_matrix is { } current && MemoryMarshal.Cast<float, int>(weights).SequenceEqual(MemoryMarshal.Cast<float, int>(scattered)))
+        if (inputLayout.Batch != outputLayout.Batch)
         {
-            return current;
+            throw new ArgumentException($"The operands' layouts have different batches ({inputLayout.Batch} and {outputLayout.Batch}).", outputName);
         }
 
-        var matrix = _matrix ??= new float[_pattern.Units * _pattern.Inputs];
-        var positions = _pattern.CompactPositions;
-        for (var k = 0; k < positions.Length; k++)
-        {
-            matrix[positions[k]] = weights[k];
-        }
-
-        weights.CopyTo(scattered);
-        return matrix;
-    }
-
-    private (int Units, int Inputs) Check(int inputLength, int outputLength, int weightLength, int batch, string inputName, string outputName)
-    {
-        KernelGuard.Dimension(batch, nameof(batch));
-        KernelGuard.MatrixLength(inputLength, batch, _pattern.Inputs, inputName, "batch×inputs");
-        KernelGuard.MatrixLength(outputLength, batch, _pattern.Units, outputName, "batch×units");
+        KernelGuard.Length(inputLength, inputLayout.Length(inputFeatures), inputName, "its layout's length");
+        KernelGuard.Length(outputLength, outputLayout.Length(outputFeatures), outputName, "its layout's length");
         KernelGuard.Length(weightLength, _pattern.Count, "weights", "kept entries");
-        return (_pattern.Units, _pattern.Inputs);
     }
 }

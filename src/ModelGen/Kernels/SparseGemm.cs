@@ -28,7 +28,7 @@ namespace ModelGen.Kernels;
 /// (for finite values), so the two paths differ only by summation order.
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static unsafe class SparseGemm
+public static unsafe partial class SparseGemm
 {
     /// <summary>Batches of at least this many samples run batch-vectorised (feature-major).</summary>
     public const int VectorBatch = 8;

@@ -173,8 +173,8 @@ public sealed class BakedNetworkTests
     [Fact]
     public void Batch_kernels_see_every_weight_change_between_calls()
     {
-        // From 8 samples on the kept weights are scattered into a compact matrix, skipped while they are unchanged:
-        // a changed weight, in the parameters or as the direction of an R-pass, must reach the next call.
+        // From 8 samples on the batch kernels read the kept weights in place through the pattern's kept-index maps (no
+        // copy of them is cached): a changed weight must reach the next call.
         var f = s_fixture.Value;
         var (dense, baked) = f.Pair("Wide", Seed);
         const int batch = 9;
@@ -211,11 +211,14 @@ public sealed class BakedNetworkTests
         }
     }
 
-    [Fact]
-    public void Linearized_outputs_and_output_gradients_match_the_masked_source_model()
+    [Theory]
+    [InlineData("Twin", 3)]
+    [InlineData("Twin", 70)]
+    [InlineData("FrozenHead", 9)]
+    public void Linearized_outputs_and_output_gradients_match_the_masked_source_model(string type, int batch)
     {
-        var (dense, baked) = s_fixture.Value.Pair("Twin", Seed);
-        const int batch = 3;
+        // 3 samples: the per-sample walk; 9 and 70: the feature-major chain (with a folded constant for FrozenHead).
+        var (dense, baked) = s_fixture.Value.Pair(type, Seed);
         var input = Input(batch, dense.InputSize, 3);
         var seedGradient = Input(batch, dense.OutputSize, 4);
         foreach (var linearized in new[] { false, true })
@@ -229,10 +232,35 @@ public sealed class BakedNetworkTests
     }
 
     [Theory]
+    [InlineData("Wide", 8)]
+    [InlineData("Wide", 70)]
+    [InlineData("Large", 64)]
+    [InlineData("Large", 130)]
+    [InlineData("FrozenHead", 13)]
+    public void Training_gradients_equal_the_masked_source_models_on_the_feature_major_path(string type, int batch)
+    {
+        // From 8 samples on, activations and gradients between baked layers stay feature-major (64-sample tiles, the
+        // last one partial with padding lanes): every kept weight's and live bias's gradient must still be the masked
+        // source model's (which runs its own sparse kernels), whatever the tiling.
+        var (baked, dense) = MaskedPair(type);
+        var reference = new DenseReference(baked, dense);
+        var input = Input(batch, baked.InputSize, 8);
+        var labels = Labels(batch, baked.OutputSize);
+        baked.Parameters.ZeroGradients();
+        dense.Parameters.ZeroGradients();
+        var bakedLoss = baked.ForwardBackward(input, labels, batch);
+        var denseLoss = dense.ForwardBackward(input, labels, batch);
+        Assert.Equal(denseLoss, bakedLoss, 1e-5);
+        AssertClose(Enumerable.Range(0, baked.Parameters.Count).Select(k => dense.Parameters.Gradients[reference.Target(k)]).ToArray(), baked.Parameters.Gradients.ToArray(), "gradients");
+    }
+
+    [Theory]
     [InlineData("TwinBaked", 1)]
     [InlineData("TwinBaked", 5)]
     [InlineData("WideBaked", 9)]
+    [InlineData("WideBaked", 70)]
     [InlineData("FrozenHeadBaked", 4)]
+    [InlineData("FrozenHeadBaked", 13)]
     public void Gradient_matches_central_differences(string type, int batch)
     {
         var f = s_fixture.Value;
@@ -313,18 +341,12 @@ public sealed class BakedNetworkTests
     [InlineData("Twin", 3)]
     [InlineData("Wide", 5)]
     [InlineData("Wide", 9)]
+    [InlineData("Wide", 70)]
+    [InlineData("Large", 130)]
     public void Hessian_vector_product_equals_the_masked_source_models(string type, int batch)
     {
-        var f = s_fixture.Value;
-        var baked = f.Baked(type + "Baked", Seed);
-        var dense = f.Dense(type, 99);
+        var (baked, dense) = MaskedPair(type);
         var count = dense.Parameters.Count;
-        var mask = new float[count];
-        baked.ExpandToDense(dense.Parameters.Values, mask);
-        foreach (var tensor in dense.Parameters.Tensors.Where(static t => t.IsPrunable))
-        {
-            dense.Masks.Set(tensor, mask.AsSpan(tensor.Offset, tensor.Length));
-        }
 
         var reference = new DenseReference(baked, dense);
         var input = Input(batch, baked.InputSize, 6);
@@ -543,6 +565,22 @@ public sealed class BakedNetworkTests
     }
 
     /// <summary>The source models, a ticket for each with the structures the rules are about, and the baked classes.</summary>
+    /// <summary>The baked class of <paramref name="type"/> and its source model holding the same values under the ticket's masks.</summary>
+    private static (IBakedNetwork Baked, INetwork Dense) MaskedPair(string type)
+    {
+        var f = s_fixture.Value;
+        var baked = f.Baked(type + "Baked", Seed);
+        var dense = f.Dense(type, 99);
+        var mask = new float[dense.Parameters.Count];
+        baked.ExpandToDense(dense.Parameters.Values, mask);
+        foreach (var tensor in dense.Parameters.Tensors.Where(static t => t.IsPrunable))
+        {
+            dense.Masks.Set(tensor, mask.AsSpan(tensor.Offset, tensor.Length));
+        }
+
+        return (baked, dense);
+    }
+
     private sealed class Fixture
     {
         private readonly Assembly _dense;

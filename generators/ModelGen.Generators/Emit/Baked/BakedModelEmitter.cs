@@ -21,6 +21,9 @@ internal static class BakedModelEmitter
     private const string Kernels = "global::ModelGen.Kernels";
     private const string FloatSpanReadOnly = "global::System.ReadOnlySpan<float>";
 
+    /// <summary>The workspace buffer the first layer's input is transposed into when the batch runs feature-major.</summary>
+    private const string InputFeatureMajorBuffer = "InputFeatureMajor";
+
     private static readonly string s_generatedCode =
         $"[global::System.CodeDom.Compiler.GeneratedCode(\"ModelGen\", \"{typeof(ModelGenerator).Assembly.GetName().Version}\")]";
 
@@ -360,7 +363,12 @@ internal static class BakedModelEmitter
         w.Line();
     }
 
-    /// <summary>The four passes, one block per layer, over the live units only (same contract as the dense emitters').</summary>
+    /// <summary>
+    /// The four passes, one block per layer, over the live units only (same contract as the dense emitters'). Every
+    /// buffer between two baked layers, and the input of the first, is in one layout (<c>layout</c>): feature-major
+    /// when the sparse kernels run the batch vectorised, as the runtime sparse path keeps activations between two sparse
+    /// layers, with the input transposed once per pass; only the logits are sample-major.
+    /// </summary>
     private static void EmitPasses(IndentedWriter w, List<BakedLayerSpec> layers)
     {
         w.Open($"private void RunForward({ReadOnlySpanOfFloat} input, int batch, ModelGenWorkspace ws, bool linearized, {SpanOfFloat} logits)");
@@ -377,17 +385,21 @@ internal static class BakedModelEmitter
         w.Close();
         w.Line();
         w.Line("var p = Parameters.Values;");
+        EmitLayouts(w);
+        w.Line($"var {Local(layers[0].Dense)}Input = _{Local(layers[0].Dense)}.TransposeInput(input, ws.{InputFeatureMajorBuffer}, layout);");
         for (var i = 0; i < layers.Count; i++)
         {
             var (layer, d) = (layers[i], layers[i].Dense);
             var (p, c) = (Id(d), Local(d));
+            var output = OutputLayout(layers, i);
             w.Line();
             w.Line($"// {Describe(layer)}");
-            w.Line(i == layers.Count - 1 ? $"var {c}Output = logits;" : $"var {c}Output = ws.{p}Output.AsSpan(0, batch * {p}Units);");
+            w.Line(i == layers.Count - 1 ? $"var {c}Output = logits;" : $"var {c}Output = ws.{p}Output.AsSpan(0, layout.Length({p}Units));");
             // Bias, folded constants and ReLU in the layer's one kernel call; other activations after it.
             var fold = layer.HasFold ? $"linearized ? _{c}FoldLinear : _{c}Fold" : "default";
             var relu = ActivationKernel(d) == "Relu";
-            w.Line($"_{c}.ForwardLayer({(i == 0 ? "input" : Local(layers[i - 1].Dense) + "Output")}, p.AsSpan({p}WeightOffset, {p}Kept), p.AsSpan({p}BiasOffset, {p}Units), {fold}, {c}Output, batch, relu: {(relu ? "!linearized" : "false")});");
+            var x = i == 0 ? c + "Input" : Local(layers[i - 1].Dense) + "Output";
+            w.Line($"_{c}.ForwardLayer({x}, layout, p.AsSpan({p}WeightOffset, {p}Kept), p.AsSpan({p}BiasOffset, {p}Units), {fold}, {c}Output, {output}, relu: {(relu ? "!linearized" : "false")});");
             if (d.HasActivation && !relu)
             {
                 w.Open("if (!linearized)");
@@ -402,25 +414,27 @@ internal static class BakedModelEmitter
         w.Open($"private void RunBackward({ReadOnlySpanOfFloat} input, int batch, ModelGenWorkspace ws, bool linearized)");
         w.Line("var p = Parameters.Values;");
         w.Line("var g = Parameters.Gradients.AsSpan();");
+        EmitLayouts(w);
         for (var i = layers.Count - 1; i >= 0; i--)
         {
             var (layer, d) = (layers[i], layers[i].Dense);
             var (p, c) = (Id(d), Local(d));
+            var output = OutputLayout(layers, i);
             w.Line();
             w.Line($"// {Describe(layer)}");
-            w.Line($"var {c}Gradient = ws.{p}Gradient.AsSpan(0, batch * {p}Units);");
+            w.Line($"var {c}Gradient = ws.{p}Gradient.AsSpan(0, {output}.Length({p}Units));");
             if (d.HasActivation)
             {
                 w.Open("if (!linearized)");
-                w.Line($"{Activations}.{ActivationKernel(d)}Backward(ws.{p}Output.AsSpan(0, batch * {p}Units), {c}Gradient);");
+                w.Line($"{Activations}.{ActivationKernel(d)}Backward(ws.{p}Output.AsSpan(0, {output}.Length({p}Units)), {c}Gradient);");
                 w.Close();
             }
 
-            w.Line($"_{c}.AccumulateWeightGradient({c}Gradient, {SavedInput(layers, i)}, g.Slice({p}WeightOffset, {p}Kept), batch);");
-            w.Line($"{RowOps}.AccumulateColumnSums({c}Gradient, g.Slice({p}BiasOffset, {p}Units), batch, {p}Units);");
+            w.Line($"_{c}.AccumulateWeightGradient({c}Gradient, {output}, {SavedInput(layers, i)}, layout, g.Slice({p}WeightOffset, {p}Kept));");
+            w.Line($"{RowOps}.AccumulateBiasGradient({c}Gradient, g.Slice({p}BiasOffset, {p}Units), {output}, {p}Units);");
             if (i > 0)
             {
-                w.Line($"_{c}.InputGradient({c}Gradient, p.AsSpan({p}WeightOffset, {p}Kept), {Saved(layers, i, "ws", "Gradient")}, batch);");
+                w.Line($"_{c}.InputGradient({c}Gradient, {output}, p.AsSpan({p}WeightOffset, {p}Kept), {Saved(layers, i, "ws", "Gradient")}, layout);");
             }
         }
 
@@ -429,26 +443,28 @@ internal static class BakedModelEmitter
 
         w.Open($"private void RunForwardR({ReadOnlySpanOfFloat} input, int batch, ModelGenWorkspace ws, ModelGenHessianWorkspace hs, {ReadOnlySpanOfFloat} v)");
         w.Line("var p = Parameters.Values;");
+        EmitLayouts(w);
         for (var i = 0; i < layers.Count; i++)
         {
             var (layer, d) = (layers[i], layers[i].Dense);
             var (p, c) = (Id(d), Local(d));
+            var output = OutputLayout(layers, i);
             var rPre = d.HasActivation ? $"{c}RPre" : $"{c}R";
             w.Line();
             w.Line($"// {Describe(layer)}");
-            w.Line($"var {rPre} = hs.{p}{(d.HasActivation ? "RPre" : "R")}.AsSpan(0, batch * {p}Units);");
-            w.Line($"_{c}.Forward({SavedInput(layers, i)}, v.Slice({p}WeightOffset, {p}Kept), {rPre}, batch);");
+            w.Line($"var {rPre} = hs.{p}{(d.HasActivation ? "RPre" : "R")}.AsSpan(0, {output}.Length({p}Units));");
+            w.Line($"_{c}.Forward({SavedInput(layers, i)}, layout, v.Slice({p}WeightOffset, {p}Kept), {rPre}, {output});");
             if (i > 0)
             {
-                w.Line($"_{c}.Forward({Saved(layers, i, "hs", "R")}, p.AsSpan({p}WeightOffset, {p}Kept), {rPre}, batch, accumulate: true);");
+                w.Line($"_{c}.Forward({Saved(layers, i, "hs", "R")}, layout, p.AsSpan({p}WeightOffset, {p}Kept), {rPre}, {output}, accumulate: true);");
             }
 
-            w.Line($"{RowOps}.AddRowVector({rPre}, v.Slice({p}BiasOffset, {p}Units), batch, {p}Units);");
+            w.Line($"{RowOps}.AddBias({rPre}, v.Slice({p}BiasOffset, {p}Units), {output}, {p}Units);");
             if (d.HasActivation)
             {
-                w.Line($"var {c}R = hs.{p}R.AsSpan(0, batch * {p}Units);");
+                w.Line($"var {c}R = hs.{p}R.AsSpan(0, {output}.Length({p}Units));");
                 w.Line($"{rPre}.CopyTo({c}R);");
-                w.Line($"{Activations}.{ActivationKernel(d)}Backward(ws.{p}Output.AsSpan(0, batch * {p}Units), {c}R);");
+                w.Line($"{Activations}.{ActivationKernel(d)}Backward(ws.{p}Output.AsSpan(0, {output}.Length({p}Units)), {c}R);");
             }
         }
 
@@ -457,33 +473,35 @@ internal static class BakedModelEmitter
 
         w.Open($"private void RunBackwardR({ReadOnlySpanOfFloat} input, int batch, ModelGenWorkspace ws, ModelGenHessianWorkspace hs, {ReadOnlySpanOfFloat} v, {SpanOfFloat} result)");
         w.Line("var p = Parameters.Values;");
+        EmitLayouts(w);
         for (var i = layers.Count - 1; i >= 0; i--)
         {
             var (layer, d) = (layers[i], layers[i].Dense);
             var (p, c) = (Id(d), Local(d));
+            var output = OutputLayout(layers, i);
             w.Line();
             w.Line($"// {Describe(layer)}");
-            w.Line($"var {c}Gradient = ws.{p}Gradient.AsSpan(0, batch * {p}Units);");
-            w.Line($"var {c}RGradient = hs.{p}RGradient.AsSpan(0, batch * {p}Units);");
+            w.Line($"var {c}Gradient = ws.{p}Gradient.AsSpan(0, {output}.Length({p}Units));");
+            w.Line($"var {c}RGradient = hs.{p}RGradient.AsSpan(0, {output}.Length({p}Units));");
             if (d.HasActivation)
             {
-                w.Line($"{Activations}.{ActivationKernel(d)}BackwardWithR(ws.{p}Output.AsSpan(0, batch * {p}Units), hs.{p}RPre.AsSpan(0, batch * {p}Units), {c}Gradient, {c}RGradient);");
+                w.Line($"{Activations}.{ActivationKernel(d)}BackwardWithR(ws.{p}Output.AsSpan(0, {output}.Length({p}Units)), hs.{p}RPre.AsSpan(0, {output}.Length({p}Units)), {c}Gradient, {c}RGradient);");
             }
 
-            w.Line($"_{c}.AccumulateWeightGradient({c}RGradient, {SavedInput(layers, i)}, result.Slice({p}WeightOffset, {p}Kept), batch);");
+            w.Line($"_{c}.AccumulateWeightGradient({c}RGradient, {output}, {SavedInput(layers, i)}, layout, result.Slice({p}WeightOffset, {p}Kept));");
             if (i > 0)
             {
-                w.Line($"_{c}.AccumulateWeightGradient({c}Gradient, {Saved(layers, i, "hs", "R")}, result.Slice({p}WeightOffset, {p}Kept), batch);");
+                w.Line($"_{c}.AccumulateWeightGradient({c}Gradient, {output}, {Saved(layers, i, "hs", "R")}, layout, result.Slice({p}WeightOffset, {p}Kept));");
             }
 
-            w.Line($"{RowOps}.AccumulateColumnSums({c}RGradient, result.Slice({p}BiasOffset, {p}Units), batch, {p}Units);");
+            w.Line($"{RowOps}.AccumulateBiasGradient({c}RGradient, result.Slice({p}BiasOffset, {p}Units), {output}, {p}Units);");
             if (i > 0)
             {
                 var inputGradient = Saved(layers, i, "ws", "Gradient");
                 var inputRGradient = Saved(layers, i, "hs", "RGradient");
-                w.Line($"_{c}.InputGradient({c}Gradient, p.AsSpan({p}WeightOffset, {p}Kept), {inputGradient}, batch);");
-                w.Line($"_{c}.InputGradient({c}Gradient, v.Slice({p}WeightOffset, {p}Kept), {inputRGradient}, batch);");
-                w.Line($"_{c}.InputGradient({c}RGradient, p.AsSpan({p}WeightOffset, {p}Kept), {inputRGradient}, batch, accumulate: true);");
+                w.Line($"_{c}.InputGradient({c}Gradient, {output}, p.AsSpan({p}WeightOffset, {p}Kept), {inputGradient}, layout);");
+                w.Line($"_{c}.InputGradient({c}Gradient, {output}, v.Slice({p}WeightOffset, {p}Kept), {inputRGradient}, layout);");
+                w.Line($"_{c}.InputGradient({c}RGradient, {output}, p.AsSpan({p}WeightOffset, {p}Kept), {inputRGradient}, layout, accumulate: true);");
             }
         }
 
@@ -491,34 +509,45 @@ internal static class BakedModelEmitter
         w.Line();
     }
 
-    /// <summary>The input of layer <paramref name="i"/> read back from the workspace (or the network input).</summary>
-    private static string SavedInput(List<BakedLayerSpec> layers, int i) => i == 0 ? "input" : Saved(layers, i, "ws", "Output");
+    /// <summary><c>layout</c>: the input and every hidden buffer (feature-major when the batch runs vectorised); <c>logitsLayout</c>: sample-major.</summary>
+    private static void EmitLayouts(IndentedWriter w)
+    {
+        w.Line($"var layout = {Kernels}.ActivationLayout.For(featureMajor: true, batch);");
+        w.Line($"var logitsLayout = {Kernels}.ActivationLayout.SampleMajor(batch);");
+    }
 
-    /// <summary>The previous layer's <paramref name="buffer"/> rows: <c>ws.L1Output.AsSpan(0, batch * L1Units)</c>.</summary>
+    /// <summary>The layout variable of layer <paramref name="i"/>'s output (and its gradients).</summary>
+    private static string OutputLayout(List<BakedLayerSpec> layers, int i) => i == layers.Count - 1 ? "logitsLayout" : "layout";
+
+    /// <summary>The input of layer <paramref name="i"/> read back from the workspace (or the network input, in its layout).</summary>
+    private static string SavedInput(List<BakedLayerSpec> layers, int i) =>
+        i == 0 ? $"layout.Select(input, ws.{InputFeatureMajorBuffer}, InputFeatures)" : Saved(layers, i, "ws", "Output");
+
+    /// <summary>The previous layer's <paramref name="buffer"/> in <c>layout</c>: <c>ws.L1Output.AsSpan(0, layout.Length(L1Units))</c>.</summary>
     private static string Saved(List<BakedLayerSpec> layers, int i, string workspace, string buffer)
     {
         var previous = Id(layers[i - 1].Dense);
-        return $"{workspace}.{previous}{buffer}.AsSpan(0, batch * {previous}Units)";
+        return $"{workspace}.{previous}{buffer}.AsSpan(0, layout.Length({previous}Units))";
     }
 
-    /// <summary>The same workspaces as the dense models', sized by the live units.</summary>
+    /// <summary>The same workspaces as the dense models', sized by the live units, padded for the feature-major layout.</summary>
     private static void EmitWorkspaces(IndentedWriter w, List<BakedLayerSpec> layers)
     {
         ModelGenerator.Emitter.EmitWorkspaceAccessors(w);
-        var training = new List<WorkspaceBuffer> { new("Probabilities", "OutputFeatures") };
+        var training = new List<WorkspaceBuffer> { new("Probabilities", "OutputFeatures"), new(InputFeatureMajorBuffer, "InputFeatures", Padded: true) };
         var hessian = new List<WorkspaceBuffer>();
         foreach (var layer in layers)
         {
             var p = Id(layer.Dense);
-            training.Add(new WorkspaceBuffer($"{p}Output", $"{p}Units"));
-            training.Add(new WorkspaceBuffer($"{p}Gradient", $"{p}Units"));
+            training.Add(new WorkspaceBuffer($"{p}Output", $"{p}Units", Padded: true));
+            training.Add(new WorkspaceBuffer($"{p}Gradient", $"{p}Units", Padded: true));
             if (layer.Dense.HasActivation)
             {
-                hessian.Add(new WorkspaceBuffer($"{p}RPre", $"{p}Units"));
+                hessian.Add(new WorkspaceBuffer($"{p}RPre", $"{p}Units", Padded: true));
             }
 
-            hessian.Add(new WorkspaceBuffer($"{p}R", $"{p}Units"));
-            hessian.Add(new WorkspaceBuffer($"{p}RGradient", $"{p}Units"));
+            hessian.Add(new WorkspaceBuffer($"{p}R", $"{p}Units", Padded: true));
+            hessian.Add(new WorkspaceBuffer($"{p}RGradient", $"{p}Units", Padded: true));
         }
 
         ModelGenerator.Emitter.EmitWorkspace(w, "ModelGenWorkspace", "Activations and their gradients of the live units for up to <see cref=\"Capacity\"/> samples, reused across steps.", training, fixedBuffer: null);
