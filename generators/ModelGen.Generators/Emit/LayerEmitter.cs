@@ -97,7 +97,15 @@ internal abstract class LayerEmitter
     /// <summary>Adds the bias (in the output boundary's layout when it has one), then the activation unless the pass is linearized (SynFlow).</summary>
     protected static void EmitBiasAndActivation(IndentedWriter w, LayerStep step)
     {
-        w.Line(AddBias(step, $"{step.Local}Output", $"p.AsSpan({step.Id}BiasOffset, {step.Id}Out)"));
+        var bias = $"p.AsSpan({step.Id}BiasOffset, {step.Id}Out)";
+        if (step.Layer.HasActivation && ActivationKernel(step.Layer) == "Relu" && step.OutputLayout is { } layout)
+        {
+            // Bias and ReLU in one pass over the activations (bit-identical to the two; measured in docs/BENCHMARKS.md).
+            w.Line($"{RowOps}.AddBias({step.Local}Output, {bias}, {layout}, {step.Id}Out, relu: !linearized);");
+            return;
+        }
+
+        w.Line(AddBias(step, $"{step.Local}Output", bias));
         EmitActivation(w, step);
     }
 

@@ -82,6 +82,65 @@ public static class RowOps
     }
 
     /// <summary>
+    /// <see cref="AddBias(Span{float}, ReadOnlySpan{float}, ActivationLayout, int)"/> and then, with
+    /// <paramref name="relu"/>, <see cref="ActivationKernels.ReluForward"/> over the whole buffer, in one pass: every
+    /// real lane becomes max(a + bias[f], 0) and every padding lane max(a, 0), bit for bit what the two calls give
+    /// (the same IEEE maximum as TensorPrimitives.Max: NaN propagates, +0 over −0). At batch 256 the two passes over a
+    /// 300-feature activation cost about as much as the sparse product that wrote it; one pass costs a fifth of that.
+    /// </summary>
+    /// <exception cref="ArgumentException">A span's length does not match the layout.</exception>
+    public static void AddBias(Span<float> activations, ReadOnlySpan<float> bias, ActivationLayout layout, int features, bool relu)
+    {
+        if (!relu)
+        {
+            AddBias(activations, bias, layout, features);
+            return;
+        }
+
+        ref var data = ref MemoryMarshal.GetReference(activations);
+        ref var b = ref MemoryMarshal.GetReference(bias);
+        if (!layout.IsFeatureMajor)
+        {
+            KernelGuard.Dimension(features, nameof(features));
+            KernelGuard.MatrixLength(activations.Length, layout.Batch, features, nameof(activations), "batch×features");
+            KernelGuard.Length(bias.Length, features, nameof(bias), "features");
+            for (var r = 0; r < layout.Batch; r++)
+            {
+                AddRelu(ref Unsafe.Add(ref data, r * features), ref b, features);
+            }
+
+            return;
+        }
+
+        CheckFeatureMajor(activations.Length, nameof(activations), bias.Length, nameof(bias), layout, features);
+        for (var tile = 0; tile < layout.Batch; tile += ActivationLayout.Tile)
+        {
+            int n = Math.Min(ActivationLayout.Tile, layout.Batch - tile), width = Math.Min(ActivationLayout.Tile, layout.Stride - tile);
+            ref var block = ref Unsafe.Add(ref data, tile * features);
+            for (var f = 0; f < features; f++)
+            {
+                ref var row = ref Unsafe.Add(ref block, f * width);
+                var value = Vector256.Create(Unsafe.Add(ref b, f));
+                var j = 0;
+                for (; j + 8 <= n; j += 8)
+                {
+                    Vector256.StoreUnsafe(Vector256.Max(Vector256.LoadUnsafe(ref row, (nuint)j) + value, Vector256<float>.Zero), ref row, (nuint)j);
+                }
+
+                for (; j < n; j++)
+                {
+                    Unsafe.Add(ref row, j) = MathF.Max(Unsafe.Add(ref row, j) + Unsafe.Add(ref b, f), 0f);
+                }
+
+                for (; j < width; j++)
+                {
+                    Unsafe.Add(ref row, j) = MathF.Max(Unsafe.Add(ref row, j), 0f);
+                }
+            }
+        }
+    }
+
+    /// <summary>
     /// Adds the bias gradient of output gradients of <paramref name="features"/> in <paramref name="layout"/> to
     /// <paramref name="sums"/>: the column sums when sample-major (<see cref="AccumulateColumnSums"/>); over the real
     /// lanes when feature-major, tile after tile, each tile's sum in one fixed order (8-lane partial sums, then the
@@ -170,6 +229,22 @@ public static class RowOps
         KernelGuard.Dimension(features, nameof(features));
         KernelGuard.Length(matrixLength, layout.Length(features), matrixName, "the layout's length of features");
         KernelGuard.Length(vectorLength, features, vectorName, "features");
+    }
+
+    /// <summary>target[0..length) = max(target + source, 0), elementwise.</summary>
+    private static void AddRelu(ref float target, ref float source, int length)
+    {
+        var j = 0;
+        for (; j + 8 <= length; j += 8)
+        {
+            var sum = Vector256.LoadUnsafe(ref target, (nuint)j) + Vector256.LoadUnsafe(ref source, (nuint)j);
+            Vector256.StoreUnsafe(Vector256.Max(sum, Vector256<float>.Zero), ref target, (nuint)j);
+        }
+
+        for (; j < length; j++)
+        {
+            Unsafe.Add(ref target, j) = MathF.Max(Unsafe.Add(ref target, j) + Unsafe.Add(ref source, j), 0f);
+        }
     }
 
     /// <summary>target[0..length) += source[0..length), elementwise (so in any vector width the same result).</summary>

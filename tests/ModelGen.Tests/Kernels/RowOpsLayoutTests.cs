@@ -63,4 +63,49 @@ public sealed class RowOpsLayoutTests
 
         Assert.Throws<ArgumentException>(() => RowOps.AddBias(new float[fm.Length(features) - 1], bias, fm, features));
     }
+
+    [Theory]
+    [InlineData(1, 300)]
+    [InlineData(1, 13)]
+    [InlineData(3, 7)]
+    [InlineData(8, 10)]
+    [InlineData(13, 300)]
+    [InlineData(65, 17)]
+    [InlineData(256, 100)]
+    public void Bias_with_relu_in_one_pass_is_bit_identical_to_bias_then_relu_in_either_layout(int batch, int features)
+    {
+        var random = new Random(batch * 1000 + features);
+        var values = SparseGemmLayoutTests.Values(random, batch * features, zeros: 0.2);
+        var bias = SparseGemmLayoutTests.Values(random, features, zeros: 0.2);
+        // Values whose maximum with 0 is easy to get wrong: NaN, both zeros (a zero sum of opposite values), infinities.
+        float[] specials = { float.NaN, -0f, 0f, float.PositiveInfinity, float.NegativeInfinity, -1e-30f };
+        for (var i = 0; i < specials.Length && i < values.Length; i++)
+        {
+            values[(i * 7919) % values.Length] = specials[i];
+        }
+
+        if (features > 1)
+        {
+            bias[1] = -0f;
+        }
+
+        foreach (var layout in new[] { ActivationLayout.SampleMajor(batch), ActivationLayout.For(true, batch) })
+        {
+            // A negative padding (here −3) shows both that the padding gets ReLU and that it gets no bias.
+            var expected = layout.IsFeatureMajor ? SparseGemmLayoutTests.In(values, layout, features, pad: -3f) : (float[])values.Clone();
+            var fused = (float[])expected.Clone();
+            RowOps.AddBias(expected, bias, layout, features);
+            ActivationKernels.ReluForward(expected);
+            RowOps.AddBias(fused, bias, layout, features, relu: true);
+            Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), fused.Select(BitConverter.SingleToInt32Bits));
+
+            var biasOnly = layout.IsFeatureMajor ? SparseGemmLayoutTests.In(values, layout, features, pad: -3f) : (float[])values.Clone();
+            var unfused = (float[])biasOnly.Clone();
+            RowOps.AddBias(biasOnly, bias, layout, features);
+            RowOps.AddBias(unfused, bias, layout, features, relu: false);
+            Assert.Equal(biasOnly.Select(BitConverter.SingleToInt32Bits), unfused.Select(BitConverter.SingleToInt32Bits));
+        }
+
+        Assert.Throws<ArgumentException>(() => RowOps.AddBias(new float[(batch * features) - 1], bias, ActivationLayout.SampleMajor(batch), features, relu: true));
+    }
 }
