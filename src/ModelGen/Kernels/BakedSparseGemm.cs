@@ -16,32 +16,12 @@ public static unsafe partial class SparseGemm
     internal static void MultiplyTransposedBKept(ReadOnlySpan<float> x, ActivationLayout xLayout, SparsePattern pattern, int[] csrKept, ReadOnlySpan<float> weights, Span<float> y, ActivationLayout yLayout, bool accumulate)
     {
         RequireVectorised(xLayout, yLayout);
-        int rows = pattern.Rows, cols = pattern.Cols, batch = xLayout.Batch;
         fixed (float* px = x)
         fixed (float* py = y)
         fixed (float* pw = weights)
-        fixed (float* sx = FeatureMajor.First(cols * Tile))
-        fixed (float* sy = FeatureMajor.Second(rows * Tile))
-        fixed (int* starts = pattern.RowStarts)
-        fixed (int* columnIndex = pattern.ColumnIndices)
         fixed (int* kept = csrKept)
         {
-            for (var b = 0; b < batch; b += Tile)
-            {
-                int n = Math.Min(Tile, batch - b), width = FeatureMajor.Stride(n);
-                var xT = TileOperand(px, xLayout, b, n, cols, sx, pattern.ActiveColumnBlocks, out var xStride);
-                var yT = yLayout.IsFeatureMajor ? py + ((long)b * rows) : sy;
-                var add = accumulate && yLayout.IsFeatureMajor;
-                for (var r = 0; r < rows; r++)
-                {
-                    Gather(pw, kept, columnIndex, starts[r], starts[r + 1], xT, xStride, width, yT + ((long)r * width), add);
-                }
-
-                if (!yLayout.IsFeatureMajor)
-                {
-                    FeatureMajor.Transpose(sy, rows, n, width, py + ((long)b * rows), rows, accumulate);
-                }
-            }
+            ForwardTiles(px, xLayout, pattern, pw, kept, 0, py, yLayout, accumulate);
         }
     }
 
@@ -49,32 +29,12 @@ public static unsafe partial class SparseGemm
     internal static void MultiplyKept(ReadOnlySpan<float> dy, ActivationLayout dyLayout, SparsePattern pattern, int[] cscKept, ReadOnlySpan<float> weights, Span<float> dx, ActivationLayout dxLayout, bool accumulate)
     {
         RequireVectorised(dyLayout, dxLayout);
-        int rows = pattern.Rows, cols = pattern.Cols, batch = dyLayout.Batch;
         fixed (float* pdy = dy)
         fixed (float* pdx = dx)
         fixed (float* pw = weights)
-        fixed (float* sdy = FeatureMajor.First(rows * Tile))
-        fixed (float* sdx = FeatureMajor.Second(cols * Tile))
-        fixed (int* starts = pattern.ColumnStarts)
-        fixed (int* rowIndex = pattern.RowIndices)
         fixed (int* kept = cscKept)
         {
-            for (var b = 0; b < batch; b += Tile)
-            {
-                int n = Math.Min(Tile, batch - b), width = FeatureMajor.Stride(n);
-                var dyT = TileOperand(pdy, dyLayout, b, n, rows, sdy, null, out var dyStride);
-                var dxT = dxLayout.IsFeatureMajor ? pdx + ((long)b * cols) : sdx;
-                var add = accumulate && dxLayout.IsFeatureMajor;
-                for (var c = 0; c < cols; c++)
-                {
-                    Gather(pw, kept, rowIndex, starts[c], starts[c + 1], dyT, dyStride, width, dxT + ((long)c * width), add);
-                }
-
-                if (!dxLayout.IsFeatureMajor)
-                {
-                    FeatureMajor.Transpose(sdx, cols, n, width, pdx + ((long)b * cols), cols, accumulate);
-                }
-            }
+            InputGradientTiles(pdy, dyLayout, pattern, pw, kept, pdx, dxLayout, accumulate);
         }
     }
 

@@ -385,6 +385,20 @@ public static unsafe partial class SparseGemm
     /// <summary>The forward product over tiles of 64 samples; <paramref name="x"/> and <paramref name="y"/> in their layouts.</summary>
     private static void ForwardTiles(float* x, ActivationLayout xLayout, SparsePattern pattern, float* w, float* y, ActivationLayout yLayout, bool accumulate)
     {
+        // W[r, c] of CSR entry k sits at row r's start plus its column index.
+        fixed (int* columnIndex = pattern.ColumnIndices)
+        {
+            ForwardTiles(x, xLayout, pattern, w, columnIndex, pattern.Cols, y, yLayout, accumulate);
+        }
+    }
+
+    /// <summary>
+    /// The forward product over tiles, W's value of CSR entry k of row r at
+    /// <paramref name="w"/>[r·<paramref name="weightRowStride"/> + <paramref name="weightIndex"/>[k]]: the column index
+    /// and cols for the runtime's row-major matrices, the kept index and 0 for a baked layer's (BakedSparseGemm.cs).
+    /// </summary>
+    private static void ForwardTiles(float* x, ActivationLayout xLayout, SparsePattern pattern, float* w, int* weightIndex, long weightRowStride, float* y, ActivationLayout yLayout, bool accumulate)
+    {
         int rows = pattern.Rows, cols = pattern.Cols, batch = xLayout.Batch;
         fixed (float* sx = FeatureMajor.First(cols * Tile))
         fixed (float* sy = FeatureMajor.Second(rows * Tile))
@@ -400,8 +414,8 @@ public static unsafe partial class SparseGemm
                 for (var r = 0; r < rows; r++)
                 {
                     // yT[r, :] = Σ over the kept (r, c) of W[r, c]·xT[c, :]: a CSR row gathered into registers.
-                    var wRow = w + ((long)r * cols);
-                    Gather(wRow, columnIndex, columnIndex, starts[r], starts[r + 1], xT, xStride, width, yT + ((long)r * width), add);
+                    var wRow = w + (r * weightRowStride);
+                    Gather(wRow, weightIndex, columnIndex, starts[r], starts[r + 1], xT, xStride, width, yT + ((long)r * width), add);
                 }
 
                 if (!yLayout.IsFeatureMajor)
@@ -415,12 +429,23 @@ public static unsafe partial class SparseGemm
     /// <summary>The input gradient over tiles of 64 samples; <paramref name="dy"/> and <paramref name="dx"/> in their layouts.</summary>
     private static void InputGradientTiles(float* dy, ActivationLayout dyLayout, SparsePattern pattern, float* w, float* dx, ActivationLayout dxLayout, bool accumulate)
     {
+        fixed (int* position = pattern.ColumnPositions)
+        {
+            InputGradientTiles(dy, dyLayout, pattern, w, position, dx, dxLayout, accumulate);
+        }
+    }
+
+    /// <summary>
+    /// The input gradient over tiles, W's value of CSC entry k at <paramref name="w"/>[<paramref name="weightIndex"/>[k]]:
+    /// its row-major position for the runtime's matrices, its kept index for a baked layer's (BakedSparseGemm.cs).
+    /// </summary>
+    private static void InputGradientTiles(float* dy, ActivationLayout dyLayout, SparsePattern pattern, float* w, int* weightIndex, float* dx, ActivationLayout dxLayout, bool accumulate)
+    {
         int rows = pattern.Rows, cols = pattern.Cols, batch = dyLayout.Batch;
         fixed (float* sdy = FeatureMajor.First(rows * Tile))
         fixed (float* sdx = FeatureMajor.Second(cols * Tile))
         fixed (int* starts = pattern.ColumnStarts)
         fixed (int* rowIndex = pattern.RowIndices)
-        fixed (int* position = pattern.ColumnPositions)
         {
             for (var b = 0; b < batch; b += Tile)
             {
@@ -432,7 +457,7 @@ public static unsafe partial class SparseGemm
                 for (var c = 0; c < cols; c++)
                 {
                     // dxT[c, :] = Σ over the kept (r, c) of W[r, c]·dyT[r, :]: a CSC column gathered into registers.
-                    Gather(w, position, rowIndex, starts[c], starts[c + 1], dyT, dyStride, width, dxT + ((long)c * width), add);
+                    Gather(w, weightIndex, rowIndex, starts[c], starts[c + 1], dyT, dyStride, width, dxT + ((long)c * width), add);
                 }
 
                 if (!dxLayout.IsFeatureMajor)
