@@ -82,12 +82,11 @@ public sealed class BakedPattern
         }
 
         CsrKept = new int[rowIndices.Length];
-        var csr = 0;
         for (var r = 0; r < units; r++)
         {
             for (var e = Sparse.RowStarts[r]; e < Sparse.RowStarts[r + 1]; e++)
             {
-                CsrKept[csr++] = keptAt[(r * inputs) + Sparse.ColumnIndices[e]];
+                CsrKept[e] = keptAt[(r * inputs) + Sparse.ColumnIndices[e]];
             }
         }
 
@@ -137,19 +136,17 @@ public sealed class BakedPattern
 /// sparse kernels run vectorised) the runtime's batch-vectorised sparse kernels run over the constant pattern and read
 /// the weights in place through the pattern's kept-index maps (one kernel for every sparse layer, baked or not); when
 /// both are sample-major (a few samples) each sample walks its nonzero inputs column by column, reading weights and
-/// their rows sequentially. Holds a row of scratch for the weight gradient, so one instance per network.
+/// their rows sequentially. Holds no scratch of its own (the runtime kernels' tile buffers are per thread).
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)] // public for generated code in users' assemblies, hidden from their completion
 public sealed unsafe class BakedDenseLayer
 {
     private readonly BakedPattern _pattern;
-    private readonly float[] _gradientRow;
 
     /// <summary>A layer over <paramref name="pattern"/>.</summary>
     public BakedDenseLayer(BakedPattern pattern)
     {
         _pattern = pattern ?? throw new ArgumentNullException(nameof(pattern));
-        _gradientRow = new float[pattern.Inputs];
     }
 
     /// <summary>
@@ -216,28 +213,32 @@ public sealed unsafe class BakedDenseLayer
         if (xLayout.IsFeatureMajor || yLayout.IsFeatureMajor)
         {
             SparseGemm.MultiplyTransposedBKept(x, xLayout, _pattern.Sparse, _pattern.CsrKept, weights, y, yLayout, accumulate: false);
-            RowOps.AddBias(y, bias, yLayout, units);
+            // ReLU goes with the last addition (one pass less; bit-identical to adding and then applying it).
+            if (fold.IsEmpty)
+            {
+                RowOps.AddBias(y, bias, yLayout, units, relu);
+            }
+            else
+            {
+                RowOps.AddBias(y, bias, yLayout, units);
+                RowOps.AddBias(y, fold, yLayout, units, relu);
+            }
+
+            return;
+        }
+
+        var batch = xLayout.Batch;
+        for (var b = 0; b < batch; b++)
+        {
+            var row = y.Slice(b * units, units);
+            bias.CopyTo(row);
             if (!fold.IsEmpty)
             {
-                RowOps.AddBias(y, fold, yLayout, units);
+                System.Numerics.Tensors.TensorPrimitives.Add(row, fold, row);
             }
         }
-        else
-        {
-            var batch = xLayout.Batch;
-            for (var b = 0; b < batch; b++)
-            {
-                var row = y.Slice(b * units, units);
-                bias.CopyTo(row);
-                if (!fold.IsEmpty)
-                {
-                    System.Numerics.Tensors.TensorPrimitives.Add(row, fold, row);
-                }
-            }
 
-            Walk(x, weights, y, batch);
-        }
-
+        Walk(x, weights, y, batch);
         if (relu)
         {
             ActivationKernels.ReluForward(y);
@@ -320,7 +321,7 @@ public sealed unsafe class BakedDenseLayer
         Check(x.Length, xLayout, inputs, nameof(x), dy.Length, dyLayout, units, nameof(dy), weightGradient.Length);
         if (dyLayout.IsFeatureMajor || xLayout.IsFeatureMajor)
         {
-            SparseGemm.AccumulateWeightGradientKept(dy, dyLayout, x, xLayout, _pattern.Sparse, _pattern.CsrKept, weightGradient, _gradientRow);
+            SparseGemm.AccumulateWeightGradientKept(dy, dyLayout, x, xLayout, _pattern.Sparse, _pattern.CsrKept, weightGradient);
             return;
         }
 

@@ -522,6 +522,20 @@ public static unsafe partial class SparseGemm
     /// <summary>The weight gradient over tiles of 64 samples; <paramref name="dy"/> and <paramref name="x"/> in their layouts.</summary>
     private static void WeightGradientTiles(float* dy, ActivationLayout dyLayout, float* x, ActivationLayout xLayout, SparsePattern pattern, float* g)
     {
+        // ∂W[r, c] of CSR entry k sits at row r's start plus its column index, as W[r, c] does.
+        fixed (int* columnIndex = pattern.ColumnIndices)
+        {
+            WeightGradientTiles(dy, dyLayout, x, xLayout, pattern, g, columnIndex, pattern.Cols);
+        }
+    }
+
+    /// <summary>
+    /// The weight gradient over tiles, CSR entry k of row r added to
+    /// <paramref name="g"/>[r·<paramref name="gradientRowStride"/> + <paramref name="gradientIndex"/>[k]]: the column
+    /// index and cols for the runtime's row-major matrices, the kept index and 0 for a baked layer's (BakedSparseGemm.cs).
+    /// </summary>
+    private static void WeightGradientTiles(float* dy, ActivationLayout dyLayout, float* x, ActivationLayout xLayout, SparsePattern pattern, float* g, int* gradientIndex, long gradientRowStride)
+    {
         int rows = pattern.Rows, cols = pattern.Cols, batch = dyLayout.Batch;
         fixed (float* sdy = FeatureMajor.First(rows * Tile))
         fixed (float* sx = FeatureMajor.Second(cols * Tile))
@@ -539,19 +553,18 @@ public static unsafe partial class SparseGemm
                 for (var r = 0; r < rows; r++)
                 {
                     var dyr = dyT + ((long)r * dyStride);
-                    var gRow = g + ((long)r * cols);
+                    var gRow = g + (r * gradientRowStride);
                     var start = starts[r];
                     var end = starts[r + 1];
                     if (width == Tile)
                     {
-                        DotsFullTile(dyr, xT, xStride, columnIndex, start, end, gRow);
+                        DotsFullTile(dyr, xT, xStride, columnIndex, start, end, gRow, gradientIndex);
                         continue;
                     }
 
                     for (var k = start; k < end; k++)
                     {
-                        var c = columnIndex[k];
-                        gRow[c] += Dot(dyr, xT + ((long)c * xStride), width);
+                        gRow[gradientIndex[k]] += Dot(dyr, xT + ((long)columnIndex[k] * xStride), width);
                     }
                 }
             }
@@ -559,10 +572,11 @@ public static unsafe partial class SparseGemm
     }
 
     /// <summary>
-    /// gRow[c] += Dot(a, xT[c·xStride ..], Tile) for the columns c = index[start..end) of one CSR row: the row's 64 output
-    /// gradients stay in registers across its kept entries, and each sum is formed exactly as <see cref="Dot"/> forms it.
+    /// gRow[gradientIndex[k]] += Dot(a, xT[index[k]·xStride ..], Tile) for the entries k in [start, end) of one CSR row:
+    /// the row's 64 output gradients stay in registers across its kept entries, and each sum is formed exactly as
+    /// <see cref="Dot"/> forms it.
     /// </summary>
-    private static void DotsFullTile(float* a, float* xT, int xStride, int* index, int start, int end, float* gRow)
+    private static void DotsFullTile(float* a, float* xT, int xStride, int* index, int start, int end, float* gRow, int* gradientIndex)
     {
         var a0 = Avx.LoadVector256(a);
         var a1 = Avx.LoadVector256(a + 8);
@@ -584,7 +598,7 @@ public static unsafe partial class SparseGemm
             s1 = Fma.MultiplyAdd(a5, Avx.LoadVector256(b + 40), s1);
             s2 = Fma.MultiplyAdd(a6, Avx.LoadVector256(b + 48), s2);
             s3 = Fma.MultiplyAdd(a7, Avx.LoadVector256(b + 56), s3);
-            gRow[c] += Vector256.Sum((s0 + s1) + (s2 + s3));
+            gRow[gradientIndex[k]] += Vector256.Sum((s0 + s1) + (s2 + s3));
         }
     }
 
