@@ -113,31 +113,7 @@ public static class RowOps
         }
 
         CheckFeatureMajor(activations.Length, nameof(activations), bias.Length, nameof(bias), layout, features);
-        for (var tile = 0; tile < layout.Batch; tile += ActivationLayout.Tile)
-        {
-            int n = Math.Min(ActivationLayout.Tile, layout.Batch - tile), width = Math.Min(ActivationLayout.Tile, layout.Stride - tile);
-            ref var block = ref Unsafe.Add(ref data, tile * features);
-            for (var f = 0; f < features; f++)
-            {
-                ref var row = ref Unsafe.Add(ref block, f * width);
-                var value = Vector256.Create(Unsafe.Add(ref b, f));
-                var j = 0;
-                for (; j + 8 <= n; j += 8)
-                {
-                    Vector256.StoreUnsafe(Vector256.Max(Vector256.LoadUnsafe(ref row, (nuint)j) + value, Vector256<float>.Zero), ref row, (nuint)j);
-                }
-
-                for (; j < n; j++)
-                {
-                    Unsafe.Add(ref row, j) = MathF.Max(Unsafe.Add(ref row, j) + Unsafe.Add(ref b, f), 0f);
-                }
-
-                for (; j < width; j++)
-                {
-                    Unsafe.Add(ref row, j) = MathF.Max(Unsafe.Add(ref row, j), 0f);
-                }
-            }
-        }
+        ForEachFeatureRow<AddToLanesThenRelu>(ref data, ref b, layout, features);
     }
 
     /// <summary>
@@ -160,9 +136,9 @@ public static class RowOps
     }
 
     /// <summary>
-    /// Applies <typeparamref name="TOp"/> to the real lanes of every feature's row in every tile of a feature-major
-    /// buffer (ActivationLayout: a tile is a block [features, width] whose first n lanes are samples, the rest
-    /// padding), tile after tile, with the feature's entry of <paramref name="perFeature"/>.
+    /// Applies <typeparamref name="TOp"/> to every feature's row in every tile of a feature-major buffer
+    /// (ActivationLayout: a tile is a block [features, width] whose first n lanes are samples, the rest padding), tile
+    /// after tile, with the feature's entry of <paramref name="perFeature"/>.
     /// </summary>
     private static void ForEachFeatureRow<TOp>(ref float data, ref float perFeature, ActivationLayout layout, int features)
         where TOp : struct, IFeatureRowOp
@@ -173,20 +149,21 @@ public static class RowOps
             ref var block = ref Unsafe.Add(ref data, tile * features);
             for (var f = 0; f < features; f++)
             {
-                TOp.Apply(ref Unsafe.Add(ref block, f * width), n, ref Unsafe.Add(ref perFeature, f));
+                TOp.Apply(ref Unsafe.Add(ref block, f * width), n, width, ref Unsafe.Add(ref perFeature, f));
             }
         }
     }
 
     private interface IFeatureRowOp
     {
-        static abstract void Apply(ref float row, int lanes, ref float value);
+        /// <summary>One feature's row of a tile: <paramref name="lanes"/> real lanes, then padding up to <paramref name="width"/>.</summary>
+        static abstract void Apply(ref float row, int lanes, int width, ref float value);
     }
 
     /// <summary>row[0..lanes) += value.</summary>
     private struct AddToLanes : IFeatureRowOp
     {
-        public static void Apply(ref float row, int lanes, ref float value)
+        public static void Apply(ref float row, int lanes, int width, ref float value)
         {
             var vector = Vector256.Create(value);
             var j = 0;
@@ -202,10 +179,37 @@ public static class RowOps
         }
     }
 
+    /// <summary>
+    /// row[0..lanes) = max(row + value, 0) and row[lanes..width) = max(row, 0): what <see cref="AddToLanes"/> and then
+    /// ReLU over the whole buffer (padding included) give.
+    /// </summary>
+    private struct AddToLanesThenRelu : IFeatureRowOp
+    {
+        public static void Apply(ref float row, int lanes, int width, ref float value)
+        {
+            var vector = Vector256.Create(value);
+            var j = 0;
+            for (; j + 8 <= lanes; j += 8)
+            {
+                Vector256.StoreUnsafe(Vector256.Max(Vector256.LoadUnsafe(ref row, (nuint)j) + vector, Vector256<float>.Zero), ref row, (nuint)j);
+            }
+
+            for (; j < lanes; j++)
+            {
+                Unsafe.Add(ref row, j) = MathF.Max(Unsafe.Add(ref row, j) + value, 0f);
+            }
+
+            for (; j < width; j++)
+            {
+                Unsafe.Add(ref row, j) = MathF.Max(Unsafe.Add(ref row, j), 0f);
+            }
+        }
+    }
+
     /// <summary>value += Σ row[0..lanes) in one fixed order: 8-lane partial sums, then their lanes, then the tail.</summary>
     private struct SumOfLanes : IFeatureRowOp
     {
-        public static void Apply(ref float row, int lanes, ref float value)
+        public static void Apply(ref float row, int lanes, int width, ref float value)
         {
             var partial = Vector256<float>.Zero;
             var j = 0;
