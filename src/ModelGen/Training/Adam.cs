@@ -234,6 +234,12 @@ public sealed partial class Adam : IOptimizer
         }
     }
 
+    // How many kept positions ahead UpdateKept asks for the cache lines of w and g. The positions ascend but skip lines
+    // irregularly, and at 90% sparsity the gathers touch about 11k lines of fc1's W and as many of its gradient, more
+    // than L2 holds next to the step's activations. Measured on this machine (A/B in one process, each step after a
+    // dense network's step, as bench interleaves them): 32 or 64 ahead about 8% faster at 90%, 3% at 98%; 128 no better.
+    private const int PrefetchAhead = 64;
+
     // The update at the listed (ascending, distinct) positions of w and g, with their moments m and v compacted in the
     // same order: eight at a time with AVX2 gathers of w and g and the vector body's operations (so √ and ÷ run
     // eight-wide, and the eight positions' cache misses overlap), scalar stores back; the scalar form for the rest.
@@ -250,6 +256,14 @@ public sealed partial class Adam : IOptimizer
             {
                 for (; k + 8 <= kept.Length; k += 8)
                 {
+                    if (k + PrefetchAhead + 8 <= kept.Length)
+                    {
+                        Sse.Prefetch0(pw + pk[k + PrefetchAhead]);
+                        Sse.Prefetch0(pg + pk[k + PrefetchAhead]);
+                        Sse.Prefetch0(pw + pk[k + PrefetchAhead + 4]);
+                        Sse.Prefetch0(pg + pk[k + PrefetchAhead + 4]);
+                    }
+
                     var index = Avx.LoadVector256(pk + k);
                     var mv = Avx.LoadVector256(pm + k);
                     var vv = Avx.LoadVector256(pv + k);
