@@ -23,8 +23,10 @@ namespace ModelGen.Kernels;
 /// a row of Y (which stays in L1) or into the compact weight gradient; the input gradient goes row by row through the
 /// CSR order, skipping zero output gradients. The cost is O(nonzero inputs × kept per column) per sample, which is
 /// what makes batch 1 cheap. Values are read at the kept positions of the full row-major weight matrix W [rows, cols]
-/// (only kept entries are touched). Every output element is summed by one thread in one fixed order, so
-/// results do not depend on the thread count; a skipped zero adds exactly nothing in the dense product either
+/// (only kept entries are touched). With <see cref="Gemm.MaxDegreeOfParallelism"/> above 1, a tile's output lines
+/// (rows of Y and of the weight gradient, columns of dX) are split over threads when the tile holds enough work
+/// (SparseGemm.Lines.cs); the per-sample path stays on one thread. Every output element is summed by one thread in one
+/// fixed order, so results do not depend on the thread count; a skipped zero adds exactly nothing in the dense product either
 /// (for finite values), so the two paths differ only by summation order.
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
@@ -411,12 +413,8 @@ public static unsafe partial class SparseGemm
                 var xT = TileOperand(x, xLayout, b, n, cols, sx, pattern.ActiveColumnBlocks, out var xStride);
                 var yT = yLayout.IsFeatureMajor ? y + ((long)b * rows) : sy;
                 var add = accumulate && yLayout.IsFeatureMajor;
-                for (var r = 0; r < rows; r++)
-                {
-                    // yT[r, :] = Σ over the kept (r, c) of W[r, c]·xT[c, :]: a CSR row gathered into registers.
-                    var wRow = w + (r * weightRowStride);
-                    Gather(wRow, weightIndex, columnIndex, starts[r], starts[r + 1], xT, xStride, width, yT + ((long)r * width), add);
-                }
+                // yT[r, :] = Σ over the kept (r, c) of W[r, c]·xT[c, :]: each CSR row gathered into registers.
+                GatherLines(w, weightIndex, weightRowStride, starts, columnIndex, rows, xT, xStride, width, yT, add);
 
                 if (!yLayout.IsFeatureMajor)
                 {
@@ -454,11 +452,8 @@ public static unsafe partial class SparseGemm
 
                 var dxT = dxLayout.IsFeatureMajor ? dx + ((long)b * cols) : sdx;
                 var add = accumulate && dxLayout.IsFeatureMajor;
-                for (var c = 0; c < cols; c++)
-                {
-                    // dxT[c, :] = Σ over the kept (r, c) of W[r, c]·dyT[r, :]: a CSC column gathered into registers.
-                    Gather(w, weightIndex, rowIndex, starts[c], starts[c + 1], dyT, dyStride, width, dxT + ((long)c * width), add);
-                }
+                // dxT[c, :] = Σ over the kept (r, c) of W[r, c]·dyT[r, :]: each CSC column gathered into registers.
+                GatherLines(w, weightIndex, 0, starts, rowIndex, cols, dyT, dyStride, width, dxT, add);
 
                 if (!dxLayout.IsFeatureMajor)
                 {
@@ -550,23 +545,7 @@ public static unsafe partial class SparseGemm
                 var dyT = TileOperand(dy, dyLayout, b, n, rows, sdy, null, out var dyStride);
                 var xT = TileOperand(x, xLayout, b, n, cols, sx, pattern.ActiveColumnBlocks, out var xStride);
 
-                for (var r = 0; r < rows; r++)
-                {
-                    var dyr = dyT + ((long)r * dyStride);
-                    var gRow = g + (r * gradientRowStride);
-                    var start = starts[r];
-                    var end = starts[r + 1];
-                    if (width == Tile)
-                    {
-                        DotsFullTile(dyr, xT, xStride, columnIndex, start, end, gRow, gradientIndex);
-                        continue;
-                    }
-
-                    for (var k = start; k < end; k++)
-                    {
-                        gRow[gradientIndex[k]] += Dot(dyr, xT + ((long)columnIndex[k] * xStride), width);
-                    }
-                }
+                DotLines(dyT, dyStride, xT, xStride, starts, columnIndex, rows, width, g, gradientIndex, gradientRowStride);
             }
         }
     }

@@ -112,6 +112,85 @@ public sealed class SparseGemmTests
         }
     }
 
+    /// <summary>
+    /// Products large enough to be split over threads (kept entries × lanes above the threshold), on masks whose kept
+    /// entries crowd a few lines (so that the ranges of about equal entries are very unequal in lines, some empty), with
+    /// two full tiles and a narrow third one: two threads give one thread's results bit for bit, every output line is
+    /// written (the outputs start as a value no product gives), and both match the masked dense kernels.
+    /// </summary>
+    [Theory]
+    [InlineData("uniform", 130)]
+    [InlineData("first-rows", 60)]
+    [InlineData("first-rows", 136)]
+    [InlineData("last-column-block", 72)]
+    public void Two_threads_split_the_lines_and_give_one_threads_products(string layout, int batch)
+    {
+        const int rows = 300, cols = 784;
+        var random = new Random(layout.Length * 100 + batch);
+        var weights = Activations(random, rows, cols);
+        var mask = new float[rows * cols];
+        for (var r = 0; r < rows; r++)
+        {
+            for (var c = 0; c < cols; c++)
+            {
+                var kept = layout switch
+                {
+                    "uniform" => random.NextDouble() < 0.08,
+                    // Rows 0–5 dense, one entry on the last row, the rows between empty.
+                    "first-rows" => r < 6 || (r == rows - 1 && c == 5),
+                    // Every row keeps most of the last 24 columns: the other columns are empty.
+                    _ => c >= cols - 24 && random.NextDouble() < 0.9,
+                };
+                mask[(r * cols) + c] = kept ? 1f : 0f;
+            }
+        }
+
+        var masked = weights.Zip(mask, (w, m) => w * m).ToArray();
+        var pattern = SparsePattern.FromMask(mask, rows, cols);
+        var x = Activations(random, batch, cols);
+        var dy = Activations(random, batch, rows);
+        float[][] Run(int threads)
+        {
+            var previous = Gemm.MaxDegreeOfParallelism;
+            try
+            {
+                Gemm.MaxDegreeOfParallelism = threads;
+                var y = Filled(batch * rows, 5f);
+                SparseGemm.MultiplyTransposedB(x, pattern, weights, y, batch);
+                var dx = Filled(batch * cols, 5f);
+                SparseGemm.Multiply(dy, pattern, weights, dx, batch);
+                var g = Filled(rows * cols, 0.5f);
+                SparseGemm.AccumulateWeightGradient(dy, x, pattern, g, new float[pattern.Count], batch);
+                return [y, dx, g];
+            }
+            finally
+            {
+                Gemm.MaxDegreeOfParallelism = previous;
+            }
+        }
+
+        var one = Run(1);
+        var two = Run(2);
+        Assert.Equal(one[0], two[0]);
+        Assert.Equal(one[1], two[1]);
+        Assert.Equal(one[2], two[2]);
+
+        var expectedY = new float[batch * rows];
+        Gemm.MultiplyTransposedB(x, masked, expectedY, batch, rows, cols);
+        AssertClose(expectedY, two[0]);
+        var expectedDx = new float[batch * cols];
+        Gemm.Multiply(dy, masked, expectedDx, batch, cols, rows);
+        AssertClose(expectedDx, two[1]);
+        var expectedG = new float[rows * cols];
+        Gemm.MultiplyTransposedA(dy, x, expectedG, rows, cols, batch);
+        for (var i = 0; i < expectedG.Length; i++)
+        {
+            expectedG[i] = mask[i] != 0f ? expectedG[i] + 0.5f : 0.5f;
+        }
+
+        AssertClose(expectedG, two[2]);
+    }
+
     [Fact]
     public void Wrong_lengths_name_the_argument()
     {
