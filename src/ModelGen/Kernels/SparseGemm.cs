@@ -74,6 +74,7 @@ public static unsafe partial class SparseGemm
         }
 
         int rows = pattern.Rows, cols = pattern.Cols, active = pattern.ActiveColumns.Length;
+        var code = SparseSampleCode.ForCall(pattern);
         fixed (float* px = x)
         fixed (float* py = y)
         fixed (float* pw = weights)
@@ -82,6 +83,17 @@ public static unsafe partial class SparseGemm
         fixed (int* position = pattern.ColumnPositions)
         fixed (int* columns = pattern.ActiveColumns)
         {
+            if (code is not null)
+            {
+                // The same walk compiled into straight-line code (SparseSampleCode.cs): the same sums in the same order.
+                for (var b = 0; b < batch; b++)
+                {
+                    code.Run(px + ((long)b * cols), pw, py + ((long)b * rows));
+                }
+
+                return;
+            }
+
             for (var b = 0; b < batch; b++)
             {
                 var xRow = px + ((long)b * cols);

@@ -66,6 +66,12 @@ public sealed class SparsePattern
     /// </summary>
     internal int[] ActiveColumns { get; }
 
+    /// <summary>Per-sample forward calls so far, until the walk is compiled (<see cref="SparseSampleCode.ForCall"/>).</summary>
+    internal int SampleForwardCalls;
+
+    /// <summary>The compiled per-sample forward walk, once <see cref="SparseSampleCode.ForCall"/> has tried (volatile: read without a lock).</summary>
+    internal volatile SparseSampleCode.Compiled? SampleCodeState;
+
     private static int[] Active(int[] starts, int count)
     {
         var columns = new System.Collections.Generic.List<int>();
