@@ -19,7 +19,7 @@ public sealed unsafe class SparseSampleCodeTests
         { 10, 100, 0.44, 7 },
         // One column of 1,200 kept rows: split over three emitted methods.
         { 1200, 3, 1.0, 2 },
-        { 600, 40, 0.9, 1 },
+        { 400, 40, 0.9, 1 },
     };
 
     [Theory]
@@ -121,6 +121,18 @@ public sealed unsafe class SparseSampleCodeTests
         SparseGemm.MultiplyTransposedB(x, SparsePattern.FromMask(mask, rows, cols), weights, expected, 1);
         SparseGemm.MultiplyTransposedB(x, pattern, weights, y, 1);
         Assert.Equal(expected, y);
+    }
+
+    [Fact]
+    public void A_pattern_above_the_size_cap_is_not_compiled()
+    {
+        var rows = 200;
+        var cols = (SparseSampleCode.MaxEntries / rows) + 1;
+        var pattern = SparsePattern.FromMask(Enumerable.Repeat(1f, rows * cols).ToArray(), rows, cols);
+        Assert.True(pattern.Count > SparseSampleCode.MaxEntries);
+        Assert.Null(SparseSampleCode.Compile(pattern));
+        var exactly = SparsePattern.FromMask(Enumerable.Range(0, rows * cols).Select(i => i < SparseSampleCode.MaxEntries ? 1f : 0f).ToArray(), rows, cols);
+        Assert.NotNull(SparseSampleCode.Compile(exactly));
     }
 
     [Fact]
