@@ -54,17 +54,21 @@ public static class BenchRunner
             DenseInferenceSamplesPerSecond = batch / seconds[3],
             TrainSpeedup = seconds[1] / seconds[0],
             InferenceSpeedup = seconds[3] / seconds[2],
-            Layers = LayerRecords(pruned.Network),
+            Layers = LayerRecords(pruned.Network, settings.BatchSize),
         };
     }
 
-    /// <summary>How each layer with weights runs: <see cref="INetwork.Execution"/>, or <c>baked</c> layers against the dense view.</summary>
-    public static List<BenchLayerRecord> LayerRecords(INetwork network)
+    /// <summary>
+    /// How each layer with weights runs its forward pass at <paramref name="batchSize"/> samples
+    /// (<see cref="LayerExecution.KernelAt"/>; a sparse layer above the per-sample crossover runs it dense below 8
+    /// samples), or <c>baked</c> layers against the dense view.
+    /// </summary>
+    public static List<BenchLayerRecord> LayerRecords(INetwork network, int batchSize)
     {
         ArgumentNullException.ThrowIfNull(network);
         return network is IBakedNetwork
             ? RunRecordBuilder.MaskSummary(network).Layers.Select(l => new BenchLayerRecord(l.Name, l.Kernel, l.Density)).ToList()
-            : network.Execution.Select(e => new BenchLayerRecord(e.Layer, KernelName(e.Kernel), e.Density)).ToList();
+            : network.Execution.Select(e => new BenchLayerRecord(e.Layer, KernelName(e.KernelAt(batchSize)), e.Density)).ToList();
     }
 
     /// <summary>The JSON and table name of a kernel kind: <c>dense</c> or <c>sparse</c>.</summary>

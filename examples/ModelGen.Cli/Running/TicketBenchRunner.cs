@@ -45,7 +45,8 @@ public static class TicketBenchRunner
         var dense = RunComponents.CreateNetwork(sourceModel, settings, document.Seed);
         var difference = MaxLogitDifference(baked, sparse, data.Test, Math.Min(256, data.Test.Count));
         var load = LoadAverage();
-        var sparseLayers = BenchRunner.LayerRecords(sparse);
+        // The batched kernels (the JSON's sparse_layers is one list for every batch size).
+        var sparseLayers = BenchRunner.LayerRecords(sparse, batchSizes.Max());
 
         var rows = new List<TicketBenchRow>();
         foreach (var batchSize in batchSizes)

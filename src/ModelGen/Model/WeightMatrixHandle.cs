@@ -33,6 +33,7 @@ public sealed class WeightMatrixHandle
     private int _version = -1;
     private int _preparedVersion = -1;
     private Mode _mode;
+    private bool _sparsePerSample;
     private SparsePattern? _pattern;
     private float[] _scratch = Array.Empty<float>();
 
@@ -82,13 +83,27 @@ public sealed class WeightMatrixHandle
     /// <summary>The weight tensor this handle computes with.</summary>
     public ParameterTensor Tensor { get; }
 
-    /// <summary>The kernels the current mask selects.</summary>
+    /// <summary>The kernels the current mask selects for batched products (the weight gradient at every batch).</summary>
     public KernelKind Kernel
     {
         get
         {
             Refresh();
             return _mode == Mode.Sparse ? KernelKind.Sparse : KernelKind.Dense;
+        }
+    }
+
+    /// <summary>
+    /// The kernels of the forward and input-gradient products when samples are processed one by one (below
+    /// <see cref="SparseGemm.VectorBatch"/>): dense with the mask for a sparse matrix denser than
+    /// <see cref="SparseKernelChoice.PerSampleCrossoverDensity"/>, else as <see cref="Kernel"/>.
+    /// </summary>
+    public KernelKind PerSampleKernel
+    {
+        get
+        {
+            Refresh();
+            return _mode == Mode.Sparse && _sparsePerSample ? KernelKind.Sparse : KernelKind.Dense;
         }
     }
 
@@ -282,18 +297,16 @@ public sealed class WeightMatrixHandle
     {
         ArgumentNullException.ThrowIfNull(handles);
         long kept = 0, total = 0;
-        var kernel = KernelKind.Dense;
+        KernelKind kernel = KernelKind.Dense, perSample = KernelKind.Dense;
         foreach (var handle in handles)
         {
             kept += handle.Kept;
             total += handle.Tensor.Length;
-            if (handle.Kernel == KernelKind.Sparse)
-            {
-                kernel = KernelKind.Sparse;
-            }
+            kernel = handle.Kernel == KernelKind.Sparse ? KernelKind.Sparse : kernel;
+            perSample = handle.PerSampleKernel == KernelKind.Sparse ? KernelKind.Sparse : perSample;
         }
 
-        return new LayerExecution(layer, kernel, total == 0 ? 1.0 : (double)kept / total);
+        return new LayerExecution(layer, kernel, total == 0 ? 1.0 : (double)kept / total, perSample);
     }
 
     /// <summary>Products need the structure and copies of the current mask: a mask change since <see cref="Prepare"/> is a caller bug.</summary>
@@ -305,9 +318,14 @@ public sealed class WeightMatrixHandle
         }
     }
 
+    // Whether a forward or input-gradient product of this batch runs on the sparse kernels: always from the batches that
+    // run vectorised on, and per sample only below the per-sample crossover (SparseKernelChoice). Sample by sample both
+    // layouts are sample-major, so the dense kernels can take over.
+    private bool SparseProduct(int batch) => _mode == Mode.Sparse && (_sparsePerSample || SparseGemm.RunsFeatureMajor(batch));
+
     private void MultiplyTransposed(ReadOnlySpan<float> w, ReadOnlySpan<float> x, ActivationLayout xLayout, Span<float> y, ActivationLayout yLayout, bool accumulate)
     {
-        if (_mode == Mode.Sparse)
+        if (SparseProduct(xLayout.Batch))
         {
             SparseGemm.MultiplyTransposedB(x, xLayout, _pattern!, w, y, yLayout, accumulate);
         }
@@ -319,7 +337,7 @@ public sealed class WeightMatrixHandle
 
     private void Multiply(ReadOnlySpan<float> w, ReadOnlySpan<float> dy, ActivationLayout dyLayout, Span<float> dx, ActivationLayout dxLayout, bool accumulate)
     {
-        if (_mode == Mode.Sparse)
+        if (SparseProduct(dyLayout.Batch))
         {
             SparseGemm.Multiply(dy, dyLayout, _pattern!, w, dx, dxLayout, accumulate);
         }
@@ -374,6 +392,7 @@ public sealed class WeightMatrixHandle
         else if (_allowSparse && SparseKernelChoice.PrefersSparse(_rows, _cols, Tensor.Length - removed))
         {
             _mode = Mode.Sparse;
+            _sparsePerSample = SparseKernelChoice.PrefersSparsePerSample(_rows, _cols, Tensor.Length - removed);
             _pattern = SparsePattern.FromMask(_masks.Get(Tensor), _rows, _cols);
             _scratch = new float[_pattern.Count];
         }

@@ -101,6 +101,63 @@ public sealed class SparseExecutionTests
         Assert.Equal(Train(1), Train(2));
     }
 
+    /// <summary>
+    /// Sample by sample, a sparse layer above the per-sample crossover runs its forward and input-gradient products on
+    /// the dense kernels (bit for bit the masked network's dense products) and its weight gradient on the sparse walk;
+    /// from 8 samples everything runs sparse; a layer at or below the crossover stays sparse at every batch.
+    /// </summary>
+    [Fact]
+    public void Below_eight_samples_layers_above_the_per_sample_crossover_run_forward_dense()
+    {
+        var network = new LeNet300(seed: 6);
+        var random = new Random(7);
+        var fc1 = network.Parameters["fc1.weight"];
+        var fc2 = network.Parameters["fc2.weight"];
+        network.Masks.Set(fc1, Enumerable.Range(0, fc1.Length).Select(_ => random.NextDouble() < 0.05 ? 1f : 0f).ToArray());
+        network.Masks.Set(fc2, Enumerable.Range(0, fc2.Length).Select(_ => random.NextDouble() < 0.2 ? 1f : 0f).ToArray());
+        network.Masks.ApplyToParameters();
+        var execution = network.Execution;
+        Assert.Equal((KernelKind.Sparse, KernelKind.Sparse, KernelKind.Sparse), (execution[0].Kernel, execution[0].KernelAt(1), execution[0].KernelAt(60)));
+        Assert.Equal((KernelKind.Sparse, KernelKind.Dense, KernelKind.Dense, KernelKind.Sparse), (execution[1].Kernel, execution[1].PerSampleKernel, execution[1].KernelAt(7), execution[1].KernelAt(8)));
+
+        var handle = new WeightMatrixHandle(network.Parameters, network.Masks, fc2);
+        handle.Prepare();
+        Assert.Equal((KernelKind.Sparse, KernelKind.Dense), (handle.Kernel, handle.PerSampleKernel));
+        var weights = network.Parameters.Value(fc2).ToArray();
+        var pattern = SparsePattern.FromMask(network.Masks.Get(fc2), 100, 300);
+        foreach (var batch in new[] { 1, 3, 60 })
+        {
+            var x = Enumerable.Range(0, batch * 300).Select(_ => random.NextDouble() < 0.5 ? 0f : (float)random.NextDouble()).ToArray();
+            var dy = Enumerable.Range(0, batch * 100).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+            var y = new float[batch * 100];
+            var expectedY = new float[batch * 100];
+            var dx = new float[batch * 300];
+            var expectedDx = new float[batch * 300];
+            handle.Forward(x, y, batch);
+            handle.InputGradient(dy, dx, batch);
+            if (batch < SparseGemm.VectorBatch)
+            {
+                Gemm.MultiplyTransposedB(x, weights, expectedY, batch, 100, 300);
+                Gemm.Multiply(dy, weights, expectedDx, batch, 300, 100);
+            }
+            else
+            {
+                SparseGemm.MultiplyTransposedB(x, pattern, weights, expectedY, batch);
+                SparseGemm.Multiply(dy, pattern, weights, expectedDx, batch);
+            }
+
+            Assert.Equal(expectedY, y);
+            Assert.Equal(expectedDx, dx);
+
+            // The weight gradient stays on the sparse walk: removed entries are never written.
+            var gradients = Enumerable.Repeat(0.25f, network.Parameters.Count).ToArray();
+            handle.AccumulateWeightGradient(dy, x, gradients, batch);
+            var expectedG = Enumerable.Repeat(0.25f, fc2.Length).ToArray();
+            SparseGemm.AccumulateWeightGradient(dy, x, pattern, expectedG, new float[pattern.Count], batch);
+            Assert.Equal(expectedG, gradients.AsSpan(fc2.Offset, fc2.Length).ToArray());
+        }
+    }
+
     [Fact]
     public void A_handle_refuses_to_compute_with_a_mask_changed_since_prepare()
     {
