@@ -9,7 +9,8 @@ namespace ModelGen.Kernels;
 /// gradient of LeNet-300-100's layer shapes at batch 1, 60 and 256, against the dense kernels reading W in place. The
 /// 300×784 layer gains up to 30–40% density at every batch; the 100×300 one up to 30% at batch 60 and 256 (training's
 /// batches) and up to 10% at batch 1, where it loses a few microseconds at 15–30%; a 10×100 head is level within noise
-/// at any density. One number keeps the rule simple: 30%.
+/// at any density. One number keeps the rule simple: 30%. Sample by sample the sparse walk loses earlier, hence a second
+/// number for the forward and input-gradient products of small batches (<see cref="PerSampleCrossoverDensity"/>).
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class SparseKernelChoice
