@@ -77,6 +77,18 @@ internal sealed unsafe class SparseSampleCode
             methods.Add(EmitMethod(pattern, ref j, ref k));
         }
 
+        // The JIT compiles a dynamic method at its first call: make that call here, inside ForCall's error handling, on an
+        // all-zero input (every column is skipped, so neither the weights nor the output are touched).
+        var zeros = new float[pattern.Cols];
+        var unused = 0f;
+        fixed (float* x = zeros)
+        {
+            foreach (var method in methods)
+            {
+                method(x, &unused, &unused);
+            }
+        }
+
         return new SparseSampleCode(methods.ToArray());
     }
 
