@@ -357,11 +357,7 @@ public sealed unsafe class BakedDenseLayer
     /// <summary>The operands' lengths against their layouts (same batch) and the weights' against the kept entries.</summary>
     private void Check(int inputLength, ActivationLayout inputLayout, int inputFeatures, string inputName, int outputLength, ActivationLayout outputLayout, int outputFeatures, string outputName, int weightLength)
     {
-        if (inputLayout.Batch != outputLayout.Batch)
-        {
-            throw new ArgumentException($"The operands' layouts have different batches ({inputLayout.Batch} and {outputLayout.Batch}).", outputName);
-        }
-
+        KernelGuard.SameBatch(inputLayout, outputLayout, outputName);
         KernelGuard.Length(inputLength, inputLayout.Length(inputFeatures), inputName, "its layout's length");
         KernelGuard.Length(outputLength, outputLayout.Length(outputFeatures), outputName, "its layout's length");
         KernelGuard.Length(weightLength, _pattern.Count, "weights", "kept entries");

@@ -52,11 +52,7 @@ public static unsafe partial class SparseGemm
 
     private static void RequireVectorised(ActivationLayout a, ActivationLayout b)
     {
-        if (a.Batch != b.Batch)
-        {
-            throw new ArgumentException($"The operands' layouts have different batches ({a.Batch} and {b.Batch}).", nameof(b));
-        }
-
+        KernelGuard.SameBatch(a, b, nameof(b));
         if (!Vectorised(a.Batch) || (!a.IsFeatureMajor && !b.IsFeatureMajor))
         {
             throw new ArgumentException($"The kept-index products run feature-major operands only (batch {a.Batch}).", nameof(a));

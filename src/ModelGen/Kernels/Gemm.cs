@@ -180,8 +180,9 @@ public static unsafe class Gemm
 
     private static int s_maxDegreeOfParallelism = 1;
 
-    // Below this many multiply-adds (~10 µs of work) waking a worker costs more than it saves.
-    private const long ParallelMinMultiplyAdds = 256 * 1024;
+    // Below this many multiply-adds (~10 µs of work) waking a worker costs more than it saves; the sparse tile loops
+    // (SparseGemm.Lines.cs) split a tile only above it too.
+    internal const long ParallelMinMultiplyAdds = 256 * 1024;
 
     private static void BroadcastA(float* a, nint aRowStride, nint aDepthStride, float* b, float* c, int m, int n, int k, bool accumulate)
     {

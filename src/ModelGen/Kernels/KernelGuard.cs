@@ -48,6 +48,11 @@ internal static class KernelGuard
         }
     }
 
+    /// <summary>The common batch of two operands' layouts; throws when they differ.</summary>
+    /// <exception cref="ArgumentException">The batches differ.</exception>
+    public static int SameBatch(ActivationLayout a, ActivationLayout b, string name) =>
+        a.Batch == b.Batch ? a.Batch : throw new ArgumentException($"The operands' layouts have different batches ({a.Batch} and {b.Batch}).", name);
+
     /// <summary>Throws unless <paramref name="actual"/> equals <paramref name="expected"/>.</summary>
     /// <exception cref="ArgumentException">The length differs.</exception>
     public static void Length(int actual, int expected, string name, string what)

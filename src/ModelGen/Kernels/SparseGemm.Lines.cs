@@ -11,9 +11,6 @@ namespace ModelGen.Kernels;
 /// </summary>
 public static unsafe partial class SparseGemm
 {
-    // Below this many multiply-adds per tile a worker's hand-over costs more than it saves (as Gemm's threshold).
-    private const long ParallelMinMultiplyAdds = 256 * 1024;
-
     // Ranges per thread: enough for the caller to take over a late worker's share in small pieces.
     private const int RangesPerThread = 4;
 
@@ -54,7 +51,7 @@ public static unsafe partial class SparseGemm
     private static int Parts(int entries, int width, int lines)
     {
         var threads = Gemm.MaxDegreeOfParallelism;
-        return threads <= 1 || (long)entries * width < ParallelMinMultiplyAdds ? 1 : Math.Min(threads, lines);
+        return threads <= 1 || (long)entries * width < Gemm.ParallelMinMultiplyAdds ? 1 : Math.Min(threads, lines);
     }
 
     private static void GatherItem(void* context, int item, int slot)

@@ -345,11 +345,7 @@ public static unsafe partial class SparseGemm
     private static bool FeatureMajorOperands(SparsePattern? pattern, int aLength, ActivationLayout a, int aFeatures, string aName, int bLength, ActivationLayout b, int bFeatures, string bName, int weightsLength, string weightsName)
     {
         ArgumentNullException.ThrowIfNull(pattern);
-        if (a.Batch != b.Batch)
-        {
-            throw new ArgumentException($"The operands' layouts have different batches ({a.Batch} and {b.Batch}).", bName);
-        }
-
+        KernelGuard.SameBatch(a, b, bName);
         if (!a.IsFeatureMajor && !b.IsFeatureMajor)
         {
             return false;

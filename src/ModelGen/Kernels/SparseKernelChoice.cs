@@ -30,19 +30,17 @@ public static class SparseKernelChoice
     public const double PerSampleCrossoverDensity = 0.1;
 
     /// <summary>Whether a [rows, cols] matrix keeping <paramref name="kept"/> entries should run sparse.</summary>
-    public static bool PrefersSparse(int rows, int cols, int kept)
-    {
-        var total = (long)rows * cols;
-        return total > 0 && kept <= CrossoverDensity * total;
-    }
+    public static bool PrefersSparse(int rows, int cols, int kept) => AtMost(rows, cols, kept, CrossoverDensity);
 
     /// <summary>
     /// Whether a matrix that runs sparse (<see cref="PrefersSparse"/>) should also run its forward and input-gradient
     /// products sparse when samples are processed one by one.
     /// </summary>
-    public static bool PrefersSparsePerSample(int rows, int cols, int kept)
+    public static bool PrefersSparsePerSample(int rows, int cols, int kept) => AtMost(rows, cols, kept, PerSampleCrossoverDensity);
+
+    private static bool AtMost(int rows, int cols, int kept, double density)
     {
         var total = (long)rows * cols;
-        return total > 0 && kept <= PerSampleCrossoverDensity * total;
+        return total > 0 && kept <= density * total;
     }
 }

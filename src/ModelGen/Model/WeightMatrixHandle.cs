@@ -358,7 +358,7 @@ public sealed class WeightMatrixHandle
             throw new InvalidOperationException($"{Tensor.Name} runs on the dense kernels, which take sample-major activations only.");
         }
 
-        return a.Batch == b.Batch ? a.Batch : throw new ArgumentException($"The operands' layouts have different batches ({a.Batch} and {b.Batch}).", nameof(b));
+        return KernelGuard.SameBatch(a, b, nameof(b));
     }
 
     private SparsePattern RequireSparse() =>
@@ -385,6 +385,7 @@ public sealed class WeightMatrixHandle
         _version = _masks.Version;
         var removed = _prunable ? _masks.CountRemoved(Tensor) : 0;
         _pattern = null;
+        _sparsePerSample = false;
         if (removed == 0)
         {
             _mode = Mode.Dense;
