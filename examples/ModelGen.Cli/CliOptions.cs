@@ -35,6 +35,9 @@ public sealed class TrainingFlags
     /// <summary>--factor-init.</summary>
     public Option<string> FactorInit { get; } = Choice("--factor-init", "Initialization of factorized layers.", Defaults.FactorInit, "spectral", "random");
 
+    /// <summary>--rng.</summary>
+    public Option<string> Rng { get; } = Choice("--rng", "Generator the seed drives for the initialization and the epoch order: modelgen, or torch (PyTorch's CPU generator: the θ0 and batch order torch.manual_seed(seed) gives the same model in PyTorch, bit for bit).", Defaults.Rng, "modelgen", "torch");
+
     /// <summary>--scope.</summary>
     public Option<string?> Scope { get; } = new Option<string?>("--scope") { Description = "Top-k over all prunable layers (global) or per layer. Default: layer for lth, global otherwise." }.AcceptOnlyFromAmongValues("global", "layer");
 
@@ -75,7 +78,7 @@ public sealed class TrainingFlags
     public void AddTo(Command command)
     {
         ArgumentNullException.ThrowIfNull(command);
-        Option[] all = [Epochs, BatchSize, LearningRate, Optimizer, Momentum, WeightDecay, FrobeniusDecay, FactorInit, Scope,
+        Option[] all = [Epochs, BatchSize, LearningRate, Optimizer, Momentum, WeightDecay, FrobeniusDecay, FactorInit, Rng, Scope,
             ScoreSamples, Temperature, SynflowIterations, PruneRate, ConvolutionPruneRate, RewindIteration, Validation, AllowCollapse, Threads, TimeInference, Data];
         foreach (var option in all)
         {
@@ -97,6 +100,7 @@ public sealed class TrainingFlags
             WeightDecay = result.GetValue(WeightDecay),
             FrobeniusDecay = result.GetValue(FrobeniusDecay),
             FactorInit = result.GetValue(FactorInit)!,
+            Rng = result.GetValue(Rng)!,
             Scope = result.GetValue(Scope),
             ScoreSamples = result.GetValue(ScoreSamples),
             Temperature = result.GetValue(Temperature),

@@ -60,6 +60,16 @@ public sealed record TrainSettings
     /// <summary>spectral or random.</summary>
     public string FactorInit { get; init; } = "spectral";
 
+    /// <summary>
+    /// modelgen or torch: the generator the seed drives for θ0 and the epoch order. torch draws both as PyTorch's CPU
+    /// generator does after <c>torch.manual_seed(seed)</c>, so a PyTorch script with the same seed starts from the same
+    /// weights and sees the same batches.
+    /// </summary>
+    public string Rng { get; init; } = "modelgen";
+
+    /// <summary>The <see cref="ModelGen.Model.RandomSource"/> that <see cref="Rng"/> names.</summary>
+    public ModelGen.Model.RandomSource RandomSource => Rng == "torch" ? ModelGen.Model.RandomSource.PyTorch : ModelGen.Model.RandomSource.ModelGen;
+
     /// <summary>Frobenius decay λ.</summary>
     public double FrobeniusDecay { get; init; }
 

@@ -109,9 +109,14 @@ public static class TrainCommand
         return path;
     }
 
-    // A ticket's θ0 is the model's own seeded initialization; --factor-init random replaces it on factorized models.
+    // A ticket's θ0 is the model's own seeded initialization; --factor-init random and --rng torch replace it.
     private static IEnumerable<string> TicketInitErrors(TrainSettings settings, string flag)
     {
+        if (settings.RandomSource == ModelGen.Model.RandomSource.PyTorch)
+        {
+            yield return $"{flag} with --rng torch: a ticket's survivors rewind to the model's own seeded initialization (ModelGen's generator), not PyTorch's.";
+        }
+
         if (settings.FactorInit == "random" && ModelGen.Generated.ModelCatalog.Find(settings.Model) is { } found && RunComponents.IsFactorized(found))
         {
             yield return $"{flag} with --factor-init random: a ticket's survivors rewind to the model's own seeded initialization (spectral for {settings.Model}).";

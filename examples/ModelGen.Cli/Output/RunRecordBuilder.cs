@@ -44,6 +44,7 @@ public static class RunRecordBuilder
             Validation = settings.Validation,
             Threads = settings.Threads,
             AllowCollapse = settings.AllowCollapse,
+            Rng = settings.Rng,
             FactorInit = factorized ? settings.FactorInit : null,
             FrobeniusDecay = settings.FrobeniusDecay,
             WeightDecay = settings.WeightDecay,

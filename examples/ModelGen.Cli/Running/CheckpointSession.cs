@@ -88,6 +88,12 @@ public sealed class CheckpointSession
             ["conv_prune_rate"] = Text(settings.EffectiveConvolutionPruneRate),
             ["rewind_iteration"] = Text(settings.RewindIteration),
         };
+        // Only when asked for, so that checkpoints written before --rng existed still resume.
+        if (settings.RandomSource != ModelGen.Model.RandomSource.ModelGen)
+        {
+            run["rng"] = settings.Rng;
+        }
+
         if (settings.PruningMethod.Kind == PruningMethodKind.LotteryTicket)
         {
             run["epochs"] = Text(settings.Epochs);

@@ -37,8 +37,32 @@ public static class RunComponents
             throw new UsageException($"Model '{model.Name}' is baked from a lottery ticket: its structure is the ticket's pattern and it has no prunable weights, so --method {settings.Method} has nothing to prune. Use --method dense (prune its source model instead).");
         }
 
+        if (TorchRngRefusal(model, settings) is { } refusal)
+        {
+            throw new UsageException(refusal);
+        }
+
         Output.OutputPath.RequireWritableFile(jsonPath, "--json");
         return (model, RunData.Load(settings.DataFolder));
+    }
+
+    /// <summary>
+    /// Why <paramref name="model"/> cannot run with <c>--rng torch</c>, or null when it can: PyTorch's initialization
+    /// is reproduced for nn.Linear and nn.Conv2d parameters only, so factorized layers and baked classes have nothing
+    /// to reproduce.
+    /// </summary>
+    public static string? TorchRngRefusal(ModelDescriptor model, TrainSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(settings);
+        if (settings.RandomSource != RandomSource.PyTorch)
+        {
+            return null;
+        }
+
+        return IsFactorized(model) ? $"--rng torch: model '{model.Name}' has factorized layers (U·Vt), which PyTorch has no layer for, so there is no PyTorch initialization to reproduce. Use --rng modelgen."
+            : IsBaked(model) ? $"--rng torch: model '{model.Name}' is baked from a ticket, whose weights come from the ticket, not from an initialization. Use --rng modelgen."
+            : null;
     }
 
     /// <summary>
@@ -96,6 +120,12 @@ public static class RunComponents
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(settings);
         var network = model.Create(seed);
+        if (settings.RandomSource == RandomSource.PyTorch)
+        {
+            // Refused up front for factorized and baked models (TorchRngErrors), which have no PyTorch counterpart.
+            TorchInitialization.Initialize(network.Parameters, seed);
+        }
+
         // The generated constructor already gives factorized layers their spectral init from the same seed.
         if (settings.FactorInit == "random" && IsFactorized(model))
         {
@@ -182,6 +212,7 @@ public static class RunComponents
         Epochs = settings.Epochs,
         BatchSize = settings.BatchSize,
         Seed = seed,
+        Shuffling = settings.RandomSource,
         // The lottery-ticket paper measures early stopping on validation loss every 100 iterations.
         ValidationInterval = validation is null ? 0 : 100,
     };

@@ -90,6 +90,7 @@ public sealed class SweepResults
             Compare("--frobenius-decay", r.FrobeniusDecay, settings.FrobeniusDecay);
             Compare("--validation", r.Validation, settings.Validation);
             if (r.Momentum is { } momentum) Compare("--momentum", momentum, settings.Momentum);
+            Compare("--rng", r.Rng, settings.Rng);
             if (r.FactorInit is { } factorInit) Compare("--factor-init", factorInit, settings.FactorInit);
             if (r.Method != PruningMethods.Dense.Name && r.Scope is { } scope && settings.Scope is { } requested) Compare("--scope", scope, requested);
             if (r.Temperature is { } temperature) Compare("--temperature", temperature, settings.Temperature);

@@ -29,6 +29,7 @@ public static class SweepRunner
     {
         ArgumentNullException.ThrowIfNull(request);
         CliApplication.ThrowIfInvalid(request.Settings.Validate(requireSparsity: false));
+        CliApplication.ThrowIfInvalid(request.Models.Select(m => RunComponents.TorchRngRefusal(RunComponents.FindModel(m), request.Settings)).OfType<string>().ToList());
 
         // Speed only: results are bit-for-bit the same for any thread count, so it is not a setting a resumed sweep must match.
         global::ModelGen.Kernels.Gemm.MaxDegreeOfParallelism = request.Settings.Threads;

@@ -9,8 +9,8 @@ namespace ModelGen.Training;
 
 /// <summary>
 /// Mini-batch training of a network with an optimizer. Each epoch visits every training sample exactly once in an
-/// order drawn by a Fisher–Yates shuffle from one <see cref="Random"/> seeded with <see cref="TrainingOptions.Seed"/>;
-/// the last batch of an epoch keeps the remainder. A step is: zero gradients → <see cref="INetwork.ForwardBackward"/>
+/// order drawn afresh per epoch from one stream seeded with <see cref="TrainingOptions.Seed"/> (ModelGen's Fisher–Yates
+/// or PyTorch's randperm, <see cref="TrainingOptions.Shuffling"/>); the last batch of an epoch keeps the remainder. A step is: zero gradients → <see cref="INetwork.ForwardBackward"/>
 /// → <see cref="BeforeOptimizerStep"/> → <see cref="IOptimizer.Step"/> with the network's masks →
 /// <see cref="AfterStep"/>. The run is single-threaded above the network's kernels, so the same seed on the same
 /// machine gives bit-identical parameters whatever the thread count (given kernels with fixed work partitioning).
@@ -139,7 +139,7 @@ public sealed class Trainer
         var features = train.Features;
         var stepsPerEpoch = (train.Count + batchSize - 1) / batchSize;
         var totalSteps = checked(epochs * stepsPerEpoch);
-        var random = new Random(SeedStreams.Derive(_options.Seed, SeedStreams.Shuffling));
+        var shuffle = EpochShuffle.For(_options);
         var order = new int[train.Count];
         var epochRecords = new List<EpochRecord>(epochs);
         var validationHistory = new List<ValidationRecord>();
@@ -151,13 +151,13 @@ public sealed class Trainer
         // Resuming: the skipped epochs' shuffles are drawn and discarded, so the stream is where it was.
         for (var epoch = 1; epoch < _options.FirstEpoch; epoch++)
         {
-            Shuffle(order, random);
+            shuffle.Next(order);
             step += stepsPerEpoch;
         }
 
         for (var epoch = _options.FirstEpoch; epoch <= epochs; epoch++)
         {
-            Shuffle(order, random);
+            shuffle.Next(order);
             var epochStart = stopwatch.Elapsed;
             double lossSum = 0;
             var epochSamples = 0;
@@ -221,22 +221,6 @@ public sealed class Trainer
         }
 
         return new TrainingResult(epochRecords, validationHistory, step, samples, stopwatch.Elapsed.TotalSeconds);
-    }
-
-    // A fresh permutation per epoch: identity, then Fisher–Yates (Durstenfeld) from the run's single random stream, so
-    // an epoch's order depends only on the seed and the epoch number.
-    private static void Shuffle(int[] order, Random random)
-    {
-        for (var i = 0; i < order.Length; i++)
-        {
-            order[i] = i;
-        }
-
-        for (var i = order.Length - 1; i > 0; i--)
-        {
-            var j = random.Next(i + 1);
-            (order[i], order[j]) = (order[j], order[i]);
-        }
     }
 
     private static double Throughput(long samples, Stopwatch stopwatch)

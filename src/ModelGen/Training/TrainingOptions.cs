@@ -11,8 +11,15 @@ public sealed record TrainingOptions
     /// <summary>Samples per step; the last batch of an epoch keeps the remainder (it is not dropped).</summary>
     public int BatchSize { get; init; } = 60;
 
-    /// <summary>Seed of the shuffling stream (one <see cref="Random"/> for the whole run, a Fisher–Yates shuffle per epoch).</summary>
+    /// <summary>Seed of the shuffling stream (one stream for the whole run, a fresh permutation per epoch).</summary>
     public int Seed { get; init; }
+
+    /// <summary>
+    /// The generator behind the epoch permutations: ModelGen's (a Fisher–Yates shuffle from a <see cref="Random"/> derived
+    /// from <see cref="Seed"/>), or PyTorch's (<c>torch.randperm</c> on <c>torch.Generator().manual_seed(Seed)</c>, the
+    /// order a PyTorch loop with that seed sees).
+    /// </summary>
+    public ModelGen.Model.RandomSource Shuffling { get; init; }
 
     /// <summary>
     /// Steps between evaluations of the validation set (the lottery-ticket paper evaluates every 100 iterations).
@@ -50,6 +57,11 @@ public sealed record TrainingOptions
         if (BatchSize < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "BatchSize must be at least 1.");
+        }
+
+        if (!Enum.IsDefined(Shuffling))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Shuffling), Shuffling, "Shuffling must be ModelGen or PyTorch.");
         }
 
         if (ValidationInterval < 0)
