@@ -36,7 +36,7 @@ public sealed class TrainingFlags
     public Option<string> FactorInit { get; } = Choice("--factor-init", "Initialization of factorized layers.", Defaults.FactorInit, "spectral", "random");
 
     /// <summary>--rng.</summary>
-    public Option<string> Rng { get; } = Choice("--rng", "Generator the seed drives for the initialization and the epoch order: modelgen, or torch (PyTorch's CPU generator: the θ0 and batch order torch.manual_seed(seed) gives the same model in PyTorch, bit for bit).", Defaults.Rng, "modelgen", "torch");
+    public Option<string> Rng { get; } = Choice("--rng", "Generator the seed drives for the initialization, the epoch order and the random pruner: modelgen, or torch (PyTorch's CPU generator: the θ0, batch order and torch.rand scores the same seed gives the same model in PyTorch, bit for bit).", Defaults.Rng, "modelgen", "torch");
 
     /// <summary>--scope.</summary>
     public Option<string?> Scope { get; } = new Option<string?>("--scope") { Description = "Top-k over all prunable layers (global) or per layer. Default: layer for lth, global otherwise." }.AcceptOnlyFromAmongValues("global", "layer");

@@ -68,6 +68,7 @@ public sealed record TrainSettings
     public string Rng { get; init; } = "modelgen";
 
     /// <summary>The <see cref="ModelGen.Model.RandomSource"/> that <see cref="Rng"/> names.</summary>
+    [JsonIgnore] // derived from the flag
     public ModelGen.Model.RandomSource RandomSource => Rng == "torch" ? ModelGen.Model.RandomSource.PyTorch : ModelGen.Model.RandomSource.ModelGen;
 
     /// <summary>Frobenius decay λ.</summary>
@@ -111,6 +112,7 @@ public sealed record TrainSettings
         Scope = EffectiveScope == "global" ? PruningScope.Global : PruningScope.LayerWise,
         AllowCollapse = AllowCollapse,
         Seed = Seed,
+        RandomSource = RandomSource,
         ScoreSamples = ScoreSamples,
         Temperature = (float)Temperature,
         SynFlowIterations = SynflowIterations,

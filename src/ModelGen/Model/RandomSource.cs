@@ -9,7 +9,7 @@ public enum RandomSource
     /// <summary>
     /// <see cref="TorchGenerator"/>: the seed gives what <c>torch.manual_seed(seed)</c> gives a PyTorch script — θ0 through
     /// <see cref="TorchInitialization"/>, and each epoch's order as <c>torch.randperm</c> on
-    /// <c>torch.Generator().manual_seed(seed)</c>.
+    /// <c>torch.Generator().manual_seed(seed)</c>; the random pruner's scores as <c>torch.rand</c> on such a generator.
     /// </summary>
     PyTorch = 1,
 }

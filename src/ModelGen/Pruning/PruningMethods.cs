@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using ModelGen.Data;
+using ModelGen.Model;
 
 namespace ModelGen.Pruning;
 
@@ -28,6 +29,9 @@ public sealed record PrunerSettings
 
     /// <summary>Seed of the random pruner's draw.</summary>
     public int Seed { get; init; }
+
+    /// <summary>The generator of the random pruner's draw: ModelGen's, or PyTorch's (the scores <c>torch.rand</c> gives).</summary>
+    public RandomSource RandomSource { get; init; }
 
     /// <summary>Training samples used for data-driven scores (SNIP, GraSP).</summary>
     public int ScoreSamples { get; init; } = SnipPruner.DefaultScoreSamples;
@@ -115,7 +119,7 @@ public static class PruningMethods
 
     /// <summary>Uniformly random removal (a baseline).</summary>
     public static PruningMethod Random { get; } = new("random", "random removal at initialization (baseline)", PruningMethodKind.OneShot, false, false, false,
-        static (s, _) => new RandomPruner(s.Seed) { Scope = s.Scope, AllowCollapse = s.AllowCollapse });
+        static (s, _) => new RandomPruner(s.Seed, s.RandomSource) { Scope = s.Scope, AllowCollapse = s.AllowCollapse });
 
     /// <summary>Smallest |w| removed (a baseline at initialization).</summary>
     public static PruningMethod Magnitude { get; } = new("magnitude", "smallest |w| removed at initialization (baseline)", PruningMethodKind.OneShot, false, false, false,

@@ -6,7 +6,9 @@ that finished, with the seed count, the difference of the means, and whether it 
     python3 tests/ModelGen.Benchmarks/peer/compare_lenet5.py > docs/results/lenet5/comparison.md
 
 With --extra-seeds the runs under docs/results/lenet5-extra-seeds/ (more seeds for some cells, both sides, from its
-run.sh) are added to the seeds 0-2 that issue #8 defines the table with.
+run.sh) are added to the seeds 0-2 that issue #8 defines the table with. With --torch-rng our side is the runs made
+with `--rng torch` (docs/results/lenet5-torch-rng/runs/, from `RNG=torch run-ours.sh`), which start from the peer's
+θ0 and see its batches, and a column gives the per-seed differences (ours − peer, seed by seed).
 """
 
 import argparse
@@ -62,13 +64,16 @@ def describe(values):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--extra-seeds", action="store_true", help="add docs/results/lenet5-extra-seeds/ to both sides")
+    parser.add_argument("--torch-rng", action="store_true", help="our runs made with --rng torch, with per-seed differences")
     args = parser.parse_args()
     results = os.path.join(ROOT, "docs", "results")
     extra = [os.path.join(results, "lenet5-extra-seeds")] if args.extra_seeds else []
-    ours = load_ours([os.path.join(results, "lenet5", "runs")] + extra)
+    our_runs = os.path.join(results, "lenet5-torch-rng" if args.torch_rng else "lenet5", "runs")
+    ours = load_ours([our_runs] + extra)
     peer = load_peer([os.path.join(results, "lenet5-peer")] + extra)
-    print("| cell | ours | PyTorch peer | ours − peer | within 1 point |")
-    print("|---|---|---|---|---|")
+    paired = " per seed (ours − peer) |" if args.torch_rng else ""
+    print(f"| cell | ours | PyTorch peer | ours − peer | within 1 point |{paired}")
+    print("|---|---|---|---|---|" + ("---|" if args.torch_rng else ""))
     for method, sparsity in CELLS:
         mine, mine_mean = describe(list(ours.get((method, sparsity), {}).values()))
         theirs, their_mean = describe(list(peer.get((method, sparsity), {}).values()))
@@ -78,7 +83,11 @@ def main():
             difference = f"{mine_mean - their_mean:+.2f}"
             verdict = "yes" if abs(mine_mean - their_mean) <= 1.0 else "**no**"
         label = method if method == "dense" else f"{method} {100 * sparsity:g}%"
-        print(f"| {label} | {mine} | {theirs} | {difference} | {verdict} |")
+        row = f"| {label} | {mine} | {theirs} | {difference} | {verdict} |"
+        if args.torch_rng:
+            a, b = ours.get((method, sparsity), {}), peer.get((method, sparsity), {})
+            row += " " + ", ".join(f"{a[k] - b[k]:+.2f}" for k in sorted(set(a) & set(b))) + " |"
+        print(row)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 
 For a few seeds it records what PyTorch gives: every parameter of LeNet-5 and LeNet-300-100 right after
 `torch.manual_seed(seed)` and building the model (the peers' `lenet5()` and nn.Linear stack), and the permutations
-`torch.randperm(n, generator=torch.Generator().manual_seed(seed))` of two epochs in a row. Each tensor is stored as its
+`torch.randperm(n, generator=torch.Generator().manual_seed(seed))` of two epochs in a row, and the LeNet-5 peer's random
+masks (torch.rand scores per weight tensor, one global top-k). Each tensor is stored as its
 SHA-256 over the little-endian float32 (or int32) bytes plus its first values, so the default tests check bit
 equality without PyTorch:
 
@@ -22,7 +23,7 @@ import torch
 from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from torch_lenet5 import lenet5  # noqa: E402  (the LeNet-5 peer's own model)
+from torch_lenet5 import lenet5, random_masks  # noqa: E402  (the LeNet-5 peer's own model and random pruner)
 
 
 def lenet300():
@@ -50,8 +51,11 @@ def main():
     for n, seed in [(7_996, 0), (7_996, 3), (60_000, 1), (2, 0), (1, 0)]:
         generator = torch.Generator().manual_seed(seed)
         permutations[f"{n}/{seed}"] = [describe(torch.randperm(n, generator=generator).numpy().astype(np.int32)) for _ in range(2)]
+    masks = {}
+    for seed, sparsity in [(0, 0.9), (1, 0.98)]:
+        masks[f"lenet5/{seed}/{sparsity}"] = [describe(m.numpy().astype(np.float32)) for m in random_masks(lenet5(), 1 - sparsity, seed)]
     with open(args.out + ".tmp", "w") as handle:
-        json.dump({"torch": torch.__version__, "models": models, "permutations": permutations}, handle, indent=1)
+        json.dump({"torch": torch.__version__, "models": models, "permutations": permutations, "random_masks": masks}, handle, indent=1)
         handle.write("\n")
     os.replace(args.out + ".tmp", args.out)
 

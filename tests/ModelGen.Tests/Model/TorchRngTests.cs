@@ -56,6 +56,28 @@ public sealed class TorchRngTests
         }
     }
 
+    [Theory]
+    [InlineData(0, 0.9)]
+    [InlineData(1, 0.98)]
+    public void The_random_pruner_drawing_from_pytorch_keeps_the_peers_random_mask(int seed, double sparsity)
+    {
+        // The peer's random_masks: torch.rand per weight tensor from Generator().manual_seed(seed), one global top-k.
+        var network = new LeNet5(seed);
+        new ModelGen.Pruning.RandomPruner(seed, RandomSource.PyTorch).Prune(network, sparsity);
+        var expected = Fixture.Value.GetProperty("random_masks").GetProperty(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"lenet5/{seed}/{sparsity}")).EnumerateArray().ToArray();
+        var prunable = network.Parameters.Tensors.Where(t => t.IsPrunable).ToArray();
+        Assert.Equal(expected.Length, prunable.Length);
+        for (var i = 0; i < prunable.Length; i++)
+        {
+            var mask = network.Masks.Get(prunable[i]).ToArray();
+            AssertSame(expected[i], MemoryMarshal.AsBytes(mask.AsSpan()), mask.Take(4).Select(v => (double)v), $"{prunable[i].Name}'s random mask");
+        }
+
+        var ours = new LeNet5(seed);
+        new ModelGen.Pruning.RandomPruner(seed).Prune(ours, sparsity);
+        Assert.NotEqual(ours.Masks.Values.ToArray(), network.Masks.Values.ToArray());
+    }
+
     [Fact]
     public void The_default_shuffle_is_modelgens_own_and_differs_from_pytorchs()
     {
