@@ -61,9 +61,9 @@ public sealed record TrainSettings
     public string FactorInit { get; init; } = "spectral";
 
     /// <summary>
-    /// modelgen or torch: the generator the seed drives for θ0 and the epoch order. torch draws both as PyTorch's CPU
-    /// generator does after <c>torch.manual_seed(seed)</c>, so a PyTorch script with the same seed starts from the same
-    /// weights and sees the same batches.
+    /// modelgen or torch: the generator the seed drives for θ0, the epoch order and the random pruner. torch draws them
+    /// as PyTorch's CPU generator does after <c>torch.manual_seed(seed)</c>, so a PyTorch script with the same seed
+    /// starts from the same weights, sees the same batches and gets the same random mask.
     /// </summary>
     public string Rng { get; init; } = "modelgen";
 

@@ -110,7 +110,7 @@ public sealed class RunRecord
     /// <summary>Whether layer collapse was allowed.</summary>
     public bool AllowCollapse { get; init; }
 
-    /// <summary>The generator the seed drove for θ0 and the epoch order: modelgen, or torch (PyTorch's CPU generator).</summary>
+    /// <summary>The generator the seed drove for θ0, the epoch order and the random pruner: modelgen, or torch (PyTorch's CPU generator).</summary>
     public string Rng { get; init; } = "modelgen";
 
     /// <summary>spectral or random for models with factorized layers; null otherwise.</summary>

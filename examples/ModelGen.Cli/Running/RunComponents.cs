@@ -122,7 +122,7 @@ public static class RunComponents
         var network = model.Create(seed);
         if (settings.RandomSource == RandomSource.PyTorch)
         {
-            // Refused up front for factorized and baked models (TorchRngErrors), which have no PyTorch counterpart.
+            // Refused up front for factorized and baked models (TorchRngRefusal), which have no PyTorch counterpart.
             TorchInitialization.Initialize(network.Parameters, seed);
         }
 
