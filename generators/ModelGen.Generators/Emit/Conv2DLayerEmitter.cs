@@ -62,8 +62,16 @@ internal sealed class Conv2DLayerEmitter : LayerEmitter
         var (p, c, layer) = (step.Id, step.Local, step.Layer);
         DeclareOutput(w, step);
         DeclareWeights(w, step, direction: false);
-        // The bias is added as each chunk's product is copied out: one pass over the output fewer than AddBias.
-        w.Line($"{Convolution}.ForwardWithBias({step.ForwardInput}, {c}Weight, p.AsSpan({p}BiasOffset, {p}Filters), {c}Output, batch, {p}Shape, ws.{p}Columns);");
+        // The bias is added as each chunk's product is copied out: one pass over the output fewer than AddBias. A ReLU
+        // is applied in the same copy, on the chunks' threads (bit-identical to the separate pass).
+        var prefix = $"{Convolution}.ForwardWithBias({step.ForwardInput}, {c}Weight, p.AsSpan({p}BiasOffset, {p}Filters), {c}Output, batch, {p}Shape, ws.{p}Columns";
+        if (layer.HasActivation && ActivationKernel(layer) == "Relu")
+        {
+            w.Line($"{prefix}, relu: !linearized);");
+            return;
+        }
+
+        w.Line($"{prefix});");
         EmitActivation(w, step);
     }
 

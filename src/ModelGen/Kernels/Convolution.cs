@@ -1,7 +1,9 @@
 using System;
 using System.ComponentModel;
+using System.Diagnostics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace ModelGen.Kernels;
@@ -60,13 +62,16 @@ public static unsafe class Convolution
         bool accumulate = false)
     {
         Check(input.Length, output.Length, weights.Length, workspace.Length, batch, shape, nameof(input), nameof(output), nameof(weights));
-        ForwardChunks(input, weights, default, output, batch, shape, workspace, accumulate);
+        ForwardChunks(input, weights, default, output, batch, shape, workspace, accumulate, relu: false);
     }
 
     /// <summary>
     /// output[n] = W ∗ input[n] + b for every sample (bias[c] on every position of channel c): <see cref="Forward"/> and
     /// <see cref="AddBias"/> with the same result, the bias added while each chunk's product is copied out rather than
-    /// in a second pass over the output.
+    /// in a second pass over the output. With <paramref name="relu"/> each value becomes max(W ∗ input + b, 0) in the same
+    /// copy, bit for bit what <see cref="ActivationKernels.ReluForward"/> over the output afterwards gives (the IEEE
+    /// maximum of TensorPrimitives.Max: NaN propagates, +0 over −0), so the ReLU runs on the chunks' threads rather than
+    /// as one more single-threaded pass.
     /// </summary>
     /// <param name="input">batch × InputSize values, NCHW.</param>
     /// <param name="weights">OutChannels × PatchSize values, [out, in, kh, kw].</param>
@@ -75,6 +80,7 @@ public static unsafe class Convolution
     /// <param name="batch">Samples.</param>
     /// <param name="shape">The convolution.</param>
     /// <param name="workspace">At least <see cref="ConvolutionShape.WorkspaceLength"/>(batch) floats.</param>
+    /// <param name="relu">Apply ReLU as the values are written.</param>
     /// <exception cref="ArgumentException">A span's length does not match the shape.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The shape is invalid or the batch negative.</exception>
     public static void ForwardWithBias(
@@ -84,22 +90,23 @@ public static unsafe class Convolution
         Span<float> output,
         int batch,
         ConvolutionShape shape,
-        Span<float> workspace)
+        Span<float> workspace,
+        bool relu = false)
     {
         Check(input.Length, output.Length, weights.Length, workspace.Length, batch, shape, nameof(input), nameof(output), nameof(weights));
         KernelGuard.Length(bias.Length, shape.OutChannels, nameof(bias), "OutChannels");
-        ForwardChunks(input, weights, bias, output, batch, shape, workspace, accumulate: false);
+        ForwardChunks(input, weights, bias, output, batch, shape, workspace, accumulate: false, relu);
     }
 
     /// <summary>The forward pass, chunk by chunk on the caller or shared out among the workers; an empty bias adds none.</summary>
-    private static void ForwardChunks(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> output, int batch, ConvolutionShape shape, Span<float> workspace, bool accumulate)
+    private static void ForwardChunks(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> output, int batch, ConvolutionShape shape, Span<float> workspace, bool accumulate, bool relu)
     {
         var parts = Parts(shape, batch);
         if (parts <= 1)
         {
             for (var first = 0; first < batch; first += shape.ChunkSamples)
             {
-                ForwardChunk(input, weights, bias, output, batch, shape, workspace, first, accumulate);
+                ForwardChunk(input, weights, bias, output, batch, shape, workspace, first, accumulate, relu);
             }
 
             return;
@@ -111,7 +118,7 @@ public static unsafe class Convolution
         fixed (float* y = output)
         fixed (float* space = workspace)
         {
-            var pass = new Pass(x, w, y, space, batch, shape, accumulate) { Bias = b, BiasLength = bias.Length };
+            var pass = new Pass(x, w, y, space, batch, shape, accumulate) { Bias = b, BiasLength = bias.Length, Relu = relu };
             GemmWorkers.RunItems(&ForwardItem, &pass, shape.Chunks(batch), parts);
         }
     }
@@ -290,11 +297,11 @@ public static unsafe class Convolution
     private static int Parts(ConvolutionShape shape, int batch) => Math.Min(Gemm.MaxDegreeOfParallelism, shape.WorkspaceSlots(batch));
 
     /// <summary>output[first …] = W ∗ input[first …] for the chunk of samples starting at <paramref name="first"/>.</summary>
-    private static void ForwardChunk(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> output, int batch, ConvolutionShape shape, Span<float> slot, int first, bool accumulate)
+    private static void ForwardChunk(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> output, int batch, ConvolutionShape shape, Span<float> slot, int first, bool accumulate, bool relu)
     {
         var chunk = Chunk.Unfolded(input, slot, shape, batch, first);
         Gemm.Multiply(weights, chunk.Columns, chunk.ChannelMajor, shape.OutChannels, chunk.Positions, shape.PatchSize);
-        ScatterToSamples(chunk.ChannelMajor, output.Slice(first * shape.OutputSize, chunk.Count * shape.OutputSize), chunk.Count, shape.OutChannels, shape.OutPlane, bias, accumulate);
+        ScatterToSamples(chunk.ChannelMajor, output.Slice(first * shape.OutputSize, chunk.Count * shape.OutputSize), chunk.Count, shape.OutChannels, shape.OutPlane, bias, accumulate, relu);
     }
 
     /// <summary>inputGradient[first …] = Wᵀ ⋆ outputGradient[first …] for one chunk of samples.</summary>
@@ -392,7 +399,7 @@ public static unsafe class Convolution
     {
         var pass = (Pass*)context;
         var shape = pass->Shape;
-        ForwardChunk(pass->Values(shape.InputSize), pass->Operand(shape.WeightLength), new ReadOnlySpan<float>(pass->Bias, pass->BiasLength), pass->Result(shape.OutputSize), pass->Batch, shape, pass->Slot(slot), item * shape.ChunkSamples, pass->Accumulate);
+        ForwardChunk(pass->Values(shape.InputSize), pass->Operand(shape.WeightLength), new ReadOnlySpan<float>(pass->Bias, pass->BiasLength), pass->Result(shape.OutputSize), pass->Batch, shape, pass->Slot(slot), item * shape.ChunkSamples, pass->Accumulate, pass->Relu);
     }
 
     private static void BackwardInputItem(void* context, int item, int slot)
@@ -441,6 +448,7 @@ public static unsafe class Convolution
         public int FirstChunk;
         public ConvolutionShape Shape;
         public bool Accumulate;
+        public bool Relu;
 
         public readonly ReadOnlySpan<float> Values(int perSample) => new(ValuesStart, Batch * perSample);
 
@@ -493,8 +501,9 @@ public static unsafe class Convolution
 
     /// <summary>NCHW values ([sample][channel][position]) from the channel-major [channel][sample][position] product, plus
     /// bias[c] on channel c when a bias is given.</summary>
-    private static void ScatterToSamples(ReadOnlySpan<float> channelMajor, Span<float> samples, int count, int channels, int plane, ReadOnlySpan<float> bias, bool accumulate)
+    private static void ScatterToSamples(ReadOnlySpan<float> channelMajor, Span<float> samples, int count, int channels, int plane, ReadOnlySpan<float> bias, bool accumulate, bool relu)
     {
+        Debug.Assert(!(relu && accumulate), "ReLU is fused only into an overwriting pass");
         var row = count * plane;
         for (var n = 0; n < count; n++)
         {
@@ -506,16 +515,38 @@ public static unsafe class Convolution
                 {
                     TensorPrimitives.Add(target, source, target);
                 }
-                else if (!bias.IsEmpty)
+                else if (bias.IsEmpty)
+                {
+                    source.CopyTo(target);
+                }
+                else if (relu)
+                {
+                    AddBiasRelu(source, bias[c], target);
+                }
+                else
                 {
                     // One rounding, as AddBias's after a plain copy.
                     TensorPrimitives.Add(source, bias[c], target);
                 }
-                else
-                {
-                    source.CopyTo(target);
-                }
             }
+        }
+    }
+
+    /// <summary>target = max(source + bias, 0), elementwise: one rounding for the sum, then the IEEE maximum (as Max).</summary>
+    private static void AddBiasRelu(ReadOnlySpan<float> source, float bias, Span<float> target)
+    {
+        ref var from = ref MemoryMarshal.GetReference(source);
+        ref var to = ref MemoryMarshal.GetReference(target);
+        var b = Vector256.Create(bias);
+        var j = 0;
+        for (; j + 8 <= source.Length; j += 8)
+        {
+            Vector256.StoreUnsafe(Vector256.Max(Vector256.LoadUnsafe(ref from, (nuint)j) + b, Vector256<float>.Zero), ref to, (nuint)j);
+        }
+
+        for (; j < source.Length; j++)
+        {
+            Unsafe.Add(ref to, j) = MathF.Max(Unsafe.Add(ref from, j) + bias, 0f);
         }
     }
 

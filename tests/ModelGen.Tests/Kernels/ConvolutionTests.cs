@@ -67,6 +67,46 @@ public class ConvolutionTests
         }
     }
 
+    [Theory]
+    [InlineData(1, 28, 28, 20, 5, 5, 1, 0, 60)] // LeNet-5's conv1 at batch 60: several chunks, shared out on two threads
+    [InlineData(20, 12, 12, 50, 5, 5, 1, 0, 7)] // conv2's 8×8 planes: vectors only
+    [InlineData(3, 9, 7, 5, 3, 3, 2, 1, 3)] // 5×4 planes: a vector and a scalar tail per plane
+    public void ForwardWithBiasAndRelu_gives_ForwardWithBias_then_ReluForward_bit_for_bit(int c, int h, int w, int f, int kh, int kw, int stride, int padding, int batch)
+    {
+        var shape = new ConvolutionShape(c, h, w, f, kh, kw, stride, padding);
+        var x = Random(batch * shape.InputSize, 21);
+        var weights = Random(shape.WeightLength, 22);
+        weights.AsSpan(0, shape.PatchSize).Clear(); // channel 0 computes exact zeros, to which −0 is added
+        var bias = Random(shape.OutChannels, 23);
+        bias[0] = -0f;
+        bias[1] = float.NaN;
+        bias[2] = float.NegativeInfinity;
+        bias[3 % shape.OutChannels] = float.PositiveInfinity;
+        var saved = Gemm.MaxDegreeOfParallelism;
+        try
+        {
+            foreach (var threads in new[] { 1, 2 })
+            {
+                Gemm.MaxDegreeOfParallelism = threads;
+                var columns = new float[shape.WorkspaceLength(batch)];
+                var twoPasses = new float[batch * shape.OutputSize];
+                Convolution.ForwardWithBias(x, weights, bias, twoPasses, batch, shape, columns);
+                ActivationKernels.ReluForward(twoPasses);
+                var fused = Fill(twoPasses.Length, 99f);
+                Convolution.ForwardWithBias(x, weights, bias, fused, batch, shape, columns, relu: true);
+
+                Assert.Equal(twoPasses.Select(BitConverter.SingleToInt32Bits), fused.Select(BitConverter.SingleToInt32Bits));
+                Assert.Contains(fused, float.IsNaN);
+                Assert.Contains(fused, v => v > 0);
+                Assert.Contains(fused, v => v == 0);
+            }
+        }
+        finally
+        {
+            Gemm.MaxDegreeOfParallelism = saved;
+        }
+    }
+
     [Fact]
     public void BatchesSpanningSeveralChunksMatchTheReference()
     {
