@@ -521,7 +521,7 @@ public static unsafe class Convolution
                 }
                 else if (relu)
                 {
-                    AddBiasRelu(source, bias[c], target);
+                    RowOps.AddScalarRelu(ref MemoryMarshal.GetReference(source), bias[c], ref MemoryMarshal.GetReference(target), plane);
                 }
                 else
                 {
@@ -529,24 +529,6 @@ public static unsafe class Convolution
                     TensorPrimitives.Add(source, bias[c], target);
                 }
             }
-        }
-    }
-
-    /// <summary>target = max(source + bias, 0), elementwise: one rounding for the sum, then the IEEE maximum (as Max).</summary>
-    private static void AddBiasRelu(ReadOnlySpan<float> source, float bias, Span<float> target)
-    {
-        ref var from = ref MemoryMarshal.GetReference(source);
-        ref var to = ref MemoryMarshal.GetReference(target);
-        var b = Vector256.Create(bias);
-        var j = 0;
-        for (; j + 8 <= source.Length; j += 8)
-        {
-            Vector256.StoreUnsafe(Vector256.Max(Vector256.LoadUnsafe(ref from, (nuint)j) + b, Vector256<float>.Zero), ref to, (nuint)j);
-        }
-
-        for (; j < source.Length; j++)
-        {
-            Unsafe.Add(ref to, j) = MathF.Max(Unsafe.Add(ref from, j) + bias, 0f);
         }
     }
 

@@ -187,22 +187,31 @@ public static class RowOps
     {
         public static void Apply(ref float row, int lanes, int width, ref float value)
         {
-            var vector = Vector256.Create(value);
-            var j = 0;
-            for (; j + 8 <= lanes; j += 8)
-            {
-                Vector256.StoreUnsafe(Vector256.Max(Vector256.LoadUnsafe(ref row, (nuint)j) + vector, Vector256<float>.Zero), ref row, (nuint)j);
-            }
-
-            for (; j < lanes; j++)
-            {
-                Unsafe.Add(ref row, j) = MathF.Max(Unsafe.Add(ref row, j) + value, 0f);
-            }
-
-            for (; j < width; j++)
+            AddScalarRelu(ref row, value, ref row, lanes);
+            for (var j = lanes; j < width; j++)
             {
                 Unsafe.Add(ref row, j) = MathF.Max(Unsafe.Add(ref row, j), 0f);
             }
+        }
+    }
+
+    /// <summary>
+    /// target[0..length) = max(source[0..length) + value, 0): one rounding for the sum, then the IEEE maximum (NaN
+    /// propagates, +0 over −0), bit for bit what TensorPrimitives.Add and then Max give. source and target may be the
+    /// same. The one bias-and-ReLU rule of the dense feature-major rows and the convolutions' copy-out.
+    /// </summary>
+    internal static void AddScalarRelu(ref float source, float value, ref float target, int length)
+    {
+        var vector = Vector256.Create(value);
+        var j = 0;
+        for (; j + 8 <= length; j += 8)
+        {
+            Vector256.StoreUnsafe(Vector256.Max(Vector256.LoadUnsafe(ref source, (nuint)j) + vector, Vector256<float>.Zero), ref target, (nuint)j);
+        }
+
+        for (; j < length; j++)
+        {
+            Unsafe.Add(ref target, j) = MathF.Max(Unsafe.Add(ref source, j) + value, 0f);
         }
     }
 

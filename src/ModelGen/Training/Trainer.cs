@@ -10,10 +10,11 @@ namespace ModelGen.Training;
 /// <summary>
 /// Mini-batch training of a network with an optimizer. Each epoch visits every training sample exactly once in an
 /// order drawn afresh per epoch from one stream seeded with <see cref="TrainingOptions.Seed"/> (ModelGen's Fisher–Yates
-/// or PyTorch's randperm, <see cref="TrainingOptions.Shuffling"/>); the last batch of an epoch keeps the remainder. A step is: zero gradients → <see cref="INetwork.ForwardBackward"/>
-/// → <see cref="BeforeOptimizerStep"/> → <see cref="IOptimizer.Step"/> with the network's masks →
-/// <see cref="AfterStep"/>. The run is single-threaded above the network's kernels, so the same seed on the same
-/// machine gives bit-identical parameters whatever the thread count (given kernels with fixed work partitioning).
+/// or PyTorch's randperm, <see cref="TrainingOptions.Shuffling"/>); the last batch of an epoch keeps the remainder. A
+/// step is: zero gradients → <see cref="INetwork.ForwardBackward"/> → <see cref="BeforeOptimizerStep"/> →
+/// <see cref="IOptimizer.Step"/> with the network's masks → <see cref="AfterStep"/>. The run is single-threaded above
+/// the network's kernels, so the same seed on the same machine gives bit-identical parameters whatever the thread count
+/// (given kernels with fixed work partitioning).
 /// </summary>
 public sealed class Trainer
 {
